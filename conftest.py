@@ -1,0 +1,157 @@
+"""Standing test users, as in the style guide: alice at the province, bob at Sa Pa, charlie at
+Bát Xát (another district), dave a viewer at Sa Pa, and a small
+Lào Cai tree across the 2025 reform."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from giaoban.orgs import services
+from giaoban.orgs.models import Level, OrgKind, Role, UnitKind
+
+LEGACY_END = date(2025, 6, 30)
+REFORM = date(2025, 7, 1)
+
+
+@pytest.fixture
+def tree(db):
+    """Lào Cai (10) with Sa Pa town and Bát Xát district and a commune each, until 30/06/2025;
+    the new Lào Cai (15) from 01/07/2025 with one merged commune."""
+    u = services.unit_create
+    t = {}
+    t["laocai"] = u(
+        code="10",
+        name="Tỉnh Lào Cai",
+        kind=UnitKind.PROVINCE,
+        level=Level.PROVINCE,
+        valid_to=LEGACY_END,
+    )
+    t["sapa"] = u(
+        code="088",
+        name="Thị xã Sa Pa",
+        kind=UnitKind.TOWN,
+        level=Level.DISTRICT,
+        parent=t["laocai"],
+        valid_to=LEGACY_END,
+    )
+    t["batxat"] = u(
+        code="082",
+        name="Huyện Bát Xát",
+        kind=UnitKind.DISTRICT,
+        level=Level.DISTRICT,
+        parent=t["laocai"],
+        valid_to=LEGACY_END,
+    )
+    t["sapa_ward"] = u(
+        code="02893",
+        name="Phường Sa Pa",
+        kind=UnitKind.WARD,
+        level=Level.COMMUNE,
+        parent=t["sapa"],
+        valid_to=LEGACY_END,
+    )
+    t["batxat_commune"] = u(
+        code="02695",
+        name="Xã Bản Qua",
+        kind=UnitKind.COMMUNE,
+        level=Level.COMMUNE,
+        parent=t["batxat"],
+        valid_to=LEGACY_END,
+    )
+    t["laocai_new"] = u(
+        code="15",
+        name="Tỉnh Lào Cai",
+        kind=UnitKind.PROVINCE,
+        level=Level.PROVINCE,
+        valid_from=REFORM,
+    )
+    t["sapa_new"] = u(
+        code="02893",
+        name="Phường Sa Pa",
+        kind=UnitKind.WARD,
+        level=Level.COMMUNE,
+        parent=t["laocai_new"],
+        valid_from=REFORM,
+    )
+    services.lineage_add(
+        predecessor=t["sapa_ward"], successor=t["sapa_new"], kind="merged", day=REFORM
+    )
+    services.lineage_add(
+        predecessor=t["laocai"], successor=t["laocai_new"], kind="merged", day=REFORM
+    )
+    o = services.organization_create
+    t["board"] = o(
+        actor=None,
+        name="Ban Dân vận Tỉnh ủy Lào Cai",
+        kind=OrgKind.MOBILIZATION_BOARD,
+        unit=t["laocai"],
+    )
+    t["party"] = o(
+        actor=None, name="Tỉnh ủy Lào Cai", kind=OrgKind.PARTY_COMMITTEE, unit=t["laocai"]
+    )
+    t["sapa_board"] = o(
+        actor=None,
+        name="Ban Dân vận Thị ủy Sa Pa",
+        kind=OrgKind.MOBILIZATION_BOARD,
+        unit=t["sapa"],
+        parent=t["board"],
+    )
+    t["sapa_party"] = o(
+        actor=None, name="Thị ủy Sa Pa", kind=OrgKind.PARTY_COMMITTEE, unit=t["sapa"]
+    )
+    t["batxat_board"] = o(
+        actor=None,
+        name="Ban Dân vận Huyện ủy Bát Xát",
+        kind=OrgKind.MOBILIZATION_BOARD,
+        unit=t["batxat"],
+        parent=t["board"],
+    )
+    p = services.person_create
+    t["toan"] = p(actor=None, full_name="Phan Đăng Toàn", unit=t["sapa"])
+    services.position_add(
+        actor=None,
+        person=t["toan"],
+        organization=t["party"],
+        title="Tỉnh ủy viên",
+        protocol_rank=10,
+    )
+    services.position_add(
+        actor=None,
+        person=t["toan"],
+        organization=t["sapa_party"],
+        title="Bí thư Thị ủy",
+        protocol_rank=20,
+    )
+    t["batxat_person"] = p(actor=None, full_name="Nguyễn Văn Bình", unit=t["batxat"])
+    return t
+
+
+def _user(username, org, role):
+    user = get_user_model().objects.create_user(username=username, password="correct-horse-42")
+    services.membership_set(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(tree):
+    """Officer of the provincial mobilization board."""
+    return _user("alice", tree["board"], Role.OFFICER)
+
+
+@pytest.fixture
+def bob(tree):
+    """Officer of Sa Pa's mobilization board."""
+    return _user("bob", tree["sapa_board"], Role.OFFICER)
+
+
+@pytest.fixture
+def charlie(tree):
+    """Officer of Bát Xát's mobilization board: another district, no access to Sa Pa."""
+    return _user("charlie", tree["batxat_board"], Role.OFFICER)
+
+
+@pytest.fixture
+def dave(tree):
+    """A viewer at Sa Pa: may read, not change."""
+    return _user("dave", tree["sapa_board"], Role.VIEWER)

@@ -1,0 +1,1 @@
+"""giaoban: the periodic online briefings of Vietnam's mass-mobilization network."""

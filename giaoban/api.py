@@ -1,0 +1,82 @@
+"""The HTTP API at /api/v1/: authentication, JSON errors, and each app's router."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from giaoban.core.errors import ApplicationError
+from giaoban.core.models import ApiToken
+
+_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`, with a token from `giaoban token create USERNAME`."""
+
+    def authenticate(self, request, token):
+        found = ApiToken.objects.for_raw(token)
+        if found is None or not found.user.is_active:
+            return None
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="giaoban API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[BearerToken(), django_auth],
+)
+
+
+def error_response(request, status: int, code: str, message: str, field: str | None = None):
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request, exc: ApplicationError):
+    return error_response(request, _STATUS.get(exc.code, 400), exc.code, exc.message, exc.field)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error_response(
+        request,
+        401,
+        "unauthenticated",
+        _("Log in or send a valid token: Authorization: Bearer <token>."),
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    field = ".".join(str(part) for part in first.get("loc", [])[1:]) or None
+    message = _("The value of “%(field)s” is not valid.") % {"field": field or "?"}
+    return error_response(request, 400, "invalid", message, field)
+
+
+@api.exception_handler(Http404)
+def _missing(request, exc):
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error_response(request, exc.status_code, "error", str(exc))
+
+
+def _register_routers() -> None:
+    from giaoban.orgs.api import router as orgs_router
+
+    api.add_router("/", orgs_router)
+
+
+_register_routers()

@@ -1,0 +1,129 @@
+"""Strict parsers for the environment variables that configure giaoban.
+
+A bad value stops start-up with a message naming the variable: a typo in a
+deployment must not silently fall back to a default.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no"
+    )
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",")]
+    if not all(items):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} has an empty item: write a comma-separated list"
+        )
+    return items
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 2**31) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}={value} is outside {minimum}..{maximum}")
+    return value
+
+
+def data_dir(base_dir: Path) -> Path:
+    path = Path(os.environ.get("GIAOBAN_DATA_DIR") or base_dir / "var").resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"GIAOBAN_DATA_DIR={str(path)!r} cannot be created: {exc}"
+        ) from None
+    return path
+
+
+def database(data: Path) -> dict:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data / 'giaoban.sqlite3'}"
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:///PATH or postgres://..."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
+    if scheme == "sqlite":
+        # WAL lets the live room read while a report is being saved.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    return config
+
+
+def url_or_none(name: str, schemes: set[str]) -> str | None:
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in schemes or not parsed.hostname:
+        wanted = ", ".join(sorted(schemes))
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a URL with scheme {wanted}")
+    return raw
+
+
+def url_list(name: str, schemes: set[str]) -> list[str]:
+    """JANUS_URL may name several servers, comma-separated."""
+    raw = os.environ.get(name)
+    if not raw:
+        return []
+    urls = env_list(name, [])
+    for url in urls:
+        parsed = urlparse(url)
+        if parsed.scheme not in schemes or not parsed.hostname:
+            wanted = ", ".join(sorted(schemes))
+            raise ImproperlyConfigured(f"{name} item {url!r} is not a URL with scheme {wanted}")
+    return urls
+
+
+def secret_key(data: Path) -> str:
+    """SECRET_KEY from the environment, else generated once and kept in the data directory."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env is not None:
+        if len(from_env) < 32:
+            raise ImproperlyConfigured("SECRET_KEY is shorter than 32 characters")
+        return from_env
+    path = data / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # kept from an earlier start, or written by a sibling process just now
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()

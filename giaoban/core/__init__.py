@@ -1,0 +1,1 @@
+"""Shared plumbing: text normalization, errors, audit log, API tokens, access middleware."""

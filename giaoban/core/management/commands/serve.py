@@ -1,0 +1,33 @@
+"""`giaoban serve`: HTTP and WebSockets with uvicorn (PORT, default 8000, on 127.0.0.1)."""
+
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve giaoban (HTTP + WebSockets) with uvicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--workers", type=int, default=1)
+
+    def handle(self, *args, host, port, workers, **options):
+        import uvicorn
+
+        try:
+            port_number = int(port)
+        except ValueError:
+            raise CommandError(f"PORT={port!r} không phải là số cổng.") from None
+        if not 0 < port_number < 65536:
+            raise CommandError(f"PORT={port_number} nằm ngoài khoảng 1..65535.")
+        self.stdout.write(f"giaoban đang chạy tại http://{host}:{port_number}/  (Ctrl+C để dừng)")
+        uvicorn.run(
+            "giaoban.asgi:application",
+            host=host,
+            port=port_number,
+            workers=workers,
+            lifespan="off",
+            log_level="warning",
+        )

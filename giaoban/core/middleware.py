@@ -1,0 +1,34 @@
+"""Anonymous users see nothing but the login page."""
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as _Base
+
+
+class LoginRequiredMiddleware(_Base):
+    """Django's login-required middleware, leaving the API to answer 401 in JSON itself."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ApplicationErrorMiddleware:
+    """Turns a NotFound or PermissionDenied from a selector or service into a 404 or 403 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.http import Http404
+
+        from giaoban.core.errors import NotFound, PermissionDenied
+
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message)
+        if isinstance(exception, PermissionDenied):
+            raise DjangoPermissionDenied(exception.message)
+        return None

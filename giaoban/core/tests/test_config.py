@@ -1,0 +1,82 @@
+"""Settings are parsed strictly: a bad value stops start-up with a message naming the variable."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from giaoban import config
+
+
+def test_it_parses_booleans_strictly(monkeypatch):
+    monkeypatch.setenv("DEBUG", "yes")
+    assert config.env_bool("DEBUG", False) is True
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        config.env_bool("DEBUG", False)
+
+
+def test_it_refuses_an_empty_host_in_allowed_hosts(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "example.org,,")
+    with pytest.raises(ImproperlyConfigured, match="ALLOWED_HOSTS"):
+        config.env_list("ALLOWED_HOSTS", [])
+
+
+def test_it_refuses_an_unsupported_database(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "mysql://localhost/giaoban")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        config.database(tmp_path)
+
+
+def test_it_defaults_to_sqlite_in_the_data_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    db = config.database(tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "giaoban.sqlite3")
+
+
+def test_it_reads_postgres_from_database_url(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgres://giaoban@127.0.0.1:5432/giaoban")
+    db = config.database(tmp_path)
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["NAME"] == "giaoban"
+
+
+def test_it_refuses_a_redis_url_that_is_not_one(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "localhost:6379")
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        config.url_or_none("REDIS_URL", {"redis", "rediss"})
+
+
+def test_it_accepts_several_janus_servers(monkeypatch):
+    monkeypatch.setenv("JANUS_URL", "ws://127.0.0.1:8188,ws://127.0.0.1:8189")
+    assert len(config.url_list("JANUS_URL", {"ws", "wss"})) == 2
+    monkeypatch.setenv("JANUS_URL", "ws://127.0.0.1:8188,janus")
+    with pytest.raises(ImproperlyConfigured, match="JANUS_URL"):
+        config.url_list("JANUS_URL", {"ws", "wss"})
+
+
+def test_it_generates_the_secret_key_once_and_keeps_it(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = config.secret_key(tmp_path)
+    assert len(first) >= 50
+    assert config.secret_key(tmp_path) == first
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_it_refuses_a_short_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        config.secret_key(tmp_path)
+
+
+def test_a_bad_setting_stops_the_giaoban_command_with_a_clear_message(tmp_path):
+    env = {**os.environ, "GIAOBAN_DATA_DIR": str(tmp_path), "DEBUG": "perhaps"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "giaoban", "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "DEBUG='perhaps' is not a boolean" in result.stderr

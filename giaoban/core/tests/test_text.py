@@ -1,0 +1,23 @@
+import unicodedata
+
+from giaoban.core.text import fold, nfc
+
+
+def test_it_folds_old_and_new_tone_placement_to_the_same_key():
+    assert fold("Uỷ viên BTV") == fold("Ủy viên BTV") == "uy vien btv"
+    assert fold("hoà") == fold("hòa") == "hoa"
+
+
+def test_it_folds_decomposed_input_like_composed_input():
+    decomposed = unicodedata.normalize("NFD", "Phùng Mạnh Khang")
+    assert decomposed != "Phùng Mạnh Khang"
+    assert fold(decomposed) == fold("Phùng Mạnh Khang") == "phung manh khang"
+
+
+def test_it_folds_d_with_stroke():
+    assert fold("Đảng ủy") == "dang uy"
+
+
+def test_it_stores_text_as_nfc_with_single_spaces():
+    assert nfc(unicodedata.normalize("NFD", "  Vàng   Bích Liên ")) == "Vàng Bích Liên"
+    assert unicodedata.is_normalized("NFC", nfc(unicodedata.normalize("NFD", "Lê Mạnh Hảo")))

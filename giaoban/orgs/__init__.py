@@ -1,0 +1,1 @@
+"""The registry: administrative units, organizations, people, positions, and users' place in it."""

@@ -1,0 +1,48 @@
+"""Who may see and change what: the one place that decides, used by every view and endpoint.
+
+A user sees the subtree of their organization's unit; editors (administrator, leader,
+officer) may also change it. Superusers see everything. Anyone else sees nothing.
+"""
+
+from django.db.models import Q
+
+from giaoban.orgs.models import EDITOR_ROLES, Membership, Unit
+
+_NOTHING = Q(pk__in=[])
+
+
+def membership_of(user) -> Membership | None:
+    """The user's membership, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_giaoban_membership"):
+        user._giaoban_membership = (
+            Membership.objects.select_related("organization__unit").filter(user=user).first()
+        )
+    return user._giaoban_membership
+
+
+def home_unit(user) -> Unit | None:
+    membership = membership_of(user)
+    return membership.organization.unit if membership else None
+
+
+def unit_filter(user, prefix: str) -> Q:
+    """Q for rows whose unit (reached through `prefix`) is in the user's subtree."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Q()
+    unit = home_unit(user)
+    if unit is None or not user.is_active:
+        return _NOTHING
+    return Q(**{f"{prefix}path__startswith": unit.path})
+
+
+def can_edit(user) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    membership = membership_of(user)
+    return bool(membership and user.is_active and membership.role in EDITOR_ROLES)
+
+
+def edit_filter(user, prefix: str) -> Q:
+    return unit_filter(user, prefix) if can_edit(user) else _NOTHING

@@ -1,0 +1,3 @@
+"""WebSocket routes; the live-room apps add theirs here."""
+
+websocket_urlpatterns: list = []

@@ -1,6 +1,7 @@
 """Anonymous users see nothing but the login page."""
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _Base
+from django.middleware.locale import LocaleMiddleware
 
 
 class LoginRequiredMiddleware(_Base):
@@ -32,3 +33,16 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied(exception.message)
         return None
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages speak Vietnamese unless the user picks English with the switch (a cookie).
+
+    Browsers in Vietnamese offices often announce en-US, so their Accept-Language does not decide
+    the pages; the API, used by programs, honours it.
+    """
+
+    def process_request(self, request):
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

@@ -179,6 +179,23 @@ class OrgKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+#: The order in which officials list the organizations of a unit.
+ORG_KIND_ORDER = [
+    OrgKind.PARTY_COMMITTEE,
+    OrgKind.PEOPLES_COUNCIL,
+    OrgKind.PEOPLES_COMMITTEE,
+    OrgKind.MOBILIZATION_BOARD,
+    OrgKind.PROPAGANDA_BOARD,
+    OrgKind.FATHERLAND_FRONT,
+    OrgKind.FARMERS_UNION,
+    OrgKind.WOMENS_UNION,
+    OrgKind.YOUTH_UNION,
+    OrgKind.VETERANS_UNION,
+    OrgKind.LABOUR_FEDERATION,
+    OrgKind.OTHER,
+]
+
+
 class OrganizationQuerySet(models.QuerySet):
     def on(self, day: date):
         return self.filter(valid_on(day))

@@ -2,14 +2,21 @@
 
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ApplicationError, NotFound
 from giaoban.core.text import fold
 from giaoban.orgs.access import home_unit
-from giaoban.orgs.models import Organization, Person, Position, Unit, UnitLineage
+from giaoban.orgs.models import (
+    ORG_KIND_ORDER,
+    Organization,
+    Person,
+    Position,
+    Unit,
+    UnitLineage,
+)
 
 
 def unit_roots(*, user, on: date) -> QuerySet[Unit]:
@@ -94,7 +101,14 @@ def organization_search(*, user, text: str, limit: int = 50) -> QuerySet[Organiz
 
 
 def organizations_at(*, user, unit: Unit, on: date) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(user).on(on).filter(unit=unit).select_related("parent")
+    """The organizations of a unit in the order officials list them: party, government, the
+    mobilization board, then the Front and the socio-political organizations."""
+    rank = Case(
+        *[When(kind=kind, then=Value(i)) for i, kind in enumerate(ORG_KIND_ORDER)],
+        default=Value(len(ORG_KIND_ORDER)),
+    )
+    orgs = Organization.objects.visible_to(user).on(on).filter(unit=unit)
+    return orgs.select_related("parent").order_by(rank, "name")
 
 
 def organization_holders(*, organization: Organization, on: date) -> QuerySet[Position]:

@@ -19,6 +19,7 @@ from giaoban.orgs.models import Organization, OrgKind, Person, Position, Role, U
 UNITS_FILE = Path(__file__).resolve().parent.parent / "data" / "laocai-2021.csv"
 PROVINCE_CODE = "10"
 SAPA_CODE = "088"
+NEW_PROVINCE_CODE = "15"  # Lào Cai after its merger with Yên Bái on 1 July 2025
 DEMO_PASSWORD = "giaoban2021"
 ARTICLE = "Bài viết của Trung tâm VH,TT-TT thị xã Sa Pa về hội nghị ngày 08/10/2021"
 
@@ -225,13 +226,14 @@ def _users(orgs: dict) -> None:
 
 
 def _load_units() -> Unit:
-    province = Unit.objects.filter(
-        code=PROVINCE_CODE, parent__isnull=True, valid_to__isnull=False
-    ).first()
-    if province is None:
+    """Lào Cai as in 2021 from the shipped file, and the new Lào Cai (15) from 1 July 2025 from the
+    package, linked by lineage, so that the tree can be read on either side of the reform."""
+    province = Unit.objects.filter(code=PROVINCE_CODE, parent__isnull=True, valid_to__isnull=False)
+    if not province.exists():
         call_command("load_units", structure="legacy", file=str(UNITS_FILE), verbosity=0)
-        province = Unit.objects.get(code=PROVINCE_CODE, parent__isnull=True, valid_to__isnull=False)
-    return province
+    if not Unit.objects.filter(code=NEW_PROVINCE_CODE, valid_from__isnull=False).exists():
+        call_command("load_units", structure="2025", province=NEW_PROVINCE_CODE, verbosity=0)
+    return province.get()
 
 
 @transaction.atomic

@@ -37,8 +37,17 @@ def test_it_loads_lao_cai_with_its_nine_district_level_units(demo):
     province = Unit.objects.on(BRIEFING).get(code="10")
     names = sorted(u.short_name for u in Unit.objects.on(BRIEFING).filter(parent=province))
     assert names == sorted(
-        ["Lào Cai", "Sa Pa", "Bát Xát", "Mường Khương", "Si Ma Cai", "Bắc Hà", "Bảo Thắng",
-         "Bảo Yên", "Văn Bàn"]
+        [
+            "Lào Cai",
+            "Sa Pa",
+            "Bát Xát",
+            "Mường Khương",
+            "Si Ma Cai",
+            "Bắc Hà",
+            "Bảo Thắng",
+            "Bảo Yên",
+            "Văn Bàn",
+        ]
     )
     assert Unit.objects.subtree_of(province).filter(level=3).count() > 100
 
@@ -57,8 +66,13 @@ def test_it_has_the_mobilization_boards_of_the_province_and_the_nine_districts(d
 
 def test_it_has_the_front_and_the_socio_political_organizations_of_sapa(demo):
     kinds = set(Organization.objects.filter(unit__code="088").values_list("kind", flat=True))
-    assert {"fatherland_front", "farmers_union", "womens_union", "youth_union",
-            "veterans_union"} <= kinds
+    assert {
+        "fatherland_front",
+        "farmers_union",
+        "womens_union",
+        "youth_union",
+        "veterans_union",
+    } <= kinds
 
 
 def test_it_marks_what_the_article_does_not_give_as_illustrative(demo):
@@ -74,7 +88,9 @@ def test_it_prints_the_demo_logins(demo):
 
 def test_its_users_work_where_the_scenario_says(demo, client):
     client.login  # noqa: B018 — logins go through axes, so log in as a browser would
-    response = client.post("/accounts/login/", {"username": "canbo_sapa", "password": "giaoban2021"})
+    response = client.post(
+        "/accounts/login/", {"username": "canbo_sapa", "password": "giaoban2021"}
+    )
     assert response.status_code == 302
     body = client.get("/units/", follow=True).content.decode()
     assert "Thị xã Sa Pa" in body
@@ -85,3 +101,15 @@ def test_loading_it_twice_duplicates_nothing(demo):
     before = _counts()
     call_command("demo")
     assert _counts() == before
+
+
+def test_it_carries_lao_cai_across_the_2025_reform(demo):
+    after = date(2025, 8, 1)
+    new_province = Unit.objects.on(after).get(code="15")
+    assert set(
+        Unit.objects.on(after).filter(parent=new_province).values_list("level", flat=True)
+    ) == {3}
+    assert not Unit.objects.on(after).filter(code="10").exists()
+    phan_si_pang = Unit.objects.on(BRIEFING).get(code="03006")
+    [link] = UnitLineage.objects.filter(predecessor=phan_si_pang)
+    assert link.successor.name == "Phường Sa Pa" and link.date == date(2025, 7, 1)

@@ -155,3 +155,8 @@ def _superuser():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser("root", password="x-correct-42")
+
+
+def test_it_lists_a_units_organizations_in_protocol_order(tree, alice):
+    orgs = selectors.organizations_at(user=alice, unit=tree["laocai"], on=IN_2021)
+    assert [o.name for o in orgs] == ["Tỉnh ủy Lào Cai", "Ban Dân vận Tỉnh ủy Lào Cai"]

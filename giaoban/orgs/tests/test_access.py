@@ -195,3 +195,69 @@ def test_a_bad_date_on_the_tree_page_is_named(client, tree, alice):
     client.force_login(alice)
     body = client.get(reverse("orgs:unit_tree"), {"on": "31/02/2021"}).content.decode()
     assert "không phải là ngày" in body
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "kind": "other"}, "Trường này là bắt buộc"),
+        ({"name": "Hội Nông dân", "kind": "guild"}, "Hãy chọn một lựa chọn hợp lệ"),
+        ({"name": "Thị ủy Sa Pa", "kind": "party_committee"}, "đã tồn tại"),
+        (
+            {
+                "name": "Hội mới",
+                "kind": "other",
+                "valid_from": "01/10/2021",
+                "valid_to": "1/1/2021",
+            },
+            "Ngày kết thúc trước ngày bắt đầu",
+        ),
+        ({"name": "Hội mới", "kind": "other", "valid_from": "2021-13-40"}, "Nhập một ngày hợp lệ"),
+    ],
+)
+def test_bad_input_to_the_organization_form_is_refused_in_vietnamese(
+    client, tree, bob, data, message
+):
+    client.force_login(bob)
+    before = list(Organization.objects.values_list("pk", "name", "version"))
+    response = client.post(reverse("orgs:organization_create"), {"unit": tree["sapa"].pk, **data})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(Organization.objects.values_list("pk", "name", "version")) == before
+
+
+def test_an_officer_creates_an_organization_with_nfd_input_stored_as_nfc(client, tree, bob):
+    import unicodedata
+
+    client.force_login(bob)
+    name = unicodedata.normalize("NFD", "Hội Người cao tuổi thị xã Sa Pa")
+    response = client.post(
+        reverse("orgs:organization_create"),
+        {"unit": tree["sapa"].pk, "name": name, "kind": "other"},
+    )
+    assert response.status_code == 302
+    assert Organization.objects.filter(name="Hội Người cao tuổi thị xã Sa Pa").exists()
+
+
+def test_ending_a_position_with_a_bad_date_changes_nothing(client, tree, bob):
+    client.force_login(bob)
+    position = tree["toan"].positions.first()
+    response = client.post(
+        reverse("orgs:position_end", args=[position.pk]), {"end_date": "hôm qua"}
+    )
+    assert response.status_code == 302
+    position.refresh_from_db()
+    assert position.end_date is None
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("dd/mm/yyyy" in m for m in messages)
+
+
+def test_another_district_cannot_end_a_sapa_position(client, tree, charlie):
+    client.force_login(charlie)
+    position = tree["toan"].positions.first()
+    response = client.post(
+        reverse("orgs:position_end", args=[position.pk]), {"end_date": "01/01/2022"}
+    )
+    assert response.status_code == 403
+    position.refresh_from_db()
+    assert position.end_date is None

@@ -5,10 +5,10 @@ Lào Cai tree across the 2025 reform."""
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from giaoban.orgs import services
 from giaoban.orgs.models import Level, OrgKind, Role, UnitKind
+from giaoban.orgs.testing import make_user
 
 LEGACY_END = date(2025, 6, 30)
 REFORM = date(2025, 7, 1)
@@ -127,31 +127,25 @@ def tree(db):
     return t
 
 
-def _user(username, org, role):
-    user = get_user_model().objects.create_user(username=username, password="correct-horse-42")
-    services.membership_set(user=user, organization=org, role=role)
-    return user
-
-
 @pytest.fixture
 def alice(tree):
     """Officer of the provincial mobilization board."""
-    return _user("alice", tree["board"], Role.OFFICER)
+    return make_user("alice", tree["board"], Role.OFFICER)
 
 
 @pytest.fixture
 def bob(tree):
     """Officer of Sa Pa's mobilization board."""
-    return _user("bob", tree["sapa_board"], Role.OFFICER)
+    return make_user("bob", tree["sapa_board"], Role.OFFICER)
 
 
 @pytest.fixture
 def charlie(tree):
     """Officer of Bát Xát's mobilization board: another district, no access to Sa Pa."""
-    return _user("charlie", tree["batxat_board"], Role.OFFICER)
+    return make_user("charlie", tree["batxat_board"], Role.OFFICER)
 
 
 @pytest.fixture
 def dave(tree):
     """A viewer at Sa Pa: may read, not change."""
-    return _user("dave", tree["sapa_board"], Role.VIEWER)
+    return make_user("dave", tree["sapa_board"], Role.VIEWER)

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "ninja",
     "giaoban.core",
     "giaoban.orgs",
+    "giaoban.reporting",
 ]
 
 MIDDLEWARE = [

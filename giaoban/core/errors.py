@@ -26,3 +26,12 @@ class ConcurrentEdit(ApplicationError):
     """Someone else saved the same record since this user opened it."""
 
     code = "conflict"
+
+
+class InvalidInput(ApplicationError):
+    """Several fields are wrong at once; `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str], message: str | None = None):
+        first = message or next(iter(errors.values()))
+        super().__init__(first, field=next(iter(errors), None))
+        self.errors = errors

@@ -1,0 +1,1 @@
+"""Periodic reporting: indicators, forms, periods, reports, workflow and live consolidation."""

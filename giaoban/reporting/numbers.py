@@ -1,0 +1,42 @@
+"""Numbers as Vietnamese officials type them: "2.255" is two thousand two hundred and fifty-five,
+"1.234,5" is one thousand two hundred and thirty-four and a half."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from giaoban.core.errors import ApplicationError
+from giaoban.core.text import nfc
+
+_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+_PLAIN = re.compile(r"^-?\d+(,\d+)?$")
+
+
+def parse_number(raw: str) -> Decimal:
+    """Read "2.255", "1.234,5", "49" or "-3,25"; refuse "2.5" (a dot is never a decimal mark)."""
+    text = nfc(str(raw)).replace(" ", "").replace("\u00a0", "")
+    if not (_GROUPED.match(text) or _PLAIN.match(text)):
+        raise ApplicationError(
+            _(
+                "“%(value)s” is not a number: write 2.255 or 1.234,5 "
+                "(dot for thousands, comma for decimals)."
+            )
+            % {"value": raw}
+        )
+    try:
+        return Decimal(text.replace(".", "").replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the patterns above only admit valid digits
+        raise ApplicationError(_("“%(value)s” is not a number.") % {"value": raw}) from None
+
+
+def format_number(value: Decimal | int | float | None, places: int | None = None) -> str:
+    """2255 → "2.255", 1234.5 → "1.234,5"; None → ""."""
+    if value is None:
+        return ""
+    number = Decimal(value)
+    if places is None:
+        number = number.normalize()
+        places = max(0, -number.as_tuple().exponent)
+    text = f"{number:,.{places}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

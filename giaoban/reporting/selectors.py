@@ -1,0 +1,260 @@
+"""Reads of the reporting app, scoped by the registry's access rules: reports, the inbox, and
+consolidation (live, from the rollup that approval maintains)."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from giaoban.core.errors import NotFound
+from giaoban.orgs.models import Organization, Unit, valid_on
+from giaoban.reporting import access
+from giaoban.reporting.models import (
+    Aggregation,
+    Deadline,
+    FormItem,
+    FormVersion,
+    Indicator,
+    Period,
+    Report,
+    ReportForm,
+    Rollup,
+    Status,
+    ValueType,
+)
+from giaoban.reporting.services import form_latest_version
+
+
+def reports_visible(*, user) -> QuerySet[Report]:
+    return Report.objects.filter(access.report_filter(user)).select_related(
+        "organization", "unit", "form", "period", "version"
+    )
+
+
+def report_get(*, user, pk: int) -> Report:
+    report = reports_visible(user=user).filter(pk=pk).first()
+    if report is None:
+        raise NotFound(_("No such report, or you may not see it."))
+    return report
+
+
+def inbox(*, user) -> QuerySet[Report]:
+    """Submitted reports waiting for this user's decision, oldest first."""
+    waiting = reports_visible(user=user).filter(status=Status.SUBMITTED).order_by("submitted_at")
+    return [r for r in waiting if access.can_decide(user, r)]
+
+
+def deadline_of(form: ReportForm, period: Period, version: FormVersion | None = None) -> date:
+    override = Deadline.objects.filter(form=form, period=period).first()
+    if override:
+        return override.deadline
+    version = version or form_latest_version(form)
+    return period.end + timedelta(days=version.deadline_days)
+
+
+def periods_of(form: ReportForm) -> QuerySet[Period]:
+    kinds = form.versions.values_list("period_kind", flat=True)
+    return Period.objects.filter(kind__in=kinds).order_by("-end")
+
+
+# Consolidation ---------------------------------------------------------------------------
+
+
+@dataclass
+class Completeness:
+    expected: int
+    submitted: int
+    approved: int
+    on_time: int
+
+
+@dataclass
+class Figure:
+    indicator: Indicator
+    value: Decimal | None
+    previous: Decimal | None
+    change_pct: Decimal | None
+
+
+@dataclass
+class Consolidation:
+    unit: Unit
+    form: ReportForm
+    period: Period
+    previous_period: Period | None
+    compared_with: list[Unit]
+    completeness: Completeness
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def compared_with_predecessors(self) -> bool:
+        return bool(self.compared_with) and self.compared_with != [self.unit]
+
+
+@dataclass
+class _Totals:
+    total: Decimal = Decimal(0)
+    count: int = 0
+    yes_count: int = 0
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    def add(self, row: Rollup) -> None:
+        self.total += row.total
+        self.count += row.count
+        self.yes_count += row.yes_count
+        self.minimum = (
+            row.minimum if self.minimum is None else min(self.minimum, row.minimum or self.minimum)
+        )
+        self.maximum = (
+            row.maximum if self.maximum is None else max(self.maximum, row.maximum or self.maximum)
+        )
+
+    def value(self, aggregation: str) -> Decimal | None:
+        if not self.count:
+            return None
+        return {
+            Aggregation.SUM: lambda: self.total,
+            Aggregation.AVERAGE: lambda: self.total / self.count,
+            Aggregation.MINIMUM: lambda: self.minimum,
+            Aggregation.MAXIMUM: lambda: self.maximum,
+            Aggregation.COUNT_YES: lambda: Decimal(self.yes_count),
+        }.get(aggregation, lambda: None)()
+
+
+def consolidated_indicators(form: ReportForm) -> list[Indicator]:
+    version = form_latest_version(form)
+    items = FormItem.objects.filter(section__version=version).select_related("indicator")
+    return [
+        item.indicator
+        for item in items.order_by("section__order", "order")
+        if item.indicator.aggregation != Aggregation.NONE
+        and item.indicator.value_type != ValueType.TEXT
+    ]
+
+
+def _totals(units: list[Unit], form: ReportForm, period: Period) -> dict[int, _Totals]:
+    totals: dict[int, _Totals] = {}
+    for row in Rollup.objects.filter(unit__in=units, form=form, period=period):
+        totals.setdefault(row.indicator_id, _Totals()).add(row)
+    return totals
+
+
+def previous_period(period: Period) -> Period | None:
+    """The same period of the previous year, with the same cut-off if there is one."""
+    candidates = Period.objects.filter(kind=period.kind, number=period.number, year=period.year - 1)
+    same_cutoff = candidates.filter(end__day=period.end.day).first()
+    return same_cutoff or candidates.first()
+
+
+def comparison_units(unit: Unit, day: date) -> list[Unit]:
+    """The unit itself if it existed on `day`, else the units it was formed from (as far back as
+    needed): a commune formed by a merger is compared with the sum of the communes before it."""
+    if unit.is_valid_on(day):
+        return [unit]
+    found = []
+    for link in unit.predecessor_links.select_related("predecessor"):
+        found += comparison_units(link.predecessor, day)
+    return found
+
+
+def completeness(unit: Unit, form: ReportForm, period: Period) -> Completeness:
+    version = form_latest_version(form)
+    expected = Organization.objects.filter(
+        valid_on(period.end),
+        valid_on(period.end, "unit__"),
+        kind=version.reporting_kind,
+        unit__level__in=version.reporting_levels,
+        unit__path__startswith=unit.path,
+    ).count()
+    reports = Report.objects.filter(form=form, period=period, unit__path__startswith=unit.path)
+    sent = reports.filter(status__in=[Status.SUBMITTED, Status.APPROVED])
+    deadline = deadline_of(form, period, version)
+    return Completeness(
+        expected=expected,
+        submitted=sent.count(),
+        approved=sent.filter(status=Status.APPROVED).count(),
+        on_time=sent.filter(submitted_at__date__lte=deadline).count(),
+    )
+
+
+def _change(value, previous) -> Decimal | None:
+    if value is None or previous in (None, 0):
+        return None
+    return ((Decimal(value) - Decimal(previous)) / Decimal(previous) * 100).quantize(Decimal("0.1"))
+
+
+def consolidate(*, user, unit: Unit, form: ReportForm, period: Period) -> Consolidation:
+    """Every approved report in the unit's subtree, consolidated per indicator by its rule, with
+    completeness and the same period of the previous year."""
+    if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+        raise NotFound(_("No such unit, or you may not see it."))
+    indicators = consolidated_indicators(form)
+    now = _totals([unit], form, period)
+    before_period = previous_period(period)
+    compared = comparison_units(unit, before_period.end) if before_period else []
+    before = _totals(compared, form, before_period) if before_period else {}
+    figures = []
+    for indicator in indicators:
+        value = now.get(indicator.pk, _Totals()).value(indicator.aggregation)
+        previous = before.get(indicator.pk, _Totals()).value(indicator.aggregation)
+        figures.append(Figure(indicator, value, previous, _change(value, previous)))
+    return Consolidation(
+        unit=unit,
+        form=form,
+        period=period,
+        previous_period=before_period,
+        compared_with=compared,
+        completeness=completeness(unit, form, period),
+        figures=figures,
+    )
+
+
+def breakdown(*, user, unit: Unit, form: ReportForm, period: Period) -> list[tuple[Unit, dict]]:
+    """Each child unit of `unit` with its consolidated values: the drill-down and the chart."""
+    children = list(Unit.objects.visible_to(user).filter(valid_on(period.end), parent=unit))
+    indicators = {i.pk: i for i in consolidated_indicators(form)}
+    by_unit: dict[int, dict[int, _Totals]] = {}
+    for row in Rollup.objects.filter(unit__in=children, form=form, period=period):
+        by_unit.setdefault(row.unit_id, {}).setdefault(row.indicator_id, _Totals()).add(row)
+    result = []
+    for child in children:
+        totals = by_unit.get(child.pk, {})
+        result.append(
+            (
+                child,
+                {
+                    i.code: totals.get(pk, _Totals()).value(i.aggregation)
+                    for pk, i in indicators.items()
+                },
+            )
+        )
+    return result
+
+
+def series(
+    *, user, unit: Unit, form: ReportForm, indicator: Indicator, kind: str
+) -> list[tuple[Period, Decimal | None]]:
+    """An indicator of a unit across the periods of one kind, oldest first: the chart over time."""
+    if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+        raise NotFound(_("No such unit, or you may not see it."))
+    rows = {
+        r.period_id: r for r in Rollup.objects.filter(unit=unit, form=form, indicator=indicator)
+    }
+    points = []
+    for period in Period.objects.filter(kind=kind).order_by("end"):
+        totals = _Totals()
+        if period.pk in rows:
+            totals.add(rows[period.pk])
+        points.append((period, totals.value(indicator.aggregation)))
+    return points
+
+
+def report_history(report: Report):
+    from giaoban.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        object_type="reporting.report", object_id=str(report.pk)
+    ).select_related("actor")

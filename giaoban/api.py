@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from giaoban.core.errors import ApplicationError
+from giaoban.core.errors import ApplicationError, InvalidInput
 from giaoban.core.models import ApiToken
 
 _STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
@@ -33,16 +33,20 @@ api = NinjaAPI(
 )
 
 
-def error_response(request, status: int, code: str, message: str, field: str | None = None):
+def error_response(request, status: int, code: str, message: str, field=None, fields=None):
     body = {"code": code, "message": message}
     if field:
         body["field"] = field
+    if fields:
+        body["fields"] = fields  # every wrong field at once, e.g. each bad cell of an upload
     return api.create_response(request, {"error": body}, status=status)
 
 
 @api.exception_handler(ApplicationError)
 def _application_error(request, exc: ApplicationError):
-    return error_response(request, _STATUS.get(exc.code, 400), exc.code, exc.message, exc.field)
+    fields = exc.errors if isinstance(exc, InvalidInput) else None
+    status = _STATUS.get(exc.code, 400)
+    return error_response(request, status, exc.code, exc.message, exc.field, fields)
 
 
 @api.exception_handler(AuthenticationError)
@@ -75,8 +79,10 @@ def _http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from giaoban.orgs.api import router as orgs_router
+    from giaoban.reporting.api import router as reporting_router
 
     api.add_router("/", orgs_router)
+    api.add_router("/", reporting_router)
 
 
 _register_routers()

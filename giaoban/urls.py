@@ -29,4 +29,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found),
     path("", include("giaoban.orgs.urls")),
+    path("", include("giaoban.reporting.urls")),
 ]

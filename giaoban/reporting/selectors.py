@@ -258,3 +258,23 @@ def report_history(report: Report):
     return AuditEntry.objects.filter(
         object_type="reporting.report", object_id=str(report.pk)
     ).select_related("actor")
+
+
+def openable(*, user) -> list[tuple[ReportForm, list[Period]]]:
+    """The forms the user's organization reports on, each with its periods, newest first."""
+    from giaoban.orgs.access import membership_of
+
+    membership = membership_of(user)
+    if membership is None:
+        return []
+    org = membership.organization
+    result = []
+    for form in ReportForm.objects.all():
+        version = form.versions.filter(published_at__isnull=False).order_by("-number").first()
+        if (
+            version
+            and version.reporting_kind == org.kind
+            and org.unit.level in version.reporting_levels
+        ):
+            result.append((form, list(periods_of(form)[:12])))
+    return result

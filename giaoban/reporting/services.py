@@ -497,3 +497,19 @@ def _rollup_add(report: Report) -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [report.pk, *ancestors, Aggregation.NONE, ValueType.TEXT])
+
+
+def report_check(*, report: Report, values: dict) -> tuple[dict[str, str], list[str]]:
+    """What a save would say, without saving: the values that cannot be read, and the rules the
+    values would break. The entry page calls it as the user types."""
+    indicators = {i.code: i for i in version_indicators(report.version)}
+    current = report_values(report)
+    errors = {}
+    for code, raw in values.items():
+        if code not in indicators:
+            continue
+        try:
+            current[code] = parse_value(indicators[code], raw)
+        except ApplicationError as exc:
+            errors[code] = exc.message
+    return errors, rule_violations(report.version, current)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from giaoban.orgs.demo import scenario
+from giaoban.reporting import demo as reporting_demo
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = scenario.load()
+        reporting_demo.load()
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu Lào Cai 2021 đã sẵn sàng."))
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {scenario.DEMO_PASSWORD}):")
         for user in users:

@@ -1,0 +1,210 @@
+"""Reporting endpoints: forms, periods, consolidated figures, and a report's workflow."""
+
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from giaoban.core.errors import NotFound
+from giaoban.orgs import selectors as org_selectors
+from giaoban.reporting import selectors, services
+from giaoban.reporting.models import Period, ReportForm
+
+router = Router(tags=["reporting"])
+
+
+class FormOut(Schema):
+    code: str
+    name: str
+    version: int
+
+
+class PeriodOut(Schema):
+    id: int
+    label: str
+    kind: str
+    start: str
+    end: str
+    deadline: str
+
+
+class CompletenessOut(Schema):
+    expected: int
+    submitted: int
+    approved: int
+    on_time: int
+
+
+class FigureOut(Schema):
+    indicator: str
+    name: str
+    unit_of_measure: str
+    value: Decimal | None
+    previous: Decimal | None
+    change_pct: Decimal | None
+
+
+class ConsolidatedOut(Schema):
+    unit: str
+    period: str
+    compared_with: list[str]
+    completeness: CompletenessOut
+    values: list[FigureOut]
+
+
+class ReportOut(Schema):
+    id: int
+    organization: str
+    unit: str
+    form: str
+    version: int
+    period: str
+    status: str
+    revision: int
+    values: dict[str, Decimal | bool | str | None]
+    narrative: dict[str, str]
+    return_reason: str
+
+
+class SaveIn(Schema):
+    revision: int
+    values: dict[str, str | int | float | bool | None] = {}
+    narrative: dict[str, str] | None = None
+
+
+class SaveOut(ReportOut):
+    violations: list[str]
+
+
+class ReturnIn(Schema):
+    reason: str
+
+
+def _form(code: str) -> ReportForm:
+    form = ReportForm.objects.filter(code=code).first()
+    if form is None:
+        from django.utils.translation import gettext as _
+
+        raise NotFound(_("No report form with code “%(code)s”.") % {"code": code})
+    return form
+
+
+def _report_out(report) -> dict:
+    return {
+        "id": report.pk,
+        "organization": report.organization.name,
+        "unit": report.unit.code,
+        "form": report.form.code,
+        "version": report.version.number,
+        "period": str(report.period),
+        "status": report.status,
+        "revision": report.revision,
+        "values": services.report_values(report),
+        "narrative": report.narrative,
+        "return_reason": report.return_reason,
+    }
+
+
+@router.get("/forms/", response=list[FormOut], summary="Report forms")
+def forms(request):
+    result = []
+    for form in ReportForm.objects.all():
+        version = form.versions.filter(published_at__isnull=False).order_by("-number").first()
+        if version:
+            result.append({"code": form.code, "name": form.name, "version": version.number})
+    return result
+
+
+@router.get("/periods/", response=list[PeriodOut], summary="Periods of a form")
+def periods(request, form: str):
+    report_form = _form(form)
+    return [
+        {
+            "id": p.pk,
+            "label": str(p),
+            "kind": p.kind,
+            "start": p.start.isoformat(),
+            "end": p.end.isoformat(),
+            "deadline": selectors.deadline_of(report_form, p).isoformat(),
+        }
+        for p in selectors.periods_of(report_form)
+    ]
+
+
+@router.get("/reports/consolidated/", response=ConsolidatedOut, summary="Consolidated figures")
+def consolidated(request, form: str, period: int, unit: str):
+    """Approved reports of the unit's subtree, consolidated per indicator, with completeness and
+    the same period of the previous year (of the predecessor units if the unit was merged)."""
+    report_form = _form(form)
+    the_period = get_object_or_404(Period, pk=period)
+    the_unit = org_selectors.unit_by_code(user=request.user, code=unit, on=the_period.end)
+    result = selectors.consolidate(
+        user=request.user, unit=the_unit, form=report_form, period=the_period
+    )
+    return {
+        "unit": the_unit.code,
+        "period": str(the_period),
+        "compared_with": [u.code for u in result.compared_with],
+        "completeness": vars(result.completeness),
+        "values": [
+            {
+                "indicator": f.indicator.code,
+                "name": f.indicator.name,
+                "unit_of_measure": f.indicator.unit_of_measure,
+                "value": f.value,
+                "previous": f.previous,
+                "change_pct": f.change_pct,
+            }
+            for f in result.figures
+        ],
+    }
+
+
+@router.get("/reports/{report_id}/", response=ReportOut, summary="A report")
+def report_read(request, report_id: int):
+    return _report_out(selectors.report_get(user=request.user, pk=report_id))
+
+
+@router.post("/reports/{report_id}/", response=SaveOut, summary="Save a report's values")
+def report_write(request, report_id: int, payload: SaveIn):
+    report = selectors.report_get(user=request.user, pk=report_id)
+    result = services.report_save(
+        actor=request.user,
+        report=report,
+        revision=payload.revision,
+        values=payload.values,
+        narrative=payload.narrative,
+    )
+    return {**_report_out(result.report), "violations": result.violations}
+
+
+@router.post("/reports/{report_id}/submit", response=ReportOut, summary="Submit a report")
+def report_submit(request, report_id: int):
+    report = selectors.report_get(user=request.user, pk=report_id)
+    return _report_out(services.report_submit(actor=request.user, report=report))
+
+
+@router.post("/reports/{report_id}/return", response=ReportOut, summary="Return a report")
+def report_return(request, report_id: int, payload: ReturnIn):
+    report = selectors.report_get(user=request.user, pk=report_id)
+    return _report_out(
+        services.report_return(actor=request.user, report=report, reason=payload.reason)
+    )
+
+
+@router.post("/reports/{report_id}/approve", response=ReportOut, summary="Approve a report")
+def report_approve(request, report_id: int):
+    report = selectors.report_get(user=request.user, pk=report_id)
+    return _report_out(services.report_approve(actor=request.user, report=report))
+
+
+@router.post(
+    "/reports/{report_id}/xlsx", response=SaveOut, summary="Upload a filled .xlsx template"
+)
+def report_upload(request, report_id: int, file: UploadedFile = File(...)):  # noqa: B008
+    from giaoban.reporting import excel
+
+    report = selectors.report_get(user=request.user, pk=report_id)
+    result = excel.upload(request.user, report, file)
+    return {**_report_out(result.report), "violations": result.violations}

@@ -252,12 +252,37 @@ def series(
     return points
 
 
-def report_history(report: Report):
+_STEP_NAMES = {
+    "report.open": lambda: _("opened the report"),
+    "report.values": lambda: _("changed figures"),
+    "report.narrative": lambda: _("changed the narrative"),
+    "report.submit": lambda: _("submitted"),
+    "report.return": lambda: _("returned"),
+    "report.approve": lambda: _("approved"),
+}
+
+
+@dataclass
+class Step:
+    entry: object
+    what: str
+    changes: list[tuple[str, object, object]]  # (indicator code, before, after)
+
+
+def report_history(report: Report) -> list[Step]:
+    """Every step of a report, oldest first: who, when, what, and each figure before and after."""
     from giaoban.core.models import AuditEntry
 
-    return AuditEntry.objects.filter(
-        object_type="reporting.report", object_id=str(report.pk)
-    ).select_related("actor")
+    entries = AuditEntry.objects.filter(object_type="reporting.report", object_id=str(report.pk))
+    steps = []
+    for entry in entries.select_related("actor").order_by("at", "id"):
+        name = _STEP_NAMES.get(entry.action)
+        changes = []
+        if entry.action == "report.values":
+            before = entry.before or {}
+            changes = [(code, before.get(code), after) for code, after in entry.after.items()]
+        steps.append(Step(entry, name() if name else entry.action, changes))
+    return steps
 
 
 def openable(*, user) -> list[tuple[ReportForm, list[Period]]]:

@@ -123,7 +123,7 @@ def _detail_context(request, report, form, editable, violations):
         "violations": violations,
         "return_form": ReturnForm(),
         "upload_form": UploadForm(),
-        "history": selectors.report_history(report).order_by("at", "id"),
+        "history": selectors.report_history(report),
         "deadline": selectors.deadline_of(report.form, report.period, report.version),
     }
 

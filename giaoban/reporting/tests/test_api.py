@@ -146,3 +146,44 @@ def test_another_district_cannot_read_or_write_the_report(client, tree, form, pe
         **headers,
     )
     assert response.status_code == 404
+
+
+def test_an_xlsx_upload_through_the_api_saves_the_figures(client, tree, form, period, bob):
+    import io
+
+    from openpyxl import load_workbook
+
+    from giaoban.reporting import excel
+
+    report = services.report_open(
+        actor=bob, organization=tree["sapa_board"], form=form, period=period
+    )
+    book = load_workbook(io.BytesIO(excel.template_workbook(report)))
+    sheet = book[excel.SHEET]
+    for row in sheet.iter_rows():
+        if row[1].value == "child_marriages":
+            row[4].value = "49"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = client.post(
+        f"/api/v1/reports/{report.pk}/xlsx",
+        {"file": io.BytesIO(buffer.getvalue())},
+        **_auth(bob),
+    )
+    assert response.status_code == 200, response.content
+    assert services.report_values(report)["child_marriages"] == 49
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_through_the_api(
+    client, tree, form, period, bob
+):
+    import io
+
+    report = services.report_open(
+        actor=bob, organization=tree["sapa_board"], form=form, period=period
+    )
+    response = client.post(
+        f"/api/v1/reports/{report.pk}/xlsx", {"file": io.BytesIO(b"%PDF-1.4")}, **_auth(bob)
+    )
+    assert response.status_code == 400
+    assert "xlsx" in response.json()["error"]["message"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from giaoban.core.models import AuditEntry
 from giaoban.orgs.models import Level, Organization, OrgKind
 from giaoban.reporting import services
 from giaoban.reporting.models import Indicator, Report, ReportForm, Status
@@ -232,6 +233,9 @@ def _backdate(report: Report, when) -> None:
     Report.objects.filter(pk=report.pk).update(
         submitted_at=stamp if report.status != Status.DRAFT else None,
         decided_at=stamp if report.status == Status.APPROVED else None,
+    )
+    AuditEntry.objects.filter(object_type="reporting.report", object_id=str(report.pk)).update(
+        at=stamp
     )
 
 

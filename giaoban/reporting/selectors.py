@@ -266,13 +266,14 @@ _STEP_NAMES = {
 class Step:
     entry: object
     what: str
-    changes: list[tuple[str, object, object]]  # (indicator code, before, after)
+    changes: list[tuple[str, str, str]]  # (indicator name, before, after)
 
 
 def report_history(report: Report) -> list[Step]:
     """Every step of a report, oldest first: who, when, what, and each figure before and after."""
     from giaoban.core.models import AuditEntry
 
+    names = dict(Indicator.objects.values_list("code", "name"))
     entries = AuditEntry.objects.filter(object_type="reporting.report", object_id=str(report.pk))
     steps = []
     for entry in entries.select_related("actor").order_by("at", "id"):
@@ -280,9 +281,26 @@ def report_history(report: Report) -> list[Step]:
         changes = []
         if entry.action == "report.values":
             before = entry.before or {}
-            changes = [(code, before.get(code), after) for code, after in entry.after.items()]
+            changes = [
+                (names.get(code, code), _written(before.get(code)), _written(after))
+                for code, after in entry.after.items()
+            ]
         steps.append(Step(entry, name() if name else entry.action, changes))
     return steps
+
+
+def _written(value) -> str:
+    """A recorded value as an official reads it: 1.409, có/không, or a dash when empty."""
+    from giaoban.reporting.numbers import format_number
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    try:
+        return format_number(Decimal(value))
+    except ArithmeticError:
+        return str(value)
 
 
 def openable(*, user) -> list[tuple[ReportForm, list[Period]]]:

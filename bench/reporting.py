@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -559,18 +560,24 @@ def _service_reads(user, data, targets) -> dict[str, list[float]]:
     }
 
 
+def _data_dir() -> Path:
+    """Scratch files go to the data directory bench/__main__.py makes (and removes) per run."""
+    return Path(os.environ.get("GIAOBAN_DATA_DIR", "."))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _start_server(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "giaoban", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _start_server(port: int, log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "giaoban", "serve", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -578,10 +585,14 @@ def _start_server(port: int) -> subprocess.Popen:
             return server
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError("giaoban serve exited on start") from None
+                raise RuntimeError(f"giaoban serve exited on start: {_tail(log)}") from None
             time.sleep(0.2)
     server.kill()
-    raise RuntimeError("giaoban serve did not start within 60 s")
+    raise RuntimeError(f"giaoban serve did not start within 60 s: {_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-1000:]
 
 
 def _get(conn: http.client.HTTPConnection, path: str, token: str) -> bytes:
@@ -600,7 +611,8 @@ def _http_reads(user, data, targets) -> tuple[dict[str, list[float]], float | No
     form, _v = data.forms["year"]
     period = data.periods["year"][-1]
     port = _free_port()
-    server = _start_server(port)
+    log = _data_dir() / "server.log"
+    server = _start_server(port, log)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         results = {}
@@ -612,6 +624,8 @@ def _http_reads(user, data, targets) -> tuple[dict[str, list[float]], float | No
             results[t.label] = _samples(lambda path=path: _get(conn, path, raw), HTTP_RUNS)
         conn.close()
         return results, _proc_peak_mb(server.pid)
+    except Exception as exc:
+        raise RuntimeError(f"{exc}; server log: {_tail(log)}") from exc
     finally:
         server.terminate()
         try:
@@ -854,6 +868,16 @@ def main() -> None:
     if connection.vendor != "postgresql":
         print(json.dumps(_skipped(), ensure_ascii=False))
         return
+    try:
+        rows = _measure()
+    except Exception as exc:
+        # bench/__main__.py shows only stdout's last line: put the failure in the table.
+        traceback.print_exc()
+        rows = [_row("reporting at national size", "-", "-", note=f"FAILED: {exc!r}"[:2000])]
+    print(json.dumps(rows, ensure_ascii=False))
+
+
+def _measure() -> list[dict]:
     data = generate()
     backend_peak = _proc_peak_mb(_sql_one("SELECT pg_backend_pid()"))
     rows = _generator_rows(data, backend_peak)
@@ -867,8 +891,7 @@ def main() -> None:
     approvals, rollups = _approvals(user, data)
     live = _check_approvals_live(data)
     _log("(b) DuckDB…")
-    data_dir = Path(os.environ.get("GIAOBAN_DATA_DIR", "."))
-    parquet, export_s, convert_s = _export_parquet(data_dir)
+    parquet, export_s, convert_s = _export_parquet(_data_dir())
     duck, duck_nation = _duckdb_reads(parquet, data, targets)
     check = _cross_check(user, data, duck_nation)
     parquet_mb = parquet.stat().st_size / 2**20
@@ -896,7 +919,7 @@ def main() -> None:
             ),
         )
     )
-    print(json.dumps(rows, ensure_ascii=False))
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,3 +1,5 @@
-"""WebSocket routes; the live-room apps add theirs here."""
+"""WebSocket routes of every live app."""
 
-websocket_urlpatterns: list = []
+from giaoban.meetings.routing import websocket_urlpatterns as meetings
+
+websocket_urlpatterns: list = [*meetings]

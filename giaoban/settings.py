@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "giaoban.core",
     "giaoban.orgs",
     "giaoban.reporting",
+    "giaoban.meetings",
 ]
 
 MIDDLEWARE = [

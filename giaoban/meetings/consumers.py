@@ -1,0 +1,87 @@
+"""The live room's WebSocket: authenticate, join the conference's group, relay.
+
+Kept thin on purpose: who may do what is decided in commands.py and the services; the state
+clients render comes from selectors.live_state.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from giaoban.core.errors import ApplicationError
+from giaoban.meetings import commands, live, selectors, services
+from giaoban.meetings.access import conference_role
+from giaoban.meetings.models import Conference
+
+
+@database_sync_to_async
+def _role_for(user, conference_id):
+    conference = Conference.objects.filter(pk=conference_id).first()
+    return conference_role(user, conference) if conference else None
+
+
+@database_sync_to_async
+def _state(conference_id):
+    return selectors.live_state(conference_id)
+
+
+@database_sync_to_async
+def _run(user, role, conference_id, message):
+    try:
+        commands.run(user, role, conference_id, message)
+    except ApplicationError as exc:
+        if isinstance(exc, commands.Refused) or exc.code == "forbidden":
+            commands.record_refusal(user, conference_id, message, exc.message)
+        return exc.message
+    return None
+
+
+class ConferenceConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.conference_id = int(self.scope["url_route"]["kwargs"]["conference_id"])
+        self.user = self.scope.get("user")
+        self.role = await _role_for(self.user, self.conference_id) if self.user else None
+        if self.role is None:
+            await self.close(code=4403)
+            return
+        self.group = live.group_name(self.conference_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        if self.role.point_id:
+            await database_sync_to_async(services.console_connected)(
+                point_id=self.role.point_id, channel=self.channel_name
+            )
+        await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
+        await self.send_json(
+            {"type": "state", "reason": "sync", "state": await _state(self.conference_id)}
+        )
+
+    async def disconnect(self, code):
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if getattr(self, "role", None) and self.role.point_id:
+            await database_sync_to_async(services.console_disconnected)(channel=self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            return
+        action = content.get("action")
+        if action in ("ping", "sync"):
+            await self._ping(content, force=action == "sync")
+            return
+        error = await _run(self.user, self.role, self.conference_id, content)
+        if error:
+            await self.send_json({"type": "refused", "action": action, "message": error})
+
+    async def _ping(self, content, force: bool):
+        """Keep this console counted as present, let the room notice silent ones, and resend the
+        state if this console is behind (it missed a broadcast)."""
+        await database_sync_to_async(services.console_seen)(channel=self.channel_name)
+        await database_sync_to_async(services.presence_sweep)(conference_id=self.conference_id)
+        state = await _state(self.conference_id)
+        if force or content.get("seq") != state["seq"]:
+            await self.send_json({"type": "state", "reason": "sync", "state": state})
+        else:
+            await self.send_json({"type": "pong", "seq": state["seq"]})
+
+    async def room_state(self, event):
+        await self.send_json({"type": "state", "reason": event["reason"], "state": event["state"]})

@@ -1,0 +1,137 @@
+"""Reads of the meetings app: conferences a user may see, and the live state of one."""
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giaoban.core.errors import NotFound
+from giaoban.meetings.access import conference_filter
+from giaoban.meetings.models import (
+    Attendance,
+    AttendanceEvent,
+    BridgePoint,
+    Conference,
+    Delegate,
+    FloorRequest,
+    FloorStatus,
+)
+
+
+def conferences_visible(*, user) -> QuerySet[Conference]:
+    ids = Conference.objects.filter(conference_filter(user)).values("pk")
+    return Conference.objects.filter(pk__in=ids).select_related("organizer", "chair")
+
+
+def conference_get(*, user, pk: int) -> Conference:
+    conference = conferences_visible(user=user).filter(pk=pk).first()
+    if conference is None:
+        raise NotFound(_("No such conference, or you may not see it."))
+    return conference
+
+
+def conferences_on(*, user, day) -> QuerySet[Conference]:
+    return conferences_visible(user=user).filter(
+        scheduled_start__date__lte=day, scheduled_end__date__gte=day
+    )
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def _item(item):
+    if item is None:
+        return None
+    return {
+        "id": item.pk,
+        "order": item.order,
+        "kind": item.kind,
+        "title": item.title,
+        "presenter": item.presenter,
+        "planned_minutes": item.planned_minutes,
+        "started_at": _iso(item.started_at),
+        "ended_at": _iso(item.ended_at),
+    }
+
+
+def _points(conference_id: int) -> list[dict]:
+    points = (
+        BridgePoint.objects.filter(conference_id=conference_id)
+        .annotate(
+            invited=Count("delegates", distinct=True),
+            present=Count(
+                "delegates", filter=Q(delegates__attendance=Attendance.PRESENT), distinct=True
+            ),
+            open_incidents=Count(
+                "incidents", filter=Q(incidents__ended_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("-is_host", "order", "id")
+    )
+    return [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "is_host": p.is_host,
+            "state": p.state,
+            "ready": p.is_ready,
+            "readiness": {name: getattr(p, name) for name in BridgePoint.READINESS},
+            "invited": p.invited,
+            "present": p.present,
+            "open_incidents": p.open_incidents,
+        }
+        for p in points
+    ]
+
+
+def attendance_counts(conference_id: int, point_id: int | None = None) -> dict:
+    delegates = Delegate.objects.filter(point__conference_id=conference_id)
+    if point_id:
+        delegates = delegates.filter(point_id=point_id)
+    counts = dict(delegates.values_list("attendance").annotate(n=Count("id")))
+    total = sum(counts.values())
+    return {kind: counts.get(kind, 0) for kind in Attendance.values} | {"total": total}
+
+
+def _queue(conference_id: int) -> list[dict]:
+    active = FloorRequest.objects.filter(
+        conference_id=conference_id, status__in=[FloorStatus.WAITING, FloorStatus.SPEAKING]
+    ).select_related("point")
+    return [
+        {
+            "id": r.pk,
+            "point_id": r.point_id,
+            "point": r.point.name,
+            "topic": r.topic,
+            "speaker": r.speaker,
+            "status": r.status,
+            "requested_at": _iso(r.requested_at),
+            "granted_at": _iso(r.granted_at),
+        }
+        for r in active.order_by("position", "id")
+    ]
+
+
+def live_state(conference_id: int) -> dict:
+    """Everything a console shows, as plain JSON; the server's truth at this moment."""
+    conference = Conference.objects.select_related("current_item", "chair").get(pk=conference_id)
+    queue = _queue(conference_id)
+    return {
+        "id": conference.pk,
+        "seq": conference.seq,
+        "title": conference.title,
+        "status": conference.status,
+        "status_label": conference.get_status_display(),
+        "chair": conference.chair.full_name if conference.chair else "",
+        "current_item": _item(conference.current_item),
+        "agenda": [_item(i) for i in conference.agenda.order_by("order")],
+        "points": _points(conference_id),
+        "attendance": attendance_counts(conference_id),
+        "queue": [r for r in queue if r["status"] == FloorStatus.WAITING],
+        "speaking": next((r for r in queue if r["status"] == FloorStatus.SPEAKING), None),
+        "server_time": _iso(timezone.now()),
+    }
+
+
+def attendance_log(conference: Conference) -> QuerySet[AttendanceEvent]:
+    return conference.attendance_log.select_related("point", "delegate", "by")

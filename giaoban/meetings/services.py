@@ -1,0 +1,552 @@
+"""Writes of the meetings app. Each action checks the conference's state and the actor's role,
+writes its audit or attendance record, and publishes the new live state."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giaoban.core.audit import audit_record
+from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.text import nfc
+from giaoban.meetings import live
+from giaoban.meetings.access import Role, conference_role
+from giaoban.meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceEvent,
+    AttendanceEventKind,
+    BridgePoint,
+    Conclusion,
+    Conference,
+    ConferenceStatus,
+    Connection,
+    Delegate,
+    FloorRequest,
+    FloorStatus,
+    Incident,
+    PointState,
+)
+
+S = ConferenceStatus
+
+
+def _role(actor, conference) -> Role | None:
+    """None stands for the system (loaders, tests, the media adapter): it may do anything."""
+    if actor is None:
+        return Role("host")
+    return conference_role(actor, conference)
+
+
+def _require_host(actor, conference) -> None:
+    role = _role(actor, conference)
+    if role is None or not role.is_host:
+        raise PermissionDenied(_("Only the host of the conference may do this."))
+
+
+def _require_point(actor, point: BridgePoint) -> None:
+    """The point's own operator, or the host, may act for a bridge point."""
+    role = _role(actor, point.conference)
+    if role is None or not (role.is_host or role.point_id == point.pk):
+        raise PermissionDenied(_("You may act only for your own bridge point."))
+
+
+def _locked(conference: Conference) -> Conference:
+    return Conference.objects.select_for_update().get(pk=conference.pk)
+
+
+# Setting up ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def conference_create(
+    *,
+    actor,
+    title: str,
+    organizer,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    report_form=None,
+    period=None,
+    chair=None,
+    series: str = "",
+) -> Conference:
+    if end <= start:
+        raise InvalidInput({"scheduled_end": _("The end is before the start.")})
+    if actor is not None:
+        from giaoban.orgs.access import can_edit, edit_filter
+        from giaoban.orgs.models import Organization
+
+        if (
+            not can_edit(actor)
+            or not Organization.objects.filter(
+                edit_filter(actor, "unit__"), pk=organizer.pk
+            ).exists()
+        ):
+            raise PermissionDenied(
+                _("You may not organize a conference for %(org)s.") % {"org": organizer.name}
+            )
+    conference = Conference.objects.create(
+        title=nfc(title),
+        organizer=organizer,
+        kind=kind,
+        scheduled_start=start,
+        scheduled_end=end,
+        report_form=report_form,
+        period=period,
+        chair=chair,
+        series=nfc(series),
+    )
+    audit_record(
+        actor=actor,
+        action="conference.create",
+        instance=conference,
+        after={"title": conference.title},
+    )
+    return conference
+
+
+@transaction.atomic
+def point_add(
+    *, actor, conference, unit, name: str, is_host: bool = False, location: str = "", operator=None
+) -> BridgePoint:
+    _require_host(actor, conference)
+    if is_host and conference.points.filter(is_host=True).exists():
+        raise ApplicationError(_("This conference already has a host point."))
+    order = (conference.points.aggregate(m=Max("order"))["m"] or 0) + 1
+    point = BridgePoint.objects.create(
+        conference=conference,
+        unit=unit,
+        name=nfc(name),
+        is_host=is_host,
+        location=nfc(location),
+        operator=operator,
+        order=order,
+    )
+    live.publish(conference, "point.added")
+    return point
+
+
+@transaction.atomic
+def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = None) -> Delegate:
+    """Invite a person with their designation as of the conference's day, kept as it was."""
+    _require_host(actor, point.conference)
+    day = timezone.localtime(point.conference.scheduled_start).date()
+    person = type(person).objects.prefetch_related("positions").get(pk=person.pk)
+    delegate = Delegate.objects.create(
+        point=point,
+        person=person,
+        full_name=person.full_name,
+        designation=person.designation(day),
+        order=order if order is not None else point.delegates.count() + 1,
+    )
+    live.publish(point.conference, "delegate.added")
+    return delegate
+
+
+@transaction.atomic
+def delegate_add_guest(
+    *, actor, point: BridgePoint, full_name: str, designation: str = ""
+) -> Delegate:
+    _require_point(actor, point)
+    full_name = nfc(full_name)
+    if len(full_name.split()) < 2:
+        raise InvalidInput({"full_name": _("Write the full name: family name and given name.")})
+    delegate = Delegate.objects.create(
+        point=point,
+        full_name=full_name,
+        designation=nfc(designation) or full_name,
+        is_guest=True,
+        order=point.delegates.count() + 1,
+    )
+    live.publish(point.conference, "delegate.added")
+    return delegate
+
+
+@transaction.atomic
+def agenda_add(
+    *, actor, conference, kind: str, title: str, presenter: str = "", planned_minutes: int = 10
+) -> AgendaItem:
+    _require_host(actor, conference)
+    if not 1 <= planned_minutes <= 600:
+        raise InvalidInput({"planned_minutes": _("Planned minutes must be between 1 and 600.")})
+    order = (conference.agenda.aggregate(m=Max("order"))["m"] or 0) + 1
+    item = AgendaItem.objects.create(
+        conference=conference,
+        order=order,
+        kind=kind,
+        title=nfc(title),
+        presenter=nfc(presenter),
+        planned_minutes=planned_minutes,
+    )
+    live.publish(conference, "agenda.added")
+    return item
+
+
+# The conference's life -------------------------------------------------------------------
+
+_NEXT = {
+    "start": ({S.PLANNED}, S.LIVE),
+    "end": ({S.LIVE}, S.ENDED),
+    "cancel": ({S.PLANNED}, S.CANCELLED),
+}
+
+
+@transaction.atomic
+def conference_transition(*, actor, conference: Conference, action: str) -> Conference:
+    """start: planned → live; end: live → ended; cancel: planned → cancelled."""
+    _require_host(actor, conference)
+    conference = _locked(conference)
+    allowed, target = _NEXT[action]
+    if conference.status not in allowed:
+        raise ApplicationError(
+            _("A conference that is %(status)s cannot be %(action)s.")
+            % {
+                "status": conference.get_status_display().lower(),
+                "action": _TRANSITION_NAMES[action](),
+            }
+        )
+    before = conference.status
+    conference.status = target
+    conference.status_changed_at = timezone.now()
+    conference.status_changed_by = actor
+    if action == "end" and conference.current_item and not conference.current_item.ended_at:
+        AgendaItem.objects.filter(pk=conference.current_item_id).update(ended_at=timezone.now())
+    conference.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    audit_record(
+        actor=actor,
+        action=f"conference.{action}",
+        instance=conference,
+        before={"status": before},
+        after={"status": target},
+    )
+    live.publish(conference, f"conference.{action}")
+    return conference
+
+
+_TRANSITION_NAMES = {
+    "start": lambda: _("started"),
+    "end": lambda: _("ended"),
+    "cancel": lambda: _("cancelled"),
+}
+
+
+def _require_live(conference: Conference) -> None:
+    if conference.status != S.LIVE:
+        raise ApplicationError(_("The conference is not live."))
+
+
+@transaction.atomic
+def agenda_advance(*, actor, conference: Conference) -> AgendaItem | None:
+    """Close the current agenda item and open the next one (the first one if none is open)."""
+    _require_host(actor, conference)
+    conference = _locked(conference)
+    _require_live(conference)
+    now = timezone.now()
+    current = conference.current_item
+    items = conference.agenda.order_by("order")
+    following = items.filter(order__gt=current.order).first() if current else items.first()
+    if following is None:
+        raise ApplicationError(_("This is the last agenda item."))
+    if current:
+        AgendaItem.objects.filter(pk=current.pk).update(ended_at=now)
+    AgendaItem.objects.filter(pk=following.pk).update(started_at=now)
+    conference.current_item = following
+    conference.save(update_fields=["current_item"])
+    live.publish(conference, "agenda.advanced")
+    return following
+
+
+# Bridge points ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def point_confirm(*, actor, point: BridgePoint) -> BridgePoint:
+    _require_point(actor, point)
+    if point.state == PointState.INVITED:
+        point.state = PointState.CONFIRMED
+        point.save(update_fields=["state"])
+        live.publish(point.conference, "point.confirmed")
+    return point
+
+
+@transaction.atomic
+def point_presence(*, point_id: int, online: bool, actor=None) -> None:
+    """A point's console connected or went away: its state and the attendance log follow."""
+    point = BridgePoint.objects.select_for_update().select_related("conference").get(pk=point_id)
+    state = PointState.ONLINE if online else PointState.OFFLINE
+    if point.state == state:
+        return
+    point.state = state
+    point.save(update_fields=["state"])
+    kind = AttendanceEventKind.ONLINE if online else AttendanceEventKind.OFFLINE
+    AttendanceEvent.objects.create(conference=point.conference, point=point, kind=kind, by=actor)
+    live.publish(point.conference, f"point.{state}")
+
+
+@transaction.atomic
+def readiness_tick(*, actor, point: BridgePoint, item: str, done: bool) -> BridgePoint:
+    _require_point(actor, point)
+    if item not in BridgePoint.READINESS:
+        raise InvalidInput({"item": _("Unknown readiness item “%(item)s”.") % {"item": item}})
+    setattr(point, item, bool(done))
+    point.readiness_checked_at = timezone.now()
+    point.save(update_fields=[item, "readiness_checked_at"])
+    live.publish(point.conference, "point.readiness")
+    return point
+
+
+@transaction.atomic
+def incident_open(
+    *, actor, point: BridgePoint, kind: str, action_taken: str = "", automatic: bool = False
+) -> Incident:
+    _require_point(actor, point)
+    open_one = point.incidents.filter(kind=kind, ended_at__isnull=True).first()
+    if open_one:
+        return open_one
+    incident = Incident.objects.create(
+        point=point,
+        kind=kind,
+        action_taken=nfc(action_taken),
+        automatic=automatic,
+        reported_by=actor,
+    )
+    live.publish(point.conference, "incident.opened")
+    return incident
+
+
+@transaction.atomic
+def incident_close(*, actor, incident: Incident, action_taken: str = "") -> Incident:
+    _require_point(actor, incident.point)
+    if incident.ended_at is None:
+        incident.ended_at = timezone.now()
+        if action_taken:
+            incident.action_taken = nfc(action_taken)
+        incident.save(update_fields=["ended_at", "action_taken"])
+        live.publish(incident.point.conference, "incident.closed")
+    return incident
+
+
+# Roll call -------------------------------------------------------------------------------
+
+_ATTENDANCE_EVENTS = {
+    Attendance.PRESENT: AttendanceEventKind.CHECKED_IN,
+    Attendance.ABSENT: AttendanceEventKind.ABSENT,
+    Attendance.REPRESENTED: AttendanceEventKind.REPRESENTED,
+}
+
+
+@transaction.atomic
+def rollcall_mark(
+    *, actor, delegate: Delegate, attendance: str, reason: str = "", represented_by: str = ""
+) -> Delegate:
+    """Present; absent with a reason; or represented by someone named."""
+    point = delegate.point
+    _require_point(actor, point)
+    if attendance not in _ATTENDANCE_EVENTS:
+        raise InvalidInput(
+            {"attendance": _("Unknown attendance “%(value)s”.") % {"value": attendance}}
+        )
+    reason, represented_by = nfc(reason), nfc(represented_by)
+    if attendance == Attendance.ABSENT and not reason:
+        raise InvalidInput({"reason": _("Write the reason for the absence.")})
+    if attendance == Attendance.REPRESENTED and not represented_by:
+        raise InvalidInput({"represented_by": _("Write who represents the delegate.")})
+    delegate.attendance = attendance
+    delegate.absence_reason = reason if attendance == Attendance.ABSENT else ""
+    delegate.represented_by = represented_by if attendance == Attendance.REPRESENTED else ""
+    delegate.checked_in_at = timezone.now() if attendance == Attendance.PRESENT else None
+    delegate.save(update_fields=["attendance", "absence_reason", "represented_by", "checked_in_at"])
+    AttendanceEvent.objects.create(
+        conference=point.conference,
+        point=point,
+        delegate=delegate,
+        kind=_ATTENDANCE_EVENTS[attendance],
+        by=actor,
+        note=reason or represented_by,
+    )
+    live.publish(point.conference, "rollcall")
+    return delegate
+
+
+# The speaker queue -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def floor_request(*, actor, point: BridgePoint, topic: str, speaker: str = "") -> FloorRequest:
+    """A point asks for the floor. Requests queue in arrival order, even when they race: the
+    conference row is locked while the next position is taken."""
+    _require_point(actor, point)
+    conference = _locked(point.conference)
+    _require_live(conference)
+    topic = nfc(topic)
+    if not topic:
+        raise InvalidInput({"topic": _("Write what you want to speak about.")})
+    if conference.floor_requests.filter(point=point, status=FloorStatus.WAITING).exists():
+        raise ApplicationError(_("This point is already waiting for the floor."))
+    position = (conference.floor_requests.aggregate(m=Max("position"))["m"] or 0) + 1
+    request = FloorRequest.objects.create(
+        conference=conference,
+        point=point,
+        item=conference.current_item,
+        topic=topic,
+        speaker=nfc(speaker),
+        position=position,
+        requested_by=actor,
+    )
+    live.publish(conference, "floor.requested")
+    return request
+
+
+def _request_locked(request: FloorRequest) -> FloorRequest:
+    return (
+        FloorRequest.objects.select_for_update()
+        .select_related("conference", "point")
+        .get(pk=request.pk)
+    )
+
+
+@transaction.atomic
+def floor_grant(*, actor, request: FloorRequest) -> FloorRequest:
+    """The chair gives the floor: whoever spoke before finishes."""
+    _require_host(actor, request.conference)
+    _locked(request.conference)
+    request = _request_locked(request)
+    if request.status != FloorStatus.WAITING:
+        raise ApplicationError(_("This request is no longer waiting."))
+    now = timezone.now()
+    FloorRequest.objects.filter(conference=request.conference, status=FloorStatus.SPEAKING).update(
+        status=FloorStatus.DONE, ended_at=now
+    )
+    request.status, request.granted_at = FloorStatus.SPEAKING, now
+    request.item = request.conference.current_item or request.item
+    request.save(update_fields=["status", "granted_at", "item"])
+    live.publish(request.conference, "floor.granted")
+    return request
+
+
+@transaction.atomic
+def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorRequest:
+    """The turn ends; what was said is recorded against the agenda item."""
+    _require_host(actor, request.conference)
+    request = _request_locked(request)
+    if request.status != FloorStatus.SPEAKING:
+        raise ApplicationError(_("This point does not have the floor."))
+    request.status, request.ended_at = FloorStatus.DONE, timezone.now()
+    request.summary = nfc(summary) or request.summary
+    request.save(update_fields=["status", "ended_at", "summary"])
+    live.publish(request.conference, "floor.finished")
+    return request
+
+
+@transaction.atomic
+def floor_decline(*, actor, request: FloorRequest) -> FloorRequest:
+    """The chair declines a request, or the point withdraws its own."""
+    role = _role(actor, request.conference)
+    if role is None or not (role.is_host or role.point_id == request.point_id):
+        raise PermissionDenied(_("You may not decline this request."))
+    request = _request_locked(request)
+    if request.status != FloorStatus.WAITING:
+        raise ApplicationError(_("This request is no longer waiting."))
+    request.status = FloorStatus.DECLINED if role.is_host else FloorStatus.WITHDRAWN
+    request.ended_at = timezone.now()
+    request.save(update_fields=["status", "ended_at"])
+    live.publish(request.conference, "floor.declined")
+    return request
+
+
+@transaction.atomic
+def floor_reorder(*, actor, conference: Conference, order: list[int]) -> None:
+    """The chair puts the waiting requests in a new order (ids, first to speak first)."""
+    _require_host(actor, conference)
+    conference = _locked(conference)
+    waiting = {r.pk: r for r in conference.floor_requests.filter(status=FloorStatus.WAITING)}
+    if set(order) != set(waiting):
+        raise InvalidInput({"order": _("The new order must list every waiting request once.")})
+    base = (conference.floor_requests.aggregate(m=Max("position"))["m"] or 0) + 1
+    for offset, pk in enumerate(order):
+        FloorRequest.objects.filter(pk=pk).update(position=base + offset)
+    live.publish(conference, "floor.reordered")
+
+
+# Minutes and conclusions -----------------------------------------------------------------
+
+
+@transaction.atomic
+def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> AgendaItem:
+    _require_host(actor, item.conference)
+    updated = AgendaItem.objects.filter(pk=item.pk, minutes_revision=revision).update(
+        minutes=nfc(text), minutes_revision=F("minutes_revision") + 1
+    )
+    if not updated:
+        raise ConcurrentEdit(
+            _(
+                "Someone else changed these minutes after you opened them. Your text is kept "
+                "below: copy it, reload, and merge."
+            )
+        )
+    item.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="minutes.write",
+        instance=item,
+        after={"revision": item.minutes_revision},
+    )
+    live.publish(item.conference, "minutes")
+    return item
+
+
+@transaction.atomic
+def conclusion_add(*, actor, conference: Conference, text: str) -> Conclusion:
+    _require_host(actor, conference)
+    text = nfc(text)
+    if not text:
+        raise InvalidInput({"text": _("Write the conclusion.")})
+    order = (conference.conclusions.aggregate(m=Max("order"))["m"] or 0) + 1
+    conclusion = Conclusion.objects.create(
+        conference=conference, order=order, text=text, created_by=actor
+    )
+    audit_record(actor=actor, action="conclusion.add", instance=conclusion, after={"text": text})
+    live.publish(conference, "conclusion")
+    return conclusion
+
+
+# Presence --------------------------------------------------------------------------------
+
+#: A console pings every few seconds; one silent for longer is taken as gone.
+SILENT_AFTER = timedelta(seconds=9)
+
+
+def console_connected(*, point_id: int, channel: str) -> None:
+    Connection.objects.update_or_create(
+        channel=channel, defaults={"point_id": point_id, "seen_at": timezone.now()}
+    )
+    point_presence(point_id=point_id, online=True)
+
+
+def console_seen(*, channel: str) -> None:
+    Connection.objects.filter(channel=channel).update(seen_at=timezone.now())
+
+
+def console_disconnected(*, channel: str) -> None:
+    point_ids = list(Connection.objects.filter(channel=channel).values_list("point_id", flat=True))
+    Connection.objects.filter(channel=channel).delete()
+    for point_id in point_ids:
+        if not Connection.objects.filter(point_id=point_id).exists():
+            point_presence(point_id=point_id, online=False)
+
+
+def presence_sweep(*, conference_id: int) -> None:
+    """Points whose every console fell silent (a cable pulled, a laptop closed) go offline: a
+    dead connection does not always say goodbye."""
+    stale = Connection.objects.filter(
+        point__conference_id=conference_id, seen_at__lt=timezone.now() - SILENT_AFTER
+    )
+    point_ids = set(stale.values_list("point_id", flat=True))
+    stale.delete()
+    for point_id in point_ids:
+        if not Connection.objects.filter(point_id=point_id).exists():
+            point_presence(point_id=point_id, online=False)

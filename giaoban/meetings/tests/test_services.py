@@ -1,0 +1,286 @@
+"""The conference's rules: its life, roll call, the speaker queue, presence, minutes."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.meetings import selectors, services
+from giaoban.meetings.models import AttendanceEvent, Conference, Delegate, FloorRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_conference_goes_from_planned_to_live_to_ended_with_who_and_when(conference, alice):
+    services.conference_transition(actor=alice, conference=conference, action="start")
+    conference.refresh_from_db()
+    assert conference.status == "live" and conference.status_changed_by == alice
+    services.conference_transition(actor=alice, conference=conference, action="end")
+    conference.refresh_from_db()
+    assert conference.status == "ended"
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("start", "start"), ("start", "cancel"), ("cancel", "start")]
+)
+def test_refused_transitions(conference, first, then):
+    services.conference_transition(actor=None, conference=conference, action=first)
+    with pytest.raises(ApplicationError):
+        services.conference_transition(actor=None, conference=conference, action=then)
+
+
+def test_an_ended_conference_cannot_be_restarted(live_conference):
+    services.conference_transition(actor=None, conference=live_conference, action="end")
+    with pytest.raises(ApplicationError):
+        services.conference_transition(actor=None, conference=live_conference, action="start")
+
+
+def test_only_the_host_side_runs_the_conference(conference, operators, bob, charlie):
+    for user in (operators["sapa"], bob, charlie):
+        with pytest.raises(PermissionDenied):
+            services.conference_transition(actor=user, conference=conference, action="start")
+    services.conference_transition(actor=operators["host"], conference=conference, action="start")
+
+
+def test_a_delegate_keeps_the_designation_of_the_day(conference, points, tree):
+    delegate = services.delegate_invite(actor=None, point=points["088"], person=tree["toan"])
+    from datetime import date
+
+    from giaoban.orgs import services as org_services
+
+    position = tree["toan"].positions.get(title="Tỉnh ủy viên")
+    org_services.position_end(actor=None, position=position, end_date=date(2022, 1, 1))
+    org_services.position_add(
+        actor=None,
+        person=tree["toan"],
+        organization=tree["party"],
+        title="Phó Bí thư Tỉnh ủy",
+        protocol_rank=5,
+        start_date=date(2023, 1, 1),
+    )
+    delegate.refresh_from_db()
+    assert delegate.designation == "Phan Đăng Toàn - Tỉnh ủy viên, Bí thư Thị ủy"
+
+
+def test_roll_call_counts_per_point_and_in_total(live_conference, points, tree, operators):
+    sapa = points["088"]
+    toan = services.delegate_invite(actor=None, point=sapa, person=tree["toan"])
+    guest = services.delegate_add_guest(
+        actor=operators["sapa"],
+        point=sapa,
+        full_name="Lê Văn Khách",
+        designation="Lê Văn Khách - Phóng viên",
+    )
+    other = services.delegate_add_guest(
+        actor=None, point=points["082"], full_name="Nguyễn Thị Vắng"
+    )
+    services.rollcall_mark(actor=operators["sapa"], delegate=toan, attendance="present")
+    services.rollcall_mark(
+        actor=operators["sapa"],
+        delegate=guest,
+        attendance="represented",
+        represented_by="Trần Văn Thay",
+    )
+    services.rollcall_mark(actor=None, delegate=other, attendance="absent", reason="Ốm")
+    assert selectors.attendance_counts(live_conference.pk) == {
+        "unknown": 0,
+        "present": 1,
+        "absent": 1,
+        "represented": 1,
+        "total": 3,
+    }
+    assert selectors.attendance_counts(live_conference.pk, sapa.pk)["present"] == 1
+    kinds = list(
+        AttendanceEvent.objects.filter(delegate__isnull=False).values_list("kind", flat=True)
+    )
+    assert kinds == ["present", "represented", "absent"]
+    state_points = {p["id"]: p for p in selectors.live_state(live_conference.pk)["points"]}
+    assert (state_points[sapa.pk]["invited"], state_points[sapa.pk]["present"]) == (2, 1)
+
+
+def test_an_absence_needs_a_reason_and_a_representation_a_name(live_conference, points):
+    delegate = services.delegate_add_guest(actor=None, point=points["088"], full_name="Lò Văn Sáng")
+    with pytest.raises(InvalidInput):
+        services.rollcall_mark(actor=None, delegate=delegate, attendance="absent")
+    with pytest.raises(InvalidInput):
+        services.rollcall_mark(actor=None, delegate=delegate, attendance="represented")
+    assert Delegate.objects.get(pk=delegate.pk).attendance == "unknown"
+
+
+def test_a_point_cannot_mark_another_points_delegates(live_conference, points, operators):
+    delegate = services.delegate_add_guest(actor=None, point=points["082"], full_name="Giàng A Páo")
+    with pytest.raises(PermissionDenied):
+        services.rollcall_mark(actor=operators["sapa"], delegate=delegate, attendance="present")
+
+
+def test_the_agenda_advances_item_by_item(live_conference):
+    first = services.agenda_advance(actor=None, conference=live_conference)
+    second = services.agenda_advance(actor=None, conference=live_conference)
+    first.refresh_from_db()
+    assert (first.order, second.order) == (1, 2) and first.ended_at is not None
+    assert selectors.live_state(live_conference.pk)["current_item"]["title"] == second.title
+    for _ in range(3):
+        services.agenda_advance(actor=None, conference=live_conference)
+    with pytest.raises(ApplicationError):
+        services.agenda_advance(actor=None, conference=live_conference)
+
+
+def test_the_speaker_queue_grants_declines_and_reorders(live_conference, points, operators):
+    services.agenda_advance(actor=None, conference=live_conference)
+    sapa = services.floor_request(
+        actor=operators["sapa"], point=points["088"], topic="Dân vận khéo"
+    )
+    batxat = services.floor_request(actor=operators["batxat"], point=points["082"], topic="Tảo hôn")
+    services.floor_reorder(actor=None, conference=live_conference, order=[batxat.pk, sapa.pk])
+    assert [r["id"] for r in selectors.live_state(live_conference.pk)["queue"]] == [
+        batxat.pk,
+        sapa.pk,
+    ]
+    services.floor_grant(actor=operators["host"], request=batxat)
+    state = selectors.live_state(live_conference.pk)
+    assert state["speaking"]["point"] == "Điểm cầu huyện Bát Xát"
+    services.floor_grant(actor=operators["host"], request=sapa)
+    batxat.refresh_from_db()
+    assert batxat.status == "done" and batxat.item.order == 1
+    services.floor_finish(actor=None, request=sapa, summary="Đề nghị nhân rộng mô hình")
+    assert selectors.live_state(live_conference.pk)["speaking"] is None
+
+
+def test_a_point_cannot_grant_itself_the_floor_or_decline_others(
+    live_conference, points, operators
+):
+    mine = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Xin ý kiến")
+    theirs = services.floor_request(actor=operators["batxat"], point=points["082"], topic="Ý kiến")
+    with pytest.raises(PermissionDenied):
+        services.floor_grant(actor=operators["sapa"], request=mine)
+    with pytest.raises(PermissionDenied):
+        services.floor_decline(actor=operators["sapa"], request=theirs)
+    assert services.floor_decline(actor=operators["sapa"], request=mine).status == "withdrawn"
+
+
+def test_a_point_waits_once(live_conference, points, operators):
+    services.floor_request(actor=operators["sapa"], point=points["088"], topic="Một")
+    with pytest.raises(ApplicationError):
+        services.floor_request(actor=operators["sapa"], point=points["088"], topic="Hai")
+
+
+def test_no_floor_before_the_conference_is_live(conference, points, operators):
+    with pytest.raises(ApplicationError):
+        services.floor_request(actor=operators["sapa"], point=points["088"], topic="Sớm quá")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_each_get_their_own_place(live_conference, points, tree):
+    """Requests racing from many points still form one queue with distinct positions."""
+    from giaoban.meetings.models import BridgePoint
+    from giaoban.orgs import services as org_services
+    from giaoban.orgs.models import Level, UnitKind
+
+    many = [points["088"], points["082"]]
+    for i in range(6):
+        unit = org_services.unit_create(
+            code=f"9{i}",
+            name=f"Xã {i}",
+            kind=UnitKind.COMMUNE,
+            level=Level.COMMUNE,
+            parent=tree["sapa"],
+        )
+        many.append(
+            services.point_add(
+                actor=None, conference=live_conference, unit=unit, name=f"Điểm cầu {i}"
+            )
+        )
+    errors = []
+
+    def ask(point):
+        try:
+            services.floor_request(
+                actor=None, point=BridgePoint.objects.get(pk=point.pk), topic="Ý kiến"
+            )
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(p,)) for p in many]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    positions = list(FloorRequest.objects.values_list("position", flat=True))
+    if connection.vendor == "sqlite":
+        # SQLite serializes writers; a writer that waited too long reports "database is locked".
+        assert len(positions) + len(errors) == len(many)
+    else:
+        assert errors == []
+        assert len(positions) == len(many)
+    assert len(set(positions)) == len(positions)
+
+
+def test_presence_puts_a_point_online_and_offline_and_logs_it(live_conference, points):
+    sapa = points["088"]
+    services.console_connected(point_id=sapa.pk, channel="a")
+    services.console_connected(point_id=sapa.pk, channel="b")
+    services.console_disconnected(channel="a")
+    sapa.refresh_from_db()
+    assert sapa.state == "online"  # another console is still open
+    services.console_disconnected(channel="b")
+    sapa.refresh_from_db()
+    assert sapa.state == "offline"
+    kinds = list(AttendanceEvent.objects.filter(point=sapa).values_list("kind", flat=True))
+    assert kinds == ["online", "offline"]
+
+
+def test_a_silent_console_is_swept_offline(live_conference, points):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from giaoban.meetings.models import Connection
+
+    services.console_connected(point_id=points["088"].pk, channel="quiet")
+    Connection.objects.update(seen_at=timezone.now() - timedelta(seconds=10))
+    services.presence_sweep(conference_id=live_conference.pk)
+    points["088"].refresh_from_db()
+    assert points["088"].state == "offline"
+
+
+def test_readiness_and_incidents_show_in_the_state(live_conference, points, operators):
+    sapa = points["088"]
+    for item in sapa.READINESS:
+        services.readiness_tick(actor=operators["sapa"], point=sapa, item=item, done=True)
+    incident = services.incident_open(actor=operators["sapa"], point=sapa, kind="no_sound")
+    state = {p["id"]: p for p in selectors.live_state(live_conference.pk)["points"]}
+    assert state[sapa.pk]["ready"] and state[sapa.pk]["open_incidents"] == 1
+    services.incident_close(actor=operators["sapa"], incident=incident, action_taken="Thay micro")
+    assert {p["id"]: p for p in selectors.live_state(live_conference.pk)["points"]}[sapa.pk][
+        "open_incidents"
+    ] == 0
+    with pytest.raises(InvalidInput):
+        services.readiness_tick(actor=operators["sapa"], point=sapa, item="coffee", done=True)
+
+
+def test_minutes_refuse_a_stale_revision(live_conference):
+    item = live_conference.agenda.first()
+    services.minutes_write(actor=None, item=item, text="Đồng chí Chủ trì khai mạc", revision=0)
+    with pytest.raises(ConcurrentEdit):
+        services.minutes_write(actor=None, item=item, text="Bản khác", revision=0)
+    item.refresh_from_db()
+    assert item.minutes == "Đồng chí Chủ trì khai mạc"
+
+
+def test_conclusions_are_numbered(live_conference):
+    services.conclusion_add(
+        actor=None, conference=live_conference, text="Tiếp tục vận động tiêm vắc xin"
+    )
+    second = services.conclusion_add(
+        actor=None, conference=live_conference, text="Xây dựng mô hình dân vận khéo"
+    )
+    assert second.order == 2
+
+
+def test_every_change_is_numbered_for_the_consoles(conference):
+    before = Conference.objects.get(pk=conference.pk).seq
+    services.conference_transition(actor=None, conference=conference, action="start")
+    assert Conference.objects.get(pk=conference.pk).seq == before + 1

@@ -32,7 +32,8 @@ def test_sapas_delegates_are_exactly_the_articles(conference):
     assert [d.designation for d in sapa.delegates.order_by("order")] == [
         "Phan Đăng Toàn - Tỉnh ủy viên, Bí thư Thị ủy, Chủ tịch HĐND thị xã",
         "Lê Mạnh Hảo - Uỷ viên BTV, Phó Chủ tịch Thường trực HĐND thị xã",
-        "Phùng Mạnh Khang - Uỷ viên BTV, Trưởng Ban Tuyên giáo Thị uỷ, Giám đốc Trung tâm Chính trị thị xã",
+        "Phùng Mạnh Khang - Uỷ viên BTV, Trưởng Ban Tuyên giáo Thị uỷ, "
+        "Giám đốc Trung tâm Chính trị thị xã",
         "Vàng Bích Liên - Uỷ viên BTV, Trưởng Ban Dân vận Thị uỷ",
         "Lãnh đạo MTTQ và các tổ chức chính trị - xã hội thị xã",
         "Lãnh đạo các chi, đảng bộ trực thuộc Thị uỷ",

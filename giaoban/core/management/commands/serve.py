@@ -30,4 +30,8 @@ class Command(BaseCommand):
             workers=workers,
             lifespan="off",
             log_level="warning",
+            # Protocol pings find a bridge point whose network died without closing its socket;
+            # with the consoles' own pings this shows it offline within about ten seconds.
+            ws_ping_interval=5,
+            ws_ping_timeout=5,
         )

@@ -7,7 +7,7 @@ import sys
 import tempfile
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giaoban_bench")
-BENCHES = ["bench.registry", "bench.reporting"]
+BENCHES = ["bench.registry", "bench.reporting", "bench.live"]
 
 
 def _postgres_ready(url: str) -> bool:
@@ -24,14 +24,18 @@ def _postgres_ready(url: str) -> bool:
     return True
 
 
-def _run(module: str, database_url: str) -> list[dict]:
+def _run(module: str, database_url: str) -> list[dict] | dict:
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "GIAOBAN_DATA_DIR": data_dir, "DATABASE_URL": database_url}
         env["DATABASE_URL"] = database_url.replace("{data}", data_dir)
-        out = subprocess.run(
-            [sys.executable, "-m", module], env=env, check=True, capture_output=True, text=True
-        ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+        done = subprocess.run(
+            [sys.executable, "-m", module], env=env, capture_output=True, text=True
+        )
+    if done.returncode != 0 or not done.stdout.strip():
+        # Show why: a benchmark that failed must not look like one that printed nothing.
+        sys.stderr.write(done.stderr)
+        return [{"operation": f"FAILED (exit {done.returncode}); its error is printed above"}]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -39,10 +43,16 @@ def main() -> None:
     if _postgres_ready(PG_URL):
         backends.append(("PostgreSQL", PG_URL))
     for module in BENCHES:
-        rows = []
+        rows, notes = [], []
         for name, url in backends:
-            rows += [{"database": name, **row} for row in _run(module, url)]
+            result = _run(module, url)
+            if isinstance(result, dict):  # {"rows": [...], "note": "..."}: text after the table
+                notes += [result["note"]] if result.get("note") else []
+                result = result["rows"]
+            rows += [{"database": name, **row} for row in result]
         _print_table(module, rows)
+        for note in notes:
+            print(note)
 
 
 def _print_table(title: str, rows: list[dict]) -> None:

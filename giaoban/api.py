@@ -78,11 +78,13 @@ def _http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from giaoban.meetings.api import router as meetings_router
     from giaoban.orgs.api import router as orgs_router
     from giaoban.reporting.api import router as reporting_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", reporting_router)
+    api.add_router("/", meetings_router)
 
 
 _register_routers()

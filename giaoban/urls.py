@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found),
+    path("", include("giaoban.meetings.file_urls")),
     path("", include("giaoban.orgs.urls")),
     path("", include("giaoban.reporting.urls")),
+    path("", include("giaoban.meetings.urls")),
 ]

@@ -44,8 +44,9 @@ def conference_role(user, conference) -> Role | None:
     ):
         return Role("host")
     operated = list(conference.points.filter(operator=user).values_list("pk", "is_host"))
-    if any(is_host for _pk, is_host in operated):
-        return Role("host")
+    host_point = next((pk for pk, is_host in operated if is_host), None)
+    if host_point:
+        return Role("host", host_point)  # the host point's console counts for its presence
     if operated:
         return Role("point", operated[0][0])
     from giaoban.meetings.models import Conference

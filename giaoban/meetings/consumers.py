@@ -25,6 +25,14 @@ def _state(conference_id):
 
 
 @database_sync_to_async
+def _touch(channel, conference_id) -> int:
+    """Mark this console as alive, sweep silent ones, and return the room's current number."""
+    services.console_seen(channel=channel)
+    services.presence_sweep(conference_id=conference_id)
+    return Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
+
+
+@database_sync_to_async
 def _run(user, role, conference_id, message):
     try:
         commands.run(user, role, conference_id, message)
@@ -41,6 +49,9 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user")
         self.role = await _role_for(self.user, self.conference_id) if self.user else None
         if self.role is None:
+            # Accept, then close with 4403: a browser sees the code (a refused handshake looks
+            # like a network failure) and the console stops retrying.
+            await self.accept()
             await self.close(code=4403)
             return
         self.group = live.group_name(self.conference_id)
@@ -75,13 +86,13 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def _ping(self, content, force: bool):
         """Keep this console counted as present, let the room notice silent ones, and resend the
         state if this console is behind (it missed a broadcast)."""
-        await database_sync_to_async(services.console_seen)(channel=self.channel_name)
-        await database_sync_to_async(services.presence_sweep)(conference_id=self.conference_id)
-        state = await _state(self.conference_id)
-        if force or content.get("seq") != state["seq"]:
-            await self.send_json({"type": "state", "reason": "sync", "state": state})
+        seq = await _touch(self.channel_name, self.conference_id)
+        if force or content.get("seq") != seq:
+            await self.send_json(
+                {"type": "state", "reason": "sync", "state": await _state(self.conference_id)}
+            )
         else:
-            await self.send_json({"type": "pong", "seq": state["seq"]})
+            await self.send_json({"type": "pong", "seq": seq})
 
     async def room_state(self, event):
         await self.send_json({"type": "state", "reason": event["reason"], "state": event["state"]})

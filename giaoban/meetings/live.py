@@ -25,7 +25,8 @@ def publish(conference, reason: str) -> None:
 
     Conference.objects.filter(pk=conference.pk).update(seq=F("seq") + 1)
     conference_id = conference.pk
-    transaction.on_commit(lambda: _broadcast(conference_id, reason))
+    # robust: a failed broadcast must not turn a committed change into an error for its caller.
+    transaction.on_commit(lambda: _broadcast(conference_id, reason), robust=True)
 
 
 def _broadcast(conference_id: int, reason: str) -> None:
@@ -34,8 +35,8 @@ def _broadcast(conference_id: int, reason: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    state = live_state(conference_id)
     try:
+        state = live_state(conference_id)
         async_to_sync(layer.group_send)(
             group_name(conference_id), {"type": "room.state", "reason": reason, "state": state}
         )

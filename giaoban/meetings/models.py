@@ -115,6 +115,8 @@ class BridgePoint(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=PointState.choices, default=PointState.INVITED
     )
+    # Confirmation is kept apart from the online/offline state, which presence keeps changing.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     # Readiness checklist, ticked by the point's operator before the start.
     room_ready = models.BooleanField(_("room ready"), default=False)

@@ -74,6 +74,7 @@ def _points(conference_id: int) -> list[dict]:
             "name": p.name,
             "is_host": p.is_host,
             "state": p.state,
+            "confirmed": p.confirmed_at is not None,
             "ready": p.is_ready,
             "readiness": {name: getattr(p, name) for name in BridgePoint.READINESS},
             "invited": p.invited,

@@ -266,9 +266,11 @@ def agenda_advance(*, actor, conference: Conference) -> AgendaItem | None:
 @transaction.atomic
 def point_confirm(*, actor, point: BridgePoint) -> BridgePoint:
     _require_point(actor, point)
-    if point.state == PointState.INVITED:
-        point.state = PointState.CONFIRMED
-        point.save(update_fields=["state"])
+    if point.confirmed_at is None:
+        point.confirmed_at = timezone.now()
+        if point.state == PointState.INVITED:
+            point.state = PointState.CONFIRMED
+        point.save(update_fields=["state", "confirmed_at"])
         live.publish(point.conference, "point.confirmed")
     return point
 

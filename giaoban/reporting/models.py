@@ -286,10 +286,12 @@ class Rollup(models.Model):
     locked, so totals only ever grow: sum, count, minimum and maximum stay exact.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE)
-    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE)
-    period = models.ForeignKey(Period, on_delete=models.CASCADE)
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE)
+    # No index per key: the unique (unit, form, period, indicator) index serves every read, and
+    # each extra index would be written at every approval.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, db_index=False)
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, db_index=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, db_index=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, db_index=False)
     total = models.DecimalField(max_digits=24, decimal_places=4, default=0)
     count = models.PositiveIntegerField(default=0)
     yes_count = models.PositiveIntegerField(default=0)

@@ -2,10 +2,11 @@
 consolidation (live, from the rollup that approval maintains)."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound
@@ -105,12 +106,8 @@ class _Totals:
         self.total += row.total
         self.count += row.count
         self.yes_count += row.yes_count
-        self.minimum = (
-            row.minimum if self.minimum is None else min(self.minimum, row.minimum or self.minimum)
-        )
-        self.maximum = (
-            row.maximum if self.maximum is None else max(self.maximum, row.maximum or self.maximum)
-        )
+        self.minimum = _pick(min, self.minimum, row.minimum)
+        self.maximum = _pick(max, self.maximum, row.maximum)
 
     def value(self, aggregation: str) -> Decimal | None:
         if not self.count:
@@ -122,6 +119,15 @@ class _Totals:
             Aggregation.MAXIMUM: lambda: self.maximum,
             Aggregation.COUNT_YES: lambda: Decimal(self.yes_count),
         }.get(aggregation, lambda: None)()
+
+
+def _pick(choose, a, b):
+    """min or max of two values where None means "no value" (0 is a value)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return choose(a, b)
 
 
 def consolidated_indicators(form: ReportForm) -> list[Indicator]:
@@ -169,15 +175,19 @@ def completeness(unit: Unit, form: ReportForm, period: Period) -> Completeness:
         unit__level__in=version.reporting_levels,
         unit__path__startswith=unit.path,
     ).count()
+    # One pass over the subtree's reports; "on time" compares instants, not local dates, so
+    # that the planner can use the index.
     reports = Report.objects.filter(form=form, period=period, unit__path__startswith=unit.path)
-    sent = reports.filter(status__in=[Status.SUBMITTED, Status.APPROVED])
-    deadline = deadline_of(form, period, version)
-    return Completeness(
-        expected=expected,
-        submitted=sent.count(),
-        approved=sent.filter(status=Status.APPROVED).count(),
-        on_time=sent.filter(submitted_at__date__lte=deadline).count(),
+    sent = Q(status__in=[Status.SUBMITTED, Status.APPROVED])
+    end_of_deadline = timezone.make_aware(
+        datetime.combine(deadline_of(form, period, version), time.max)
     )
+    counts = reports.aggregate(
+        submitted=Count("pk", filter=sent),
+        approved=Count("pk", filter=Q(status=Status.APPROVED)),
+        on_time=Count("pk", filter=sent & Q(submitted_at__lte=end_of_deadline)),
+    )
+    return Completeness(expected=expected, **counts)
 
 
 def _change(value, previous) -> Decimal | None:

@@ -241,3 +241,13 @@ def test_a_parents_sum_is_the_sum_over_its_children(
     children = selectors.breakdown(user=admin_user, unit=tree["laocai"], form=form, period=period)
     assert province["child_marriages"] == sum(v["child_marriages"] or 0 for _, v in children)
     assert province["child_marriages"] == sum(sapa_counts) + sum(batxat_counts)
+
+
+def test_merging_totals_keeps_a_minimum_of_zero():
+    from giaoban.reporting.models import Rollup
+    from giaoban.reporting.selectors import _Totals
+
+    totals = _Totals()
+    for low, high in [(Decimal(5), Decimal(9)), (Decimal(0), Decimal(3)), (Decimal(2), Decimal(4))]:
+        totals.add(Rollup(total=low + high, count=2, yes_count=0, minimum=low, maximum=high))
+    assert (totals.value("min"), totals.value("max")) == (0, 9)

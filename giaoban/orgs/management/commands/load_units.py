@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from giaoban.core.text import fold, nfc
 from giaoban.orgs import services, unitdata
@@ -176,7 +176,16 @@ def load_records(items: list[UnitRecord], *, lineage: bool = True) -> LoadResult
             services.units_rebuild_paths()
         if lineage:
             result.links = _load_lineage(set(seen))
+    _analyze()
     return result
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load: with stale ones PostgreSQL expects a handful
+    of units under a path and picks slow plans for every subtree query."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE orgs_unit; ANALYZE orgs_unitlineage")
 
 
 def _load_lineage(loaded: set[Identity]) -> int:

@@ -1,0 +1,238 @@
+"""Conference endpoints: the day's conferences, one conference with its points and delegates, the
+live state, the live room's actions and document uploads.
+
+Actions take the same JSON messages as the live room's WebSocket and go through the same
+`commands.run`, so a program and a console obey one set of rules and leave the same audit trail.
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import BaseModel, ConfigDict
+
+from giaoban.core.errors import ApplicationError, NotFound
+from giaoban.meetings import commands, documents, selectors
+from giaoban.meetings.access import conference_role
+from giaoban.meetings.models import Conference
+from giaoban.orgs.selectors import parse_day
+
+router = Router(tags=["meetings"])
+
+
+class ConferenceRow(Schema):
+    id: int
+    title: str
+    start: str
+    status: str
+
+
+class CountsOut(Schema):
+    unknown: int
+    present: int
+    absent: int
+    represented: int
+    total: int
+
+
+class DelegateOut(Schema):
+    id: int
+    full_name: str
+    designation: str
+    is_guest: bool
+    attendance: str
+    absence_reason: str
+    represented_by: str
+    checked_in_at: str | None
+
+
+class PointOut(Schema):
+    id: int
+    name: str
+    unit: str
+    is_host: bool
+    state: str
+    location: str
+    ready: bool
+    readiness: dict[str, bool]
+    attendance: CountsOut
+    delegates: list[DelegateOut]
+
+
+class ConferenceOut(Schema):
+    id: int
+    title: str
+    kind: str
+    series: str
+    organizer: str
+    chair: str
+    start: str
+    end: str
+    status: str
+    current_item: int | None
+    seq: int
+    attendance: CountsOut
+    attendance_xlsx: str
+    points: list[PointOut]
+
+
+class ActionIn(BaseModel):
+    """A live-room message: {"action": "advance"}, {"action": "request_floor", "topic": …}, …
+
+    A plain pydantic model: ninja's Schema drops the fields it does not declare, and every
+    action has its own ("topic", "request", "point", …).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    action: str
+
+
+class DocumentOut(Schema):
+    id: int
+    item: int
+    original_name: str
+    content_type: str
+    size: int
+    uploaded_at: str
+    url: str
+
+
+def _iso(moment) -> str | None:
+    """Times in Vietnam's offset (+07:00), as officials read them."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _counts(delegates) -> dict:
+    kinds = [d.attendance for d in delegates]
+    counts = {kind: kinds.count(kind) for kind in ("unknown", "present", "absent", "represented")}
+    return counts | {"total": len(kinds)}
+
+
+def _delegate_out(d) -> dict:
+    return {
+        "id": d.pk,
+        "full_name": d.full_name,
+        "designation": d.designation,
+        "is_guest": d.is_guest,
+        "attendance": d.attendance,
+        "absence_reason": d.absence_reason,
+        "represented_by": d.represented_by,
+        "checked_in_at": _iso(d.checked_in_at),
+    }
+
+
+def _point_out(p) -> dict:
+    delegates = list(p.delegates.all())
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "unit": p.unit.code,
+        "is_host": p.is_host,
+        "state": p.state,
+        "location": p.location,
+        "ready": p.is_ready,
+        "readiness": {name: getattr(p, name) for name in p.READINESS},
+        "attendance": _counts(delegates),
+        "delegates": [_delegate_out(d) for d in delegates],
+    }
+
+
+def _conference_out(c: Conference) -> dict:
+    points = c.points.select_related("unit").prefetch_related("delegates")
+    return {
+        "id": c.pk,
+        "title": c.title,
+        "kind": c.kind,
+        "series": c.series,
+        "organizer": c.organizer.name,
+        "chair": c.chair.full_name if c.chair else "",
+        "start": _iso(c.scheduled_start),
+        "end": _iso(c.scheduled_end),
+        "status": c.status,
+        "current_item": c.current_item_id,
+        "seq": c.seq,
+        "attendance": selectors.attendance_counts(c.pk),
+        "attendance_xlsx": reverse("meetings_files:attendance_xlsx", args=[c.pk]),
+        "points": [_point_out(p) for p in points.order_by("-is_host", "order", "id")],
+    }
+
+
+@router.get("/conferences/", response=list[ConferenceRow], summary="Conferences (of a day)")
+def conference_list(request, on: str | None = None):
+    """Conferences the caller may see; with `on` (yyyy-mm-dd or dd/mm/yyyy) those held that day."""
+    day = parse_day(on, default=None)
+    conferences = (
+        selectors.conferences_on(user=request.user, day=day)
+        if day
+        else selectors.conferences_visible(user=request.user)
+    )
+    return [
+        {"id": c.pk, "title": c.title, "start": _iso(c.scheduled_start), "status": c.status}
+        for c in conferences
+    ]
+
+
+@router.get("/conferences/{conference_id}/", response=ConferenceOut, summary="A conference")
+def conference_read(request, conference_id: int):
+    """The conference with its bridge points, their delegates and the attendance counts."""
+    return _conference_out(selectors.conference_get(user=request.user, pk=conference_id))
+
+
+@router.get("/conferences/{conference_id}/state", summary="The live state")
+def conference_state(request, conference_id: int):
+    """What the consoles show, numbered by `seq`: the same JSON the live room sends."""
+    conference = selectors.conference_get(user=request.user, pk=conference_id)
+    return selectors.live_state(conference.pk)
+
+
+@router.post("/conferences/{conference_id}/actions", summary="Act in the live room")
+def conference_act(request, conference_id: int, payload: ActionIn):
+    """Run one live-room message with the caller's role and return the new live state. A refused
+    message answers 403 and is kept in the audit log, as on the WebSocket."""
+    conference = selectors.conference_get(user=request.user, pk=conference_id)
+    role = conference_role(request.user, conference)
+    if role is None:
+        raise NotFound(_("No such conference, or you may not see it."))
+    message: dict[str, Any] = payload.model_dump()
+    try:
+        commands.run(request.user, role, conference.pk, message)
+    except ApplicationError as exc:
+        if isinstance(exc, commands.Refused) or exc.code == "forbidden":
+            commands.record_refusal(request.user, conference.pk, message, exc.message)
+        raise
+    return selectors.live_state(conference.pk)
+
+
+@router.post(
+    "/conferences/{conference_id}/documents",
+    response={201: DocumentOut},
+    summary="Attach a document to an agenda item",
+)
+def document_upload(
+    request,
+    conference_id: int,
+    item: int,
+    file: UploadedFile = File(...),  # noqa: B008
+):
+    """A PDF, Word (.docx) or Excel (.xlsx) file, up to 20 MB, told by its content (host side)."""
+    conference = selectors.conference_get(user=request.user, pk=conference_id)
+    agenda_item = conference.agenda.filter(pk=item).first()
+    if agenda_item is None:
+        raise NotFound(_("This conference has no such agenda item."))
+    document = documents.document_attach(actor=request.user, item=agenda_item, upload=file)
+    return Status(
+        201,
+        {
+            "id": document.pk,
+            "item": agenda_item.pk,
+            "original_name": document.original_name,
+            "content_type": document.content_type,
+            "size": document.size,
+            "uploaded_at": _iso(document.uploaded_at),
+            "url": reverse("meetings_files:document_download", args=[document.pk]),
+        },
+    )

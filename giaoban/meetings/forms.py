@@ -1,0 +1,155 @@
+"""Forms of the conference pages: they read what was typed; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from giaoban.meetings.models import ConferenceKind, ItemKind
+
+#: Officials type dates the way they write them: 08/10/2021 14:00.
+DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
+_BAD_DATETIME = _("Write the date and time as dd/mm/yyyy HH:MM, e.g. 08/10/2021 14:00.")
+
+
+class _Labelled(forms.ModelChoiceField):
+    """A choice among model rows, labelled by a function (a unit with its code, a person with
+    their titles on the conference's day)."""
+
+    def __init__(self, *args, label_of=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj):
+        return self.label_of(obj)
+
+
+def _datetime_field(label):
+    return forms.DateTimeField(
+        label=label,
+        input_formats=DATETIME_FORMATS,
+        error_messages={"invalid": _BAD_DATETIME, "required": _BAD_DATETIME},
+        help_text=_("dd/mm/yyyy HH:MM"),
+        widget=forms.TextInput(
+            attrs={"placeholder": "08/10/2021 14:00", "autocomplete": "off", "inputmode": "numeric"}
+        ),
+    )
+
+
+class ConferenceForm(forms.Form):
+    title = forms.CharField(label=_("Conference title"), max_length=300)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ConferenceKind.choices)
+    organizer = _Labelled(label=_("Organizer"), queryset=None)
+    scheduled_start = _datetime_field(_("Scheduled start"))
+    scheduled_end = _datetime_field(_("Scheduled end"))
+    report_form = _Labelled(label=_("Report form reviewed"), queryset=None, required=False)
+    period = _Labelled(label=_("Period reviewed"), queryset=None, required=False)
+    chair = _Labelled(label=_("Chair"), queryset=None, required=False)
+    series = forms.CharField(
+        label=_("Series"),
+        max_length=100,
+        required=False,
+        help_text=_("Conferences of one series follow up each other's tasks."),
+    )
+
+    def __init__(self, *args, organizers, report_forms, periods, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].queryset = organizers
+        self.fields["organizer"].label_of = lambda org: f"{org.name} ({org.unit.name})"
+        self.fields["report_form"].queryset = report_forms
+        self.fields["period"].queryset = periods
+        self.fields["period"].label_of = lambda p: f"{p} ({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})"
+        self.fields["chair"].queryset = people
+        self.fields["chair"].label_of = lambda person: person.designation()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("scheduled_start"), data.get("scheduled_end")
+        if start and end and end <= start:
+            self.add_error("scheduled_end", _("The end is before the start."))
+        return data
+
+
+class _OnePage(forms.Form):
+    """Several of these forms share the detail page: each gets its own id prefix."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PointForm(_OnePage):
+    id_prefix = "point"
+
+    unit = _Labelled(label=_("Unit"), queryset=None, label_of=lambda u: f"{u.name} ({u.code})")
+    name = forms.CharField(label=_("Name of the bridge point"), max_length=200)
+    location = forms.CharField(label=_("Room / location"), max_length=300, required=False)
+    operator = _Labelled(label=_("Operator"), queryset=None, required=False)
+    is_host = forms.BooleanField(label=_("This is the host point"), required=False)
+
+    def __init__(self, *args, units, operators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["operator"].queryset = operators
+        self.fields["operator"].label_of = _user_label
+
+
+def _user_label(user) -> str:
+    name = user.get_full_name() or user.username
+    membership = getattr(user, "membership", None)
+    where = f" — {membership.organization.name}" if membership else ""
+    return f"{name} ({user.username}){where}"
+
+
+class InviteForm(_OnePage):
+    """Invite a registered person at a point; `q` keeps the search that found them."""
+
+    id_prefix = "invite"
+    point = _Labelled(label=_("Bridge point"), queryset=None)
+    person = _Labelled(label=_("Person"), queryset=None)
+    q = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, points, people, day, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["point"].queryset = points
+        self.fields["person"].queryset = people
+        self.fields["person"].label_of = lambda person: person.designation(day)
+
+
+class GuestForm(_OnePage):
+    id_prefix = "guest"
+
+    point = _Labelled(label=_("Bridge point"), queryset=None)
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    designation = forms.CharField(
+        label=_("Designation"),
+        max_length=500,
+        required=False,
+        help_text=_("As it is read out, e.g. “Lê Văn Khách - Phóng viên Báo Lào Cai”."),
+    )
+
+    def __init__(self, *args, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["point"].queryset = points
+
+
+class AgendaItemForm(_OnePage):
+    id_prefix = "agenda"
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
+    title = forms.CharField(label=_("Item title"), max_length=300)
+    presenter = forms.CharField(label=_("Presenter"), max_length=300, required=False)
+    # The allowed range is the service's rule; the form only reads a whole number.
+    planned_minutes = forms.IntegerField(
+        label=_("Planned minutes"),
+        initial=10,
+        error_messages={"invalid": _("Write the planned minutes as a whole number.")},
+    )
+
+
+class ConclusionForm(_OnePage):
+    id_prefix = "conclusion"
+
+    text = forms.CharField(
+        label=_("Conclusion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,294 @@
+"""End to end in a real browser against a real server: the host runs the conference from its
+console, Sa Pa's operator asks for the floor from theirs, and both screens follow live.
+
+The server is `giaoban serve` in a subprocess with its own SQLite file (pytest's test database is
+invisible to another process), so the data is set up in that database by a small script.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+BUDGET = 60  # seconds for the whole test, server start included
+WAIT = 10_000  # ms: how long one on-screen condition may take
+
+TOPIC = "Kinh nghiệm dân vận khéo ở thị xã Sa Pa"
+
+# Runs inside the server's environment, against the server's database.
+SEED = """
+import json
+from datetime import date, timedelta
+
+import django
+
+django.setup()
+from django.utils import timezone
+
+from giaoban.meetings import services
+from giaoban.orgs import services as orgs
+from giaoban.orgs.models import Level, OrgKind, Role, UnitKind
+from giaoban.orgs.testing import make_user
+
+province = orgs.unit_create(
+    code="10", name="Tỉnh Lào Cai", kind=UnitKind.PROVINCE, level=Level.PROVINCE
+)
+sapa = orgs.unit_create(
+    code="088", name="Thị xã Sa Pa", kind=UnitKind.TOWN, level=Level.DISTRICT, parent=province
+)
+batxat = orgs.unit_create(
+    code="082", name="Huyện Bát Xát", kind=UnitKind.DISTRICT, level=Level.DISTRICT, parent=province
+)
+board = orgs.organization_create(
+    actor=None, name="Ban Dân vận Tỉnh ủy Lào Cai", kind=OrgKind.MOBILIZATION_BOARD, unit=province
+)
+party = orgs.organization_create(
+    actor=None, name="Tỉnh ủy Lào Cai", kind=OrgKind.PARTY_COMMITTEE, unit=province
+)
+sapa_board = orgs.organization_create(
+    actor=None, name="Ban Dân vận Thị ủy Sa Pa", kind=OrgKind.MOBILIZATION_BOARD, unit=sapa,
+    parent=board,
+)
+sapa_party = orgs.organization_create(
+    actor=None, name="Thị ủy Sa Pa", kind=OrgKind.PARTY_COMMITTEE, unit=sapa
+)
+chair = orgs.person_create(actor=None, full_name="Vũ Xuân Cường", unit=province)
+orgs.position_add(
+    actor=None, person=chair, organization=party, title="Phó Bí thư Thường trực Tỉnh ủy",
+    protocol_rank=2,
+)
+toan = orgs.person_create(actor=None, full_name="Phan Đăng Toàn", unit=sapa)
+orgs.position_add(
+    actor=None, person=toan, organization=sapa_party, title="Bí thư Thị ủy", protocol_rank=20
+)
+host = make_user("chutri", board, Role.OFFICER)
+host.first_name = "Cán bộ Ban Dân vận Tỉnh ủy"
+host.save()
+operator = make_user("op_sapa", sapa_board, Role.OPERATOR)
+operator.first_name = "Kỹ thuật viên điểm cầu Sa Pa"
+operator.save()
+
+start = timezone.now().replace(second=0, microsecond=0)
+conference = services.conference_create(
+    actor=host,
+    title="Giao ban công tác dân vận 9 tháng, triển khai nhiệm vụ 3 tháng cuối năm 2021",
+    organizer=board,
+    kind="nine",
+    start=start,
+    end=start + timedelta(hours=3),
+    chair=chair,
+)
+services.point_add(
+    actor=host, conference=conference, unit=province, name="Điểm cầu tỉnh Lào Cai",
+    is_host=True, location="Hội trường Tỉnh ủy",
+)
+sapa_point = services.point_add(
+    actor=host, conference=conference, unit=sapa, name="Điểm cầu thị xã Sa Pa",
+    location="Hội trường Thị ủy", operator=operator,
+)
+services.point_add(actor=host, conference=conference, unit=batxat, name="Điểm cầu huyện Bát Xát")
+for kind, title, minutes in [
+    ("opening", "Khai mạc hội nghị", 5),
+    ("report", "Báo cáo kết quả công tác dân vận 9 tháng năm 2021", 20),
+    ("contributions", "Tham luận, ý kiến của các điểm cầu", 60),
+    ("direction", "Phát biểu chỉ đạo", 20),
+    ("conclusion", "Kết luận hội nghị", 10),
+]:
+    services.agenda_add(
+        actor=host, conference=conference, kind=kind, title=title, planned_minutes=minutes
+    )
+toan_delegate = services.delegate_invite(actor=host, point=sapa_point, person=toan)
+services.delegate_add_guest(
+    actor=host, point=sapa_point, full_name="Vàng Bích Liên",
+    designation="Vàng Bích Liên - Trưởng Ban Dân vận Thị ủy",
+)
+print(json.dumps({
+    "conference": conference.pk, "sapa": sapa_point.pk, "toan": toan_delegate.pk,
+}))
+"""
+
+
+def vi(message: str) -> str:
+    with translation.override("vi"):
+        return gettext(message)
+
+
+def _need_browser():
+    """Skip where there is no browser; in CI a missing browser is a failure, not a skip."""
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is missing (install Debian's chromium package)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "Playwright for Python is not installed in this environment"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI runs the browser test, but {reason}.")
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(env, *args, stdin=None) -> str:
+    result = subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=40, input=stdin
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def _wait_until_up(base: str, server, log: Path, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server stopped: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/accounts/login/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)  # polling for the port to open, not waiting on an assertion
+    pytest.fail(f"the server did not answer in time: {log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real giaoban (HTTP + WebSockets) on a free port, with the scenario's conference."""
+    _need_browser()
+    started = time.monotonic()
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env |= {
+        "GIAOBAN_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'giaoban.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "giaoban.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    _run(env, "-m", "giaoban", "migrate", "--noinput", "-v", "0")
+    ids = json.loads(_run(env, "-", stdin=SEED).strip().splitlines()[-1])
+    port = _free_port()
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "giaoban", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process, log, started + 30)
+        yield {"base": base, "started": started, "log": log, **ids}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _login(browser, base: str, username: str):
+    from giaoban.orgs.testing import PASSWORD
+
+    context = browser.new_context(
+        base_url=base, locale="vi-VN", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+    return page
+
+
+def test_the_host_runs_the_conference_and_sa_pa_gets_the_floor_live(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    cid, sapa = server["conference"], server["sapa"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            host = _login(browser, server["base"], "chutri")
+            point = _login(browser, server["base"], "op_sapa")
+            page_errors = []
+            for page in (host, point):
+                page.on("pageerror", lambda error: page_errors.append(str(error)))
+
+            host.goto(f"/conferences/{cid}/host/")
+            point.goto(f"/conferences/{cid}/point/")
+            for page in (host, point):
+                expect(page.locator('[data-live="connection"]')).to_have_attribute(
+                    "data-state", "open"
+                )
+            # Sa Pa's console being open makes its tile go online on the host's screen.
+            sapa_tile = host.locator(f'.tile[data-point="{sapa}"]')
+            expect(sapa_tile).to_have_class(re.compile(r"\bstate-online\b"))
+
+            # Before the start: readiness and the roll call, from Sa Pa.
+            point.check('input[data-readiness="camera_ready"]')
+            expect(sapa_tile.locator(".readiness")).to_contain_text("1/5")
+            toan = point.locator(f'tr[data-delegate="{server["toan"]}"]')
+            toan.locator('button[data-attendance="present"]').click()
+            expect(toan.locator("[data-mark]")).to_have_text(vi("Present"))
+
+            host.click('button[data-action="start"]')
+            expect(point.locator('[data-live="status"]')).to_have_class(re.compile("conf-live"))
+            host.click('button[data-action="advance"]')
+            expect(host.locator('[data-live="current"]')).to_contain_text("Khai mạc hội nghị")
+            host.click('button[data-action="advance"]')
+            current = point.locator('[data-live="current"]')
+            expect(current).to_contain_text("Báo cáo kết quả công tác dân vận 9 tháng")
+            expect(point.locator('[data-live="agenda"] li.current')).to_contain_text(
+                "Báo cáo kết quả"
+            )
+
+            point.fill("#floor-topic", TOPIC)
+            point.click('[data-live="floor-form"] button[type=submit]')
+            expect(point.locator('[data-live="own-request"]')).to_be_visible()
+            waiting = host.locator('[data-live="queue"] li', has_text="Điểm cầu thị xã Sa Pa")
+            expect(waiting).to_contain_text(TOPIC)
+            waiting.locator('button[data-action="grant"]').click()
+
+            banner = point.locator('[data-live="floor-banner"]')
+            expect(banner).to_be_visible()
+            expect(banner).to_contain_text(vi("Your point has the floor"))
+            expect(banner).to_contain_text(TOPIC)
+            expect(host.locator('[data-live="speaking"]')).to_contain_text("Điểm cầu thị xã Sa Pa")
+            expect(sapa_tile).to_have_class(re.compile(r"\bspeaking\b"))
+            expect(point.locator('[data-live="announce"]')).to_be_empty()
+            assert page_errors == []
+
+            host.screenshot(path=str(ARTIFACTS / "host-console.png"), full_page=True)
+            point.screenshot(path=str(ARTIFACTS / "point-console.png"), full_page=True)
+        finally:
+            browser.close()
+    assert time.monotonic() - server["started"] < BUDGET

@@ -1,0 +1,327 @@
+"""The conference pages as the province, the bridge points and outsiders use them: the list, a new
+conference, the record with the host's forms, the two consoles, and who gets 404 or 403."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from giaoban.meetings import services
+from giaoban.meetings.models import AgendaItem, Conclusion, Conference, Delegate
+
+pytestmark = pytest.mark.django_db
+
+
+def vi(message: str) -> str:
+    """The message as a Vietnamese page shows it (the catalog's text once it has one)."""
+    with translation.override("vi"):
+        return gettext(message)
+
+
+def url(name: str, conference, *args) -> str:
+    return reverse(f"meetings:{name}", args=[conference.pk, *args])
+
+
+# The list ------------------------------------------------------------------------------
+
+
+def test_it_lists_visible_conferences_newest_first_with_dates_and_status(client, alice, conference):
+    later = services.conference_create(
+        actor=alice,
+        title="Giao ban công tác dân vận năm 2021",
+        organizer=conference.organizer,
+        kind="yearly",
+        start=conference.scheduled_start.replace(month=12),
+        end=conference.scheduled_end.replace(month=12),
+    )
+    client.force_login(alice)
+    body = client.get(reverse("meetings:conference_list")).content.decode()
+    assert body.index(later.title) < body.index(conference.title)
+    assert "08/10/2021 14:00" in body
+    assert vi("Planned") in body and "conf-planned" in body
+
+
+def test_a_user_with_no_relation_sees_no_conference_and_gets_404(client, eve, conference, points):
+    client.force_login(eve)
+    assert conference.title not in client.get(reverse("meetings:conference_list")).content.decode()
+    for name in ("conference_detail", "host_console", "point_console"):
+        assert client.get(url(name, conference)).status_code == 404
+    response = client.post(url("agenda_add", conference), {"kind": "other", "title": "X"})
+    assert response.status_code == 404
+    assert client.get(url("point_delegates", conference, points["088"].pk)).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_login(client, conference):
+    response = client.get(url("conference_detail", conference))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+# The record --------------------------------------------------------------------------
+
+
+def test_the_host_side_sees_the_record_with_its_forms(client, alice, conference, points, tree):
+    services.delegate_invite(actor=None, point=points["088"], person=tree["toan"])
+    client.force_login(alice)
+    body = client.get(url("conference_detail", conference)).content.decode()
+    assert body.index("Điểm cầu tỉnh Lào Cai") < body.index("Điểm cầu thị xã Sa Pa")
+    assert "Hội trường Thị ủy" in body and "op_sapa" in body
+    assert "Phan Đăng Toàn - Tỉnh ủy viên, Bí thư Thị ủy" in body
+    assert "Báo cáo kết quả công tác dân vận 9 tháng" in body
+    assert url("host_console", conference) in body
+    assert url("agenda_add", conference) in body
+
+
+def test_charlie_at_a_bridge_point_district_watches_without_forms_or_consoles(
+    client, charlie, conference
+):
+    client.force_login(charlie)
+    response = client.get(url("conference_detail", conference))
+    body = response.content.decode()
+    assert response.status_code == 200 and conference.title in body
+    assert url("agenda_add", conference) not in body
+    assert url("host_console", conference) not in body
+    assert client.get(url("host_console", conference)).status_code == 403
+    assert client.get(url("point_console", conference)).status_code == 403
+    response = client.post(url("agenda_add", conference), {"kind": "other", "title": "Xen ngang"})
+    assert response.status_code == 403
+    assert client.post(url("conference_start", conference)).status_code == 403
+    conference.refresh_from_db()
+    assert conference.status == "planned" and conference.agenda.count() == 5
+
+
+def test_a_point_operator_confirms_attendance_from_the_record(
+    client, operators, conference, points
+):
+    client.force_login(operators["sapa"])
+    body = client.get(url("conference_detail", conference)).content.decode()
+    confirm = url("point_confirm", conference, points["088"].pk)
+    assert confirm in body and url("point_console", conference) in body
+    assert client.post(confirm).status_code == 302
+    points["088"].refresh_from_db()
+    assert points["088"].state == "confirmed"
+    other = url("point_confirm", conference, points["082"].pk)
+    assert client.post(other).status_code == 403
+
+
+# A new conference --------------------------------------------------------------------
+
+
+BAD_DATETIME = "Write the date and time as dd/mm/yyyy HH:MM, e.g. 08/10/2021 14:00."
+
+
+def _new(tree, **changes):
+    data = {
+        "title": "Giao ban công tác dân vận quý IV năm 2021",
+        "kind": "quarterly",
+        "organizer": tree["board"].pk,
+        "scheduled_start": "10/01/2022 08:00",
+        "scheduled_end": "10/01/2022 11:30",
+        "chair": tree["toan"].pk,
+        "series": "giao-ban-dan-van",
+    }
+    return data | changes
+
+
+def test_an_officer_creates_a_conference_typed_the_vietnamese_way(client, alice, tree):
+    client.force_login(alice)
+    response = client.post(reverse("meetings:conference_create"), _new(tree))
+    conference = Conference.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("conference_detail", conference)
+    assert conference.scheduled_start.isoformat() == "2022-01-10T01:00:00+00:00"
+    assert conference.chair == tree["toan"] and conference.organizer == tree["board"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"scheduled_end": "10/01/2022 07:00"}, "The end is before the start."),
+        ({"scheduled_start": "2022-13-45 8h"}, BAD_DATETIME),
+        ({"scheduled_end": "31/02/2022 10:00"}, BAD_DATETIME),
+    ],
+)
+def test_bad_input_is_refused_in_vietnamese_kept_on_screen_and_nothing_saved(
+    client, alice, tree, changes, message
+):
+    client.force_login(alice)
+    response = client.post(reverse("meetings:conference_create"), _new(tree, **changes))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert vi(message) in body
+    for value in changes.values():
+        assert f'value="{value}"' in body
+    assert not Conference.objects.exists()
+
+
+def test_an_organizer_outside_what_the_user_may_edit_is_refused(client, bob, tree):
+    client.force_login(bob)
+    response = client.post(reverse("meetings:conference_create"), _new(tree))
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not Conference.objects.exists()
+
+
+def test_viewers_and_operators_may_not_open_the_create_form(client, dave, operators):
+    for user in (dave, operators["sapa"]):
+        client.force_login(user)
+        assert client.get(reverse("meetings:conference_create")).status_code == 403
+
+
+# The host's forms on the record ----------------------------------------------------------
+
+
+def test_the_host_adds_a_point_invites_a_delegate_adds_a_guest_an_item_and_a_conclusion(
+    client, alice, conference, points, tree, operators
+):
+    client.force_login(alice)
+    response = client.post(
+        url("point_add", conference),
+        {
+            "unit": tree["sapa_ward"].pk,
+            "name": "Điểm cầu phường Sa Pa",
+            "location": "Nhà văn hóa phường",
+            "operator": operators["sapa"].pk,
+        },
+    )
+    assert response.status_code == 302
+    assert conference.points.filter(name="Điểm cầu phường Sa Pa", is_host=False).exists()
+
+    search = client.get(url("conference_detail", conference), {"q": "phan dang"})
+    assert "Phan Đăng Toàn - Tỉnh ủy viên, Bí thư Thị ủy" in search.content.decode()
+    response = client.post(
+        url("delegate_invite", conference),
+        {"point": points["088"].pk, "person": tree["toan"].pk, "q": "phan dang"},
+    )
+    assert response.status_code == 302
+    assert points["088"].delegates.get().designation.startswith("Phan Đăng Toàn")
+
+    response = client.post(
+        url("guest_add", conference),
+        {"point": points["082"].pk, "full_name": "Lê Văn Khách", "designation": ""},
+    )
+    assert response.status_code == 302
+    assert Delegate.objects.filter(point=points["082"], is_guest=True).count() == 1
+
+    response = client.post(
+        url("agenda_add", conference),
+        {"kind": "other", "title": "Bế mạc", "presenter": "", "planned_minutes": "5"},
+    )
+    assert response.status_code == 302
+    assert conference.agenda.order_by("-order").first().title == "Bế mạc"
+
+    response = client.post(url("conclusion_add", conference), {"text": "Tập trung dân vận khéo."})
+    assert response.status_code == 302
+    assert Conclusion.objects.get().text == "Tập trung dân vận khéo."
+    assert "Tập trung dân vận khéo." in client.get(response.url).content.decode()
+
+
+def test_a_refused_host_form_shows_the_message_and_keeps_the_input(client, alice, conference):
+    client.force_login(alice)
+    response = client.post(
+        url("agenda_add", conference),
+        {"kind": "report", "title": "Báo cáo chuyên đề", "planned_minutes": "0"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert vi("Planned minutes must be between 1 and 600.") in body
+    assert 'value="Báo cáo chuyên đề"' in body
+    assert not AgendaItem.objects.filter(title="Báo cáo chuyên đề").exists()
+
+    response = client.post(
+        url("guest_add", conference), {"point": "", "full_name": "Khách", "designation": ""}
+    )
+    assert response.status_code == 200 and 'value="Khách"' in response.content.decode()
+
+
+def test_a_second_host_point_is_refused_on_the_form(client, alice, conference, tree):
+    client.force_login(alice)
+    response = client.post(
+        url("point_add", conference),
+        {"unit": tree["laocai"].pk, "name": "Điểm cầu thứ hai", "is_host": "on"},
+    )
+    assert vi("This conference already has a host point.") in response.content.decode()
+    assert conference.points.count() == 3
+
+
+def test_the_host_starts_and_ends_and_a_refused_step_says_why(client, alice, conference):
+    client.force_login(alice)
+    response = client.post(url("conference_start", conference), follow=True)
+    assert response.status_code == 200
+    conference.refresh_from_db()
+    assert conference.status == "live"
+    response = client.post(url("conference_cancel", conference), follow=True)
+    body = response.content.decode()
+    assert "messages" in body and 'class="error"' in body
+    conference.refresh_from_db()
+    assert conference.status == "live"
+    client.post(url("conference_end", conference))
+    conference.refresh_from_db()
+    assert conference.status == "ended"
+
+
+# The consoles -------------------------------------------------------------------------
+
+
+def test_the_host_console_opens_for_the_host_side_only(client, alice, operators, conference):
+    client.force_login(alice)
+    response = client.get(url("host_console", conference))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-ws-path="/ws/conferences/{conference.pk}/"' in body
+    assert 'data-action="advance"' in body and "meetings/live.js" in body
+    assert 'id="live-labels"' in body
+    client.force_login(operators["host"])
+    assert client.get(url("host_console", conference)).status_code == 200
+    client.force_login(operators["sapa"])
+    assert client.get(url("host_console", conference)).status_code == 403
+
+
+def test_a_point_operator_opens_their_own_point_console_with_delegates(
+    client, operators, live_conference, points, tree
+):
+    delegate = services.delegate_invite(actor=None, point=points["088"], person=tree["toan"])
+    client.force_login(operators["sapa"])
+    response = client.get(url("point_console", live_conference), {"point": points["082"].pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-point="{points["088"].pk}"' in body and 'data-readonly="false"' in body
+    assert f'data-delegate="{delegate.pk}"' in body
+    assert 'data-readiness="camera_ready"' in body
+
+
+def test_the_host_sees_a_point_console_read_only(client, alice, conference, points):
+    client.force_login(alice)
+    response = client.get(url("point_console", conference), {"point": points["088"].pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-readonly="true"' in body and "Điểm cầu thị xã Sa Pa" in body
+    response = client.get(url("point_console", conference), {"point": 999999})
+    assert response.status_code == 404
+
+
+def test_the_delegates_endpoint_gives_the_own_point_only(
+    client, operators, live_conference, points, tree
+):
+    delegate = services.delegate_invite(actor=None, point=points["088"], person=tree["toan"])
+    services.rollcall_mark(actor=None, delegate=delegate, attendance="present")
+    client.force_login(operators["sapa"])
+    data = client.get(url("point_delegates", live_conference, points["088"].pk)).json()
+    assert data["delegates"][0]["attendance"] == "present"
+    assert data["counts"]["present"] == 1
+    response = client.get(url("point_delegates", live_conference, points["082"].pk))
+    assert response.status_code == 403
+
+
+def test_the_documents_of_the_agenda_are_linked_on_the_point_console(client, operators, conference):
+    from giaoban.meetings.models import Document
+
+    document = Document.objects.create(
+        item=conference.agenda.get(order=2),
+        file="conference-documents/stored-elsewhere",
+        original_name="bao-cao-9-thang.docx",
+        content_type="application/octet-stream",
+        size=2048,
+    )
+    client.force_login(operators["sapa"])
+    body = client.get(url("point_console", conference)).content.decode()
+    assert f'href="/conferences/documents/{document.pk}/"' in body
+    assert "bao-cao-9-thang.docx" in body

@@ -1,0 +1,45 @@
+from django.urls import path
+
+from giaoban.meetings import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("conferences/", views.conference_list, name="conference_list"),
+    path("conferences/new/", views.conference_create, name="conference_create"),
+    path("conferences/<int:pk>/", views.conference_detail, name="conference_detail"),
+    path("conferences/<int:pk>/points/add/", views.point_add, name="point_add"),
+    path("conferences/<int:pk>/delegates/invite/", views.delegate_invite, name="delegate_invite"),
+    path("conferences/<int:pk>/delegates/guest/", views.guest_add, name="guest_add"),
+    path("conferences/<int:pk>/agenda/add/", views.agenda_add, name="agenda_add"),
+    path("conferences/<int:pk>/conclusions/add/", views.conclusion_add, name="conclusion_add"),
+    path(
+        "conferences/<int:pk>/start/",
+        views.conference_transition,
+        {"action": "start"},
+        name="conference_start",
+    ),
+    path(
+        "conferences/<int:pk>/end/",
+        views.conference_transition,
+        {"action": "end"},
+        name="conference_end",
+    ),
+    path(
+        "conferences/<int:pk>/cancel/",
+        views.conference_transition,
+        {"action": "cancel"},
+        name="conference_cancel",
+    ),
+    path(
+        "conferences/<int:pk>/points/<int:point_pk>/confirm/",
+        views.point_confirm,
+        name="point_confirm",
+    ),
+    path(
+        "conferences/<int:pk>/points/<int:point_pk>/delegates/",
+        views.point_delegates,
+        name="point_delegates",
+    ),
+    path("conferences/<int:pk>/host/", views.host_console, name="host_console"),
+    path("conferences/<int:pk>/point/", views.point_console, name="point_console"),
+]

@@ -14,6 +14,12 @@ LEGACY_END = date(2025, 6, 30)
 REFORM = date(2025, 7, 1)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production hashing is slow on purpose; tests create many users and logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db):
     """Lào Cai (10) with Sa Pa town and Bát Xát district and a commune each, until 30/06/2025;

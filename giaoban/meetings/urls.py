@@ -40,6 +40,7 @@ urlpatterns = [
         views.point_delegates,
         name="point_delegates",
     ),
+    path("conferences/<int:pk>/minutes/", views.minutes, name="minutes"),
     path("conferences/<int:pk>/host/", views.host_console, name="host_console"),
     path("conferences/<int:pk>/point/", views.point_console, name="point_console"),
 ]

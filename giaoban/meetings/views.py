@@ -30,7 +30,9 @@ from giaoban.meetings.models import (
     ConferenceStatus,
     Delegate,
     Document,
+    FloorRequest,
     FloorStatus,
+    Incident,
     ItemKind,
     PointState,
 )
@@ -478,3 +480,54 @@ def point_delegates(request, pk: int, point_pk: int):
             "counts": selectors.attendance_counts(conference.pk, point.pk),
         }
     )
+
+
+# Minutes ---------------------------------------------------------------------------------
+
+
+def minutes(request, pk: int):
+    """The secretary's live minutes, one text per agenda item, beside what the record already
+    holds for it: the turns at the floor and the incidents of the points."""
+    conference, role = _conference(request, pk)
+    kept = {}
+    if request.method == "POST":
+        _require_host(role)
+        kept = _save_minutes(request, conference)
+        if not kept:
+            return redirect("meetings:minutes", pk=pk)
+    items = conference.agenda.order_by("order").prefetch_related(
+        Prefetch(
+            "contributions",
+            queryset=FloorRequest.objects.filter(status=FloorStatus.DONE).select_related("point"),
+        )
+    )
+    incidents = Incident.objects.filter(point__conference=conference).select_related("point")
+    context = {
+        "conference": conference,
+        "role": role,
+        "items": items,
+        "kept": kept,
+        "incidents": incidents,
+        "conclusions": conference.conclusions.all(),
+    }
+    return render(request, "meetings/minutes.html", context)
+
+
+def _save_minutes(request, conference) -> dict:
+    """Save one item's minutes; on a conflict return what the user typed so the page keeps it."""
+    item = conference.agenda.filter(pk=request.POST.get("item") or 0).first()
+    if item is None:
+        messages.error(request, _("No such agenda item."))
+        return {}
+    text = request.POST.get("text", "")
+    try:
+        revision = int(request.POST.get("revision", ""))
+        services.minutes_write(actor=request.user, item=item, text=text, revision=revision)
+    except ValueError:
+        messages.error(request, _("The page is out of date: reload it."))
+        return {item.pk: text}
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return {item.pk: text}
+    messages.success(request, _("Saved."))
+    return {}

@@ -325,3 +325,32 @@ def test_the_documents_of_the_agenda_are_linked_on_the_point_console(client, ope
     body = client.get(url("point_console", conference)).content.decode()
     assert f'href="/conferences/documents/{document.pk}/"' in body
     assert "bao-cao-9-thang.docx" in body
+
+
+def test_the_secretary_writes_the_minutes_of_an_item(client, live_conference, alice):
+    from django.urls import reverse
+
+    client.force_login(alice)
+    item = live_conference.agenda.first()
+    url = reverse("meetings:minutes", args=[live_conference.pk])
+    response = client.post(
+        url, {"item": item.pk, "revision": 0, "text": "Đồng chí chủ trì khai mạc hội nghị"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.minutes == "Đồng chí chủ trì khai mạc hội nghị"
+    stale = client.post(url, {"item": item.pk, "revision": 0, "text": "Bản của người thứ hai"})
+    body = stale.content.decode()
+    assert stale.status_code == 200 and "Bản của người thứ hai" in body and "Người khác" in body
+    item.refresh_from_db()
+    assert item.minutes == "Đồng chí chủ trì khai mạc hội nghị"
+
+
+def test_a_point_reads_the_minutes_but_cannot_write_them(client, live_conference, operators):
+    from django.urls import reverse
+
+    client.force_login(operators["sapa"])
+    url = reverse("meetings:minutes", args=[live_conference.pk])
+    assert client.get(url).status_code == 200
+    item = live_conference.agenda.first()
+    assert client.post(url, {"item": item.pk, "revision": 0, "text": "x"}).status_code == 403

@@ -234,6 +234,9 @@ class AgendaItem(models.Model):
     title = models.CharField(_("title"), max_length=300)
     presenter = models.CharField(_("presenter"), max_length=300, blank=True)
     planned_minutes = models.PositiveSmallIntegerField(_("planned minutes"), default=10)
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Shown with the item, e.g. the tasks under review.")
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)

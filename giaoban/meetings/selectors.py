@@ -48,6 +48,7 @@ def _item(item):
         "kind": item.kind,
         "title": item.title,
         "presenter": item.presenter,
+        "notes": item.notes,
         "planned_minutes": item.planned_minutes,
         "started_at": _iso(item.started_at),
         "ended_at": _iso(item.ended_at),

@@ -29,6 +29,7 @@ from giaoban.meetings.models import (
     Incident,
     PointState,
 )
+from giaoban.meetings.signals import conference_created
 
 S = ConferenceStatus
 
@@ -100,6 +101,7 @@ def conference_create(
         chair=chair,
         series=nfc(series),
     )
+    conference_created.send(sender=Conference, conference=conference, actor=actor)
     audit_record(
         actor=actor,
         action="conference.create",
@@ -168,7 +170,14 @@ def delegate_add_guest(
 
 @transaction.atomic
 def agenda_add(
-    *, actor, conference, kind: str, title: str, presenter: str = "", planned_minutes: int = 10
+    *,
+    actor,
+    conference,
+    kind: str,
+    title: str,
+    presenter: str = "",
+    planned_minutes: int = 10,
+    notes: str = "",
 ) -> AgendaItem:
     _require_host(actor, conference)
     if not 1 <= planned_minutes <= 600:
@@ -181,6 +190,7 @@ def agenda_add(
         title=nfc(title),
         presenter=nfc(presenter),
         planned_minutes=planned_minutes,
+        notes=nfc(notes),
     )
     live.publish(conference, "agenda.added")
     return item

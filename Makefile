@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test test-sqlite test-postgres lint bench messages clean
+.PHONY: install demo serve services test test-sqlite test-postgres lint bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,10 @@ test-sqlite: install
 test-postgres: install
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) bash scripts/with-postgres.sh $(BIN)/pytest
 
-test: lint test-sqlite test-postgres
+services:
+	bash scripts/ensure-services.sh
+
+test: services lint test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python -m bench

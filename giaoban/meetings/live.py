@@ -5,10 +5,12 @@ Each message carries the whole live state (a few kilobytes) rather than a diff: 
 missed one, or reconnects, is right again with the next one, and can always ask for it (`sync`).
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 
@@ -37,8 +39,13 @@ def _broadcast(conference_id: int, reason: str) -> None:
         return
     try:
         state = live_state(conference_id)
+        # Encoded once here, not once per console: a broadcast to a thousand consoles would
+        # otherwise serialize the same state a thousand times.
+        text = json.dumps(
+            {"type": "state", "reason": reason, "state": state}, cls=DjangoJSONEncoder
+        )
         async_to_sync(layer.group_send)(
-            group_name(conference_id), {"type": "room.state", "reason": reason, "state": state}
+            group_name(conference_id), {"type": "room.state", "text": text}
         )
     except Exception:  # a broken layer must not undo a committed change; consoles resync
         log.exception("broadcast of conference %s failed", conference_id)

@@ -30,7 +30,9 @@ WAIT = 3  # seconds; every message here arrives in milliseconds
 @pytest.fixture(autouse=True)
 def in_memory_layer(settings):
     """A fresh in-memory layer per test, even when REDIS_URL is set in the environment."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "giaoban.core.layers.ThrottledInMemoryChannelLayer"}
+    }
     # Many users per test; a deliberately slow password hash would be most of the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -78,6 +78,7 @@ def _http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from giaoban.followup.api import router as followup_router
     from giaoban.meetings.api import router as meetings_router
     from giaoban.orgs.api import router as orgs_router
     from giaoban.reporting.api import router as reporting_router
@@ -85,6 +86,7 @@ def _register_routers() -> None:
     api.add_router("/", orgs_router)
     api.add_router("/", reporting_router)
     api.add_router("/", meetings_router)
+    api.add_router("/", followup_router)
 
 
 _register_routers()

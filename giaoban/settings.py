@@ -1,5 +1,6 @@
 """Django settings for giaoban, read from environment variables (see README, Configuration)."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "giaoban.orgs",
     "giaoban.reporting",
     "giaoban.meetings",
+    "giaoban.followup",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +82,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "giaoban.core.layers.ThrottledInMemoryChannelLayer"}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -103,6 +105,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Task reminders: days before a deadline, and seconds between runs of the job (serve, worker).
+REMINDER_DAYS_BEFORE = config.env_int("REMINDER_DAYS_BEFORE", 3, minimum=0, maximum=365)
+REMINDER_INTERVAL = config.env_int("REMINDER_INTERVAL", 3600, minimum=10, maximum=7 * 86400)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = config.env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "giaoban@localhost")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

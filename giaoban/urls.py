@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("giaoban.orgs.urls")),
     path("", include("giaoban.reporting.urls")),
     path("", include("giaoban.meetings.urls")),
+    path("", include("giaoban.followup.urls")),
 ]

@@ -21,3 +21,15 @@ def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFD", value.lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", stripped.replace("đ", "d")).strip()
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def nfc_text(value: str) -> str:
+    """NFC for multi-line text (narratives, minutes, notes): spaces tidied within each line, the
+    line breaks kept, at most one empty line in a row."""
+    lines = [
+        _SPACES.sub(" ", line).strip() for line in unicodedata.normalize("NFC", value).splitlines()
+    ]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()

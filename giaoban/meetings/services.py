@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
-from giaoban.core.text import nfc
+from giaoban.core.text import nfc, nfc_text
 from giaoban.meetings import live
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.models import (
@@ -190,7 +190,7 @@ def agenda_add(
         title=nfc(title),
         presenter=nfc(presenter),
         planned_minutes=planned_minutes,
-        notes=nfc(notes),
+        notes=nfc_text(notes),
     )
     live.publish(conference, "agenda.added")
     return item
@@ -448,7 +448,7 @@ def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorReq
     if request.status != FloorStatus.SPEAKING:
         raise ApplicationError(_("This point does not have the floor."))
     request.status, request.ended_at = FloorStatus.DONE, timezone.now()
-    request.summary = nfc(summary) or request.summary
+    request.summary = nfc_text(summary) or request.summary
     request.save(update_fields=["status", "ended_at", "summary"])
     live.publish(request.conference, "floor.finished")
     return request
@@ -491,7 +491,7 @@ def floor_reorder(*, actor, conference: Conference, order: list[int]) -> None:
 def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> AgendaItem:
     _require_host(actor, item.conference)
     updated = AgendaItem.objects.filter(pk=item.pk, minutes_revision=revision).update(
-        minutes=nfc(text), minutes_revision=F("minutes_revision") + 1
+        minutes=nfc_text(text), minutes_revision=F("minutes_revision") + 1
     )
     if not updated:
         raise ConcurrentEdit(
@@ -514,7 +514,7 @@ def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> Agend
 @transaction.atomic
 def conclusion_add(*, actor, conference: Conference, text: str) -> Conclusion:
     _require_host(actor, conference)
-    text = nfc(text)
+    text = nfc_text(text)
     if not text:
         raise InvalidInput({"text": _("Write the conclusion.")})
     order = (conference.conclusions.aggregate(m=Max("order"))["m"] or 0) + 1

@@ -17,7 +17,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from giaoban.core.errors import ApplicationError, InvalidInput
-from giaoban.core.text import nfc
+from giaoban.core.text import nfc_text
 from giaoban.orgs.models import Unit
 from giaoban.reporting import services
 from giaoban.reporting.models import (
@@ -424,7 +424,7 @@ def _unquote(value) -> str | None:
     """A cell's text, NFC, without the apostrophe that safe_cell put before a formula sign."""
     if value is None:
         return None
-    text = nfc(str(value))
+    text = nfc_text(str(value))  # a narrative cell keeps its line breaks
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
-from giaoban.core.text import nfc
+from giaoban.core.text import nfc, nfc_text
 from giaoban.reporting import access, rules
 from giaoban.reporting.models import (
     Aggregation,
@@ -340,7 +340,7 @@ def _write_narrative(actor, report, narrative) -> None:
     keys = set(
         report.version.sections.filter(kind=SectionKind.NARRATIVE).values_list("key", flat=True)
     )
-    cleaned = {k: nfc(v) for k, v in narrative.items() if k in keys}
+    cleaned = {k: nfc_text(v) for k, v in narrative.items() if k in keys}
     merged = {**report.narrative, **cleaned}
     if merged != report.narrative:
         audit_record(

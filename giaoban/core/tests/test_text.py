@@ -21,3 +21,12 @@ def test_it_folds_d_with_stroke():
 def test_it_stores_text_as_nfc_with_single_spaces():
     assert nfc(unicodedata.normalize("NFD", "  Vàng   Bích Liên ")) == "Vàng Bích Liên"
     assert unicodedata.is_normalized("NFC", nfc(unicodedata.normalize("NFD", "Lê Mạnh Hảo")))
+
+
+def test_multi_line_text_keeps_its_line_breaks():
+    from giaoban.core.text import nfc_text
+
+    raw = unicodedata.normalize(
+        "NFD", "  Kết quả   đạt được\r\n\n\n\n- Dân vận khéo  \n- Tiêm vắc xin "
+    )
+    assert nfc_text(raw) == "Kết quả đạt được\n\n- Dân vận khéo\n- Tiêm vắc xin"

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from giaoban.meetings.demo import TITLE
 from giaoban.meetings.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def conference():
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Conference.objects.get()
+    return Conference.objects.get(title=TITLE)
 
 
 def test_it_links_the_provincial_host_and_nine_district_level_points(conference):
@@ -52,4 +53,4 @@ def test_its_agenda_is_the_one_the_article_implies(conference):
 
 def test_loading_twice_makes_one_conference(conference):
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Conference.objects.count() == 1 and conference.points.count() == 10
+    assert Conference.objects.filter(title=TITLE).count() == 1 and conference.points.count() == 10

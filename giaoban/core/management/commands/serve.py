@@ -12,8 +12,13 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not run the scheduled jobs in this process (run `giaoban worker` instead).",
+        )
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, no_worker=False, **options):
         import uvicorn
 
         try:
@@ -22,6 +27,13 @@ class Command(BaseCommand):
             raise CommandError(f"PORT={port!r} không phải là số cổng.") from None
         if not 0 < port_number < 65536:
             raise CommandError(f"PORT={port_number} nằm ngoài khoảng 1..65535.")
+        if not no_worker:
+            # The embedded default: task reminders run in a thread of this process.
+            from django.conf import settings
+
+            from giaoban.followup import jobs
+
+            jobs.start_in_process(settings.REMINDER_INTERVAL)
         self.stdout.write(f"giaoban đang chạy tại http://{host}:{port_number}/  (Ctrl+C để dừng)")
         uvicorn.run(
             "giaoban.asgi:application",

@@ -1,0 +1,1 @@
+"""Follow-up: conclusions become tasks, assigned to units, tracked to the end."""

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FollowupConfig(AppConfig):
+    name = "giaoban.followup"
+    label = "followup"
+    verbose_name = _("Follow-up")
+
+    def ready(self):
+        # Meetings knows nothing of tasks: the review item of the next briefing is added here,
+        # in the transaction that creates the conference.
+        from giaoban.followup import receivers
+        from giaoban.meetings.signals import conference_created
+
+        conference_created.connect(receivers.review_item_add, dispatch_uid="followup.review_item")

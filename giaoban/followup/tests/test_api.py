@@ -139,8 +139,10 @@ def test_progress_accept_and_send_back(client, sapa, alice, bob):
 
 def test_refused_moves_are_400_with_the_reason(client, sapa, alice, bob):
     r = _post(client, alice, f"/assignments/{sapa.pk}/accept")
+    assert r.status_code == 400
     assert (
-        r.status_code == 400 and "Only an assignment reported done" in r.json()["error"]["message"]
+        "Chỉ xác nhận hoàn thành được đối với việc đã báo cáo hoàn thành"
+        in r.json()["error"]["message"]
     )
     r = _post(client, bob, f"/assignments/{sapa.pk}/progress", {"status": "cannot_do"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "reason"

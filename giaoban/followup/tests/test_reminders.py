@@ -44,8 +44,8 @@ def test_the_assignees_editors_are_reminded_before_the_deadline(task, with_email
     assert _notified() == [("bob", "088", "due_soon"), ("charlie", "082", "due_soon")]
     assert (run.created, run.emailed) == (2, 2)
     assert _sent() == [
-        ("bob@example.gov.vn", "[giaoban] Due on 31/12/2021"),
-        ("charlie@example.gov.vn", "[giaoban] Due on 31/12/2021"),
+        ("bob@example.gov.vn", "[giaoban] Đến hạn ngày 31/12/2021"),
+        ("charlie@example.gov.vn", "[giaoban] Đến hạn ngày 31/12/2021"),
     ]
     assert f"/tasks/{task.pk}/" in mail.outbox[0].body
 
@@ -71,9 +71,9 @@ def test_overdue_is_a_second_reminder_sent_once(task, with_emails):
         ("charlie", "082", "due_soon"),
         ("charlie", "082", "overdue"),
     ]
-    assert [s for s in _sent() if "Overdue" in s[1]] == [
-        ("bob@example.gov.vn", "[giaoban] Overdue since 31/12/2021"),
-        ("charlie@example.gov.vn", "[giaoban] Overdue since 31/12/2021"),
+    assert [s for s in _sent() if "Quá hạn" in s[1]] == [
+        ("bob@example.gov.vn", "[giaoban] Quá hạn từ ngày 31/12/2021"),
+        ("charlie@example.gov.vn", "[giaoban] Quá hạn từ ngày 31/12/2021"),
     ]
     assert len(mail.outbox) == 4
 
@@ -156,8 +156,8 @@ def test_workers_running_at_once_remind_exactly_once(tree, conclusion, with_emai
     assert errors == []
     assert _notified() == [("bob", "088", "overdue"), ("charlie", "082", "overdue")]
     assert _sent() == [
-        ("bob@example.gov.vn", "[giaoban] Overdue since 31/12/2021"),
-        ("charlie@example.gov.vn", "[giaoban] Overdue since 31/12/2021"),
+        ("bob@example.gov.vn", "[giaoban] Quá hạn từ ngày 31/12/2021"),
+        ("charlie@example.gov.vn", "[giaoban] Quá hạn từ ngày 31/12/2021"),
     ]
 
 

@@ -78,7 +78,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py's default 5 s socket timeout races the layer's own 5 s blocking read and
+            # drops idle consoles (measured in bench.live); a REDIS_URL ?socket_timeout= wins.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
 else:

@@ -155,3 +155,15 @@ def charlie(tree):
 def dave(tree):
     """A viewer at Sa Pa: may read, not change."""
     return make_user("dave", tree["sapa_board"], Role.VIEWER)
+
+
+@pytest.fixture
+def eve(tree):
+    """An officer of the new (2025) province: no relation at all to 2021's records."""
+    org = services.organization_create(
+        actor=None,
+        name="Ban Dân vận Tỉnh ủy Lào Cai (từ 2025)",
+        kind=OrgKind.MOBILIZATION_BOARD,
+        unit=tree["laocai_new"],
+    )
+    return make_user("eve", org, Role.OFFICER)

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from giaoban.followup.models import AssigneeRole, Priority
 from giaoban.followup.selectors import STATUS_LABELS_VI
-from giaoban.reporting.excel import safe_cell
+from giaoban.reporting.excel import put_cell
 
 SHEET = "Nhiệm vụ"
 HEADERS = (
@@ -41,15 +41,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _put(cell, value, **style) -> None:
-    """Through safe_cell; a string stays a string even if openpyxl would guess a formula."""
-    cell.value = safe_cell(value)
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-
-
 def _row(number: int, a, today: date) -> list:
     task = a.task
     return [
@@ -74,15 +65,15 @@ def assignments_workbook(rows, *, title: str, today: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    _put(ws.cell(1, 1), title, font=Font(bold=True, size=13))
-    _put(ws.cell(2, 1), f"Ngày xuất: {today:%d/%m/%Y}")
+    put_cell(ws.cell(1, 1), title, font=Font(bold=True, size=13))
+    put_cell(ws.cell(2, 1), f"Ngày xuất: {today:%d/%m/%Y}")
     for column, header in enumerate(HEADERS, start=1):
-        _put(ws.cell(4, column), header, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
+        put_cell(ws.cell(4, column), header, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
         ws.column_dimensions[ws.cell(4, column).column_letter].width = WIDTHS[column - 1]
     for number, assignment in enumerate(rows, start=1):
         for column, value in enumerate(_row(number, assignment, today), start=1):
             cell = ws.cell(4 + number, column)
-            _put(cell, value, alignment=_WRAP)
+            put_cell(cell, value, alignment=_WRAP)
             if isinstance(value, date):
                 cell.number_format = "dd/mm/yyyy" if column == 5 else "dd/mm/yyyy hh:mm"
     ws.freeze_panes = "C5"

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
+from giaoban.core.files import content_disposition, protected_file_response
 from giaoban.followup import exports, selectors, services
 from giaoban.followup.access import acts_for, is_assignee, is_assigner
 from giaoban.followup.forms import AssignForm, ProgressForm, SendBackForm, TaskForm
 from giaoban.followup.models import ProgressReport, Status
-from giaoban.meetings.documents import XLSX, content_disposition
+from giaoban.meetings.documents import XLSX
 from giaoban.meetings.models import Conclusion
 from giaoban.meetings.selectors import conferences_visible
 from giaoban.orgs import selectors as org_selectors
@@ -279,18 +280,12 @@ def attachment_download(request, pk: int):
     entry = ProgressReport.objects.filter(pk=pk, assignment__in=visible).first()
     if entry is None or not entry.attachment:
         raise Http404(_("No such file, or you may not see it."))
-    from django.http import FileResponse
-
-    try:
-        handle = entry.attachment.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("No such file, or you may not see it.")) from None
-    response = FileResponse(handle, content_type=entry.attachment_type)
-    response["Content-Disposition"] = content_disposition(entry.attachment_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(
+        entry.attachment,
+        content_type=entry.attachment_type,
+        name=entry.attachment_name,
+        missing=_("No such file, or you may not see it."),
+    )
 
 
 # A new task --------------------------------------------------------------------------------

@@ -8,16 +8,16 @@ Excel, from the parts inside the zip), and a file is stored under a random name.
 import unicodedata
 import zipfile
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.core.files import File
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import InvalidInput, PermissionDenied
+from giaoban.core.files import protected_file_response
 from giaoban.core.text import nfc
 from giaoban.meetings import selectors
 from giaoban.meetings.access import conference_role
@@ -177,17 +177,6 @@ def download_name(document: Document) -> str:
     return name if name.lower().endswith(extension) else f"{name}{extension}"
 
 
-def _ascii_fallback(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in " .-_()") else "_" for ch in plain)
-
-
-def content_disposition(name: str) -> str:
-    """An attachment header with an ASCII fallback and the real name as RFC 5987 filename*."""
-    return f"attachment; filename=\"{_ascii_fallback(name)}\"; filename*=UTF-8''{quote(name)}"
-
-
 @require_GET
 def document_download(request, pk: int):
     """Only the conference's participants get the file; for anyone else it does not exist."""
@@ -199,14 +188,9 @@ def document_download(request, pk: int):
     )
     if document is None or conference_role(request.user, document.item.conference) is None:
         raise Http404(_("No such document, or you may not see it."))
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The file of this document is missing.")) from None
-    response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition(download_name(document))
-    response["X-Content-Type-Options"] = "nosniff"
-    # Opened in the browser by mistake, a document may run nothing and load nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(
+        document.file,
+        content_type=document.content_type,
+        name=download_name(document),
+        missing=_("The file of this document is missing."),
+    )

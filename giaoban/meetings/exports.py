@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from giaoban.core.files import content_disposition
 from giaoban.meetings import selectors
 from giaoban.meetings.access import conference_role
-from giaoban.meetings.documents import XLSX, content_disposition
+from giaoban.meetings.documents import XLSX
 from giaoban.meetings.models import Attendance, AttendanceEventKind, Conference, Delegate
-from giaoban.reporting.excel import safe_cell
+from giaoban.reporting.excel import put_cell
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MOMENT_FORMAT = "dd/mm/yyyy hh:mm:ss"
@@ -54,15 +55,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _put(cell, value, **style) -> None:
-    """Through safe_cell; a string stays a string even if openpyxl would guess a formula."""
-    cell.value = safe_cell(value)
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-
-
 def _moment(cell, moment: datetime | None) -> None:
     """A date and time as Vietnam's clock showed it (Excel has no time zones)."""
     if moment is None:
@@ -73,7 +65,7 @@ def _moment(cell, moment: datetime | None) -> None:
 
 def _header(ws, row: int, titles: tuple[str, ...]) -> None:
     for column, title in enumerate(titles, start=1):
-        _put(ws.cell(row, column), title, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
+        put_cell(ws.cell(row, column), title, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
 
 
 def attendance_label(delegate: Delegate) -> str:
@@ -100,7 +92,7 @@ def _counts(delegates) -> list[int]:
 
 
 def _heading(ws, conference: Conference) -> int:
-    _put(ws["A1"], "DANH SÁCH ĐIỂM DANH ĐẠI BIỂU", font=Font(bold=True, size=14))
+    put_cell(ws["A1"], "DANH SÁCH ĐIỂM DANH ĐẠI BIỂU", font=Font(bold=True, size=14))
     ws.merge_cells("A1:G1")
     rows = [
         ("Hội nghị", conference.title),
@@ -110,12 +102,12 @@ def _heading(ws, conference: Conference) -> int:
         ("Trạng thái", conference.get_status_display()),
     ]
     for row, (label, text) in enumerate(rows, start=2):
-        _put(ws.cell(row, 1), label, font=_BOLD)
+        put_cell(ws.cell(row, 1), label, font=_BOLD)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        _put(ws.cell(row, 3), text, alignment=_WRAP)
+        put_cell(ws.cell(row, 3), text, alignment=_WRAP)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=7)
     row = len(rows) + 2
-    _put(ws.cell(row, 1), "Xuất lúc", font=_BOLD)
+    put_cell(ws.cell(row, 1), "Xuất lúc", font=_BOLD)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
     _moment(ws.cell(row, 3), timezone.now())
     ws.cell(row, 3).alignment = Alignment(horizontal="left")
@@ -130,13 +122,13 @@ def _summary(ws, row: int, points) -> int:
     for number, point in enumerate(points, start=1):
         row += 1
         ws.cell(row, 1, number)
-        _put(ws.cell(row, 2), point.name, alignment=_WRAP)
+        put_cell(ws.cell(row, 2), point.name, alignment=_WRAP)
         figures = _counts(point.delegates.all())
         total = [a + b for a, b in zip(total, figures, strict=True)]
         for column, figure in enumerate(figures, start=3):
             ws.cell(row, column, figure)
     row += 1
-    _put(ws.cell(row, 2), "Tổng cộng", font=_BOLD)
+    put_cell(ws.cell(row, 2), "Tổng cộng", font=_BOLD)
     for column, figure in enumerate(total, start=3):
         ws.cell(row, column, figure).font = _BOLD
     return row
@@ -145,12 +137,12 @@ def _summary(ws, row: int, points) -> int:
 def _point_block(ws, row: int, point) -> int:
     row += 2
     title = f"{point.name} (điểm cầu chủ trì)" if point.is_host else point.name
-    _put(ws.cell(row, 1), title, font=Font(bold=True, size=12))
+    put_cell(ws.cell(row, 1), title, font=Font(bold=True, size=12))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
     if point.location:
         row += 1
-        _put(ws.cell(row, 1), "Địa điểm", font=_BOLD)
-        _put(ws.cell(row, 2), point.location)
+        put_cell(ws.cell(row, 1), "Địa điểm", font=_BOLD)
+        put_cell(ws.cell(row, 2), point.location)
     row += 1
     _header(ws, row, DELEGATE_HEADERS)
     delegates = list(point.delegates.all())
@@ -158,16 +150,16 @@ def _point_block(ws, row: int, point) -> int:
         row += 1
         ws.cell(row, 1, number)
         name = f"{delegate.full_name} (khách mời)" if delegate.is_guest else delegate.full_name
-        _put(ws.cell(row, 2), name, alignment=_WRAP)
-        _put(ws.cell(row, 3), delegate.designation, alignment=_WRAP)
-        _put(ws.cell(row, 4), attendance_label(delegate), alignment=_WRAP)
+        put_cell(ws.cell(row, 2), name, alignment=_WRAP)
+        put_cell(ws.cell(row, 3), delegate.designation, alignment=_WRAP)
+        put_cell(ws.cell(row, 4), attendance_label(delegate), alignment=_WRAP)
         _moment(ws.cell(row, 5), delegate.checked_in_at)
     if not delegates:
         row += 1
-        _put(ws.cell(row, 2), "Chưa có đại biểu")
+        put_cell(ws.cell(row, 2), "Chưa có đại biểu")
     invited, present, absent, represented, unknown = _counts(delegates)
     row += 1
-    _put(
+    put_cell(
         ws.cell(row, 2),
         f"Cộng: {invited} đại biểu được mời; có mặt {present}; vắng {absent}; "
         f"có người dự thay {represented}; chưa điểm danh {unknown}.",
@@ -183,12 +175,12 @@ def _log_sheet(wb: Workbook, conference: Conference) -> None:
     ws.freeze_panes = "A2"
     for row, event in enumerate(selectors.attendance_log(conference), start=2):
         _moment(ws.cell(row, 1), event.at)
-        _put(ws.cell(row, 2), event.point.name)
-        _put(ws.cell(row, 3), EVENT_LABELS.get(event.kind, event.kind))
-        _put(ws.cell(row, 4), event.delegate.full_name if event.delegate else "")
+        put_cell(ws.cell(row, 2), event.point.name)
+        put_cell(ws.cell(row, 3), EVENT_LABELS.get(event.kind, event.kind))
+        put_cell(ws.cell(row, 4), event.delegate.full_name if event.delegate else "")
         by = (event.by.get_full_name() or event.by.username) if event.by else "Hệ thống"
-        _put(ws.cell(row, 5), by)
-        _put(ws.cell(row, 6), event.note, alignment=_WRAP)
+        put_cell(ws.cell(row, 5), by)
+        put_cell(ws.cell(row, 6), event.note, alignment=_WRAP)
     for letter, width in {"A": 21, "B": 32, "C": 22, "D": 28, "E": 24, "F": 40}.items():
         ws.column_dimensions[letter].width = width
 

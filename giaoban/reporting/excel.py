@@ -65,7 +65,7 @@ def safe_cell(value: object) -> object:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _put(cell, value: object, **style) -> None:
+def put_cell(cell, value: object, **style) -> None:
     """Write through safe_cell; a string stays a string even if openpyxl would guess a formula."""
     cell.value = safe_cell(value)
     if isinstance(cell.value, str):
@@ -87,7 +87,7 @@ def _number_format(value) -> str:
 
 def _header(ws, row: int, titles: tuple[str, ...]) -> None:
     for column, title in enumerate(titles, start=1):
-        _put(ws.cell(row, column), title, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
+        put_cell(ws.cell(row, column), title, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
 
 
 def _widths(ws, widths: dict[str, float]) -> None:
@@ -107,7 +107,7 @@ def template_workbook(report: Report) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    _put(ws["A1"], report.form.name, font=Font(bold=True, size=14))
+    put_cell(ws["A1"], report.form.name, font=Font(bold=True, size=14))
     ws.merge_cells("A1:E1")
     heading = [
         ("Đơn vị báo cáo", report.organization.name),
@@ -120,8 +120,8 @@ def template_workbook(report: Report) -> bytes:
         ),
     ]
     for row, (label, text) in enumerate(heading, start=2):
-        _put(ws.cell(row, 1), label, font=_BOLD)
-        _put(ws.cell(row, 3), text, alignment=_WRAP)
+        put_cell(ws.cell(row, 1), label, font=_BOLD)
+        put_cell(ws.cell(row, 3), text, alignment=_WRAP)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=5)
 
@@ -132,9 +132,9 @@ def template_workbook(report: Report) -> bytes:
     for number, indicator in enumerate(services.version_indicators(version), start=1):
         row += 1
         ws.cell(row, 1, number)
-        _put(ws.cell(row, 2), indicator.code)
-        _put(ws.cell(row, 3), indicator.name, alignment=_WRAP)
-        _put(ws.cell(row, 4), indicator.unit_of_measure)
+        put_cell(ws.cell(row, 2), indicator.code)
+        put_cell(ws.cell(row, 3), indicator.name, alignment=_WRAP)
+        put_cell(ws.cell(row, 4), indicator.unit_of_measure)
         _value_cell(ws, ws.cell(row, 5), indicator, current.get(indicator.code))
 
     row += 2
@@ -143,11 +143,11 @@ def template_workbook(report: Report) -> bytes:
     for number, section in enumerate(sections, start=1):
         row += 1
         ws.cell(row, 1, number)
-        _put(ws.cell(row, 2), section.key)
-        _put(ws.cell(row, 3), section.title, alignment=_WRAP)
+        put_cell(ws.cell(row, 2), section.key)
+        put_cell(ws.cell(row, 3), section.title, alignment=_WRAP)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
         cell = ws.cell(row, 5)
-        _put(cell, report.narrative.get(section.key) or None, alignment=_WRAP)
+        put_cell(cell, report.narrative.get(section.key) or None, alignment=_WRAP)
         cell.protection, cell.number_format = _UNLOCKED, "@"
         ws.row_dimensions[row].height = 90
 
@@ -170,11 +170,11 @@ def _value_cell(ws, cell, indicator: Indicator, value) -> None:
         is_integer = indicator.value_type == ValueType.INTEGER
         cell.number_format = "#,##0" if is_integer else "#,##0.##"
     elif indicator.value_type == ValueType.BOOLEAN:
-        _put(cell, None if value is None else ("có" if value else "không"))
+        put_cell(cell, None if value is None else ("có" if value else "không"))
         cell.number_format = "@"
     else:
         # Text format: what the user types later stays text too, even "=…".
-        _put(cell, value, alignment=_WRAP)
+        put_cell(cell, value, alignment=_WRAP)
         cell.number_format = "@"
     validation = _validation(indicator)
     if validation is not None:
@@ -233,8 +233,8 @@ def _meta_sheet(wb: Workbook, report: Report) -> None:
         ("revision", report.revision),
     ]
     for row, (key, value) in enumerate(rows, start=1):
-        _put(meta.cell(row, 1), key)
-        _put(meta.cell(row, 2), value)
+        put_cell(meta.cell(row, 1), key)
+        put_cell(meta.cell(row, 2), value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
 
@@ -468,7 +468,7 @@ def consolidation_workbook(
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp"
-    _put(ws["A1"], f"Tổng hợp: {c.form.name}", font=Font(bold=True, size=14))
+    put_cell(ws["A1"], f"Tổng hợp: {c.form.name}", font=Font(bold=True, size=14))
     ws.merge_cells("A1:F1")
     done = c.completeness
     heading = [
@@ -481,13 +481,13 @@ def consolidation_workbook(
         ("Số báo cáo gửi đúng hạn", done.on_time),
     ]
     for row, (label, value) in enumerate(heading, start=2):
-        _put(ws.cell(row, 2), label, font=_BOLD)
-        _put(ws.cell(row, 3), value)
+        put_cell(ws.cell(row, 2), label, font=_BOLD)
+        put_cell(ws.cell(row, 3), value)
     row = len(heading) + 2
     if c.compared_with_predecessors:
         row += 1
         names = ", ".join(unit.name for unit in c.compared_with)
-        _put(
+        put_cell(
             ws.cell(row, 2),
             f"So sánh với số liệu của các đơn vị trước sáp nhập: {names}.",
             alignment=_WRAP,
@@ -503,8 +503,8 @@ def consolidation_workbook(
     for number, figure in enumerate(c.figures, start=1):
         row += 1
         ws.cell(row, 1, number)
-        _put(ws.cell(row, 2), figure.indicator.name, alignment=_WRAP)
-        _put(ws.cell(row, 3), _unit_of(figure.indicator))
+        put_cell(ws.cell(row, 2), figure.indicator.name, alignment=_WRAP)
+        put_cell(ws.cell(row, 3), _unit_of(figure.indicator))
         for column, value in ((4, figure.value), (5, figure.previous)):
             cell = ws.cell(row, column, _number(value))
             cell.number_format = _number_format(value)
@@ -512,14 +512,14 @@ def consolidation_workbook(
 
     if rows:
         row += 2
-        _put(ws.cell(row, 1), "Chi tiết theo đơn vị", font=_BOLD)
+        put_cell(ws.cell(row, 1), "Chi tiết theo đơn vị", font=_BOLD)
         row += 1
         indicators = [figure.indicator for figure in c.figures]
         _header(ws, row, ("STT", "Đơn vị", *(i.name for i in indicators)))
         for number, (unit, values) in enumerate(rows, start=1):
             row += 1
             ws.cell(row, 1, number)
-            _put(ws.cell(row, 2), unit.name)
+            put_cell(ws.cell(row, 2), unit.name)
             for column, indicator in enumerate(indicators, start=3):
                 value = values.get(indicator.code)
                 ws.cell(row, column, _number(value)).number_format = _number_format(value)

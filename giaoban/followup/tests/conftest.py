@@ -11,8 +11,7 @@ from django.utils.translation import gettext
 from giaoban.followup import services
 from giaoban.meetings import services as meeting_services
 from giaoban.orgs import services as org_services
-from giaoban.orgs.models import Level, OrgKind, Role, UnitKind
-from giaoban.orgs.testing import make_user
+from giaoban.orgs.models import Level, OrgKind, UnitKind
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 GIVEN = datetime(2021, 10, 8, 17, 0, tzinfo=VN)
@@ -126,18 +125,6 @@ def nine_boards(tree):
             )
         )
     return boards
-
-
-@pytest.fixture
-def eve(tree):
-    """An officer of the new (2025) province: no relation at all to the 2021 tasks."""
-    org = org_services.organization_create(
-        actor=None,
-        name="Ban Dân vận Tỉnh ủy Lào Cai (từ 2025)",
-        kind=OrgKind.MOBILIZATION_BOARD,
-        unit=tree["laocai_new"],
-    )
-    return make_user("eve", org, Role.OFFICER)
 
 
 @pytest.fixture

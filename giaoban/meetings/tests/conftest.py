@@ -75,18 +75,3 @@ def points(conference):
 @pytest.fixture
 def live_conference(conference):
     return services.conference_transition(actor=None, conference=conference, action="start")
-
-
-@pytest.fixture
-def eve(tree):
-    """An officer of the new (2025) province: no relation at all to the 2021 conference."""
-    from giaoban.orgs import services as org_services
-    from giaoban.orgs.models import OrgKind
-
-    org = org_services.organization_create(
-        actor=None,
-        name="Ban Dân vận Tỉnh ủy Lào Cai (từ 2025)",
-        kind=OrgKind.MOBILIZATION_BOARD,
-        unit=tree["laocai_new"],
-    )
-    return make_user("eve", org, Role.OFFICER)

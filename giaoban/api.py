@@ -79,14 +79,22 @@ def _http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from giaoban.followup.api import router as followup_router
+    from giaoban.home.api import router as home_router
+    from giaoban.media.api import router as media_router
     from giaoban.meetings.api import router as meetings_router
+    from giaoban.ops.api import router as ops_router
     from giaoban.orgs.api import router as orgs_router
+    from giaoban.publishing.api import router as publishing_router
     from giaoban.reporting.api import router as reporting_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", reporting_router)
     api.add_router("/", meetings_router)
     api.add_router("/", followup_router)
+    api.add_router("/", media_router)
+    api.add_router("/", publishing_router)
+    api.add_router("/", ops_router)
+    api.add_router("/", home_router)
 
 
 _register_routers()

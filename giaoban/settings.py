@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "giaoban.reporting",
     "giaoban.meetings",
     "giaoban.followup",
+    "giaoban.media",
+    "giaoban.publishing",
+    "giaoban.ops",
+    "giaoban.home",
 ]
 
 MIDDLEWARE = [

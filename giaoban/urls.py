@@ -33,4 +33,8 @@ urlpatterns = [
     path("", include("giaoban.reporting.urls")),
     path("", include("giaoban.meetings.urls")),
     path("", include("giaoban.followup.urls")),
+    path("", include("giaoban.media.urls")),
+    path("", include("giaoban.publishing.urls")),
+    path("", include("giaoban.ops.urls")),
+    path("", include("giaoban.home.urls")),
 ]

@@ -1,0 +1,5 @@
+"""The home endpoints of /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["home"])

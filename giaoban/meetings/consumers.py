@@ -8,9 +8,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from giaoban.core.errors import ApplicationError
-from giaoban.meetings import commands, live, selectors, services
+from giaoban.meetings import commands, live, services
 from giaoban.meetings.access import conference_role
 from giaoban.meetings.models import Conference
+from giaoban.meetings.presence import heartbeats
 
 
 @database_sync_to_async
@@ -21,15 +22,13 @@ def _role_for(user, conference_id):
 
 @database_sync_to_async
 def _state(conference_id):
-    return selectors.live_state(conference_id)
+    return live.state_cache.get(conference_id)
 
 
 @database_sync_to_async
 def _touch(channel, conference_id) -> int:
-    """Mark this console as alive, sweep silent ones, and return the room's current number."""
-    services.console_seen(channel=channel)
-    services.presence_sweep(conference_id=conference_id)
-    return Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
+    """Note this console as alive and return the room's number as this process knows it."""
+    return heartbeats.beat(channel=channel, conference_id=conference_id)
 
 
 @database_sync_to_async
@@ -70,6 +69,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if getattr(self, "role", None) and self.role.point_id:
+            heartbeats.forget(self.channel_name)
             await database_sync_to_async(services.console_disconnected)(channel=self.channel_name)
 
     async def receive_json(self, content, **kwargs):
@@ -84,10 +84,11 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "refused", "action": action, "message": error})
 
     async def _ping(self, content, force: bool):
-        """Keep this console counted as present, let the room notice silent ones, and resend the
-        state if this console is behind (it missed a broadcast)."""
+        """Keep this console counted as present, and resend the whole state if it is behind (it
+        missed a change: a lost broadcast, or a gap it noticed and asked about with `sync`)."""
         seq = await _touch(self.channel_name, self.conference_id)
-        if force or content.get("seq") != seq:
+        held = content.get("seq")
+        if force or not isinstance(held, int) or held < seq:
             await self.send_json(
                 {"type": "state", "reason": "sync", "state": await _state(self.conference_id)}
             )

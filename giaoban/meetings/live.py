@@ -1,49 +1,92 @@
-"""The live room's one way out: services call `publish` and every connected console receives the
-conference's new state, numbered, after the change is committed.
+"""The live room's one way out: services call `publish` and every connected console receives
+the change, numbered, after the transaction commits.
 
-Each message carries the whole live state (a few kilobytes) rather than a diff: a console that
-missed one, or reconnects, is right again with the next one, and can always ask for it (`sync`).
+A change message carries the room (status, agenda, queue, speaker, attendance totals: a size
+that does not grow with the conference) and only the bridge points the change touched. A
+broadcast to a thousand consoles therefore costs a few kilobytes each, not the whole list of
+points. Every change has its own number (`seq`); a console applies the one after the number it
+holds and asks for the whole state (`sync`) when it sees a gap — a missed or failed broadcast
+costs one resync, never a wrong screen. A console that connects receives the whole state.
 """
 
 import json
 import logging
+from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 log = logging.getLogger("giaoban.meetings.live")
+
+#: `publish(points=ALL)`: the change may touch every point (the default for callers that don't say).
+ALL = None
 
 
 def group_name(conference_id: int) -> str:
     return f"conference_{conference_id}"
 
 
-def publish(conference, reason: str) -> None:
-    """Number this change and broadcast the state once the transaction commits."""
+def publish(conference, reason: str, points: Iterable[int] | None = ALL) -> None:
+    """Number this change and broadcast it once the transaction commits.
+
+    `points` are the ids of the bridge points whose tiles changed (`()` for none)."""
     from giaoban.meetings.models import Conference
 
-    Conference.objects.filter(pk=conference.pk).update(seq=F("seq") + 1)
+    rows = Conference.objects.filter(pk=conference.pk)
+    rows.update(seq=F("seq") + 1)
+    seq = rows.values_list("seq", flat=True).get()  # the row is locked by the update until commit
     conference_id = conference.pk
+    ids = None if points is ALL else sorted(set(points))
     # robust: a failed broadcast must not turn a committed change into an error for its caller.
-    transaction.on_commit(lambda: _broadcast(conference_id, reason), robust=True)
+    transaction.on_commit(lambda: _broadcast(conference_id, seq, reason, ids), robust=True)
 
 
-def _broadcast(conference_id: int, reason: str) -> None:
-    from giaoban.meetings.selectors import live_state
+class _StateCache:
+    """The whole state of each conference at its current number, kept for consoles connecting in
+    a crowd: every change bumps the number, so a state read at one number stays right until the
+    next. Only the clock is fresh for each console."""
 
+    def __init__(self) -> None:
+        self._states: dict[int, dict] = {}
+
+    def get(self, conference_id: int) -> dict:
+        from giaoban.meetings.models import Conference
+        from giaoban.meetings.selectors import live_state
+
+        seq = Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
+        cached = self._states.get(conference_id)
+        if cached is None or cached["seq"] != seq:
+            cached = self._states[conference_id] = live_state(conference_id)
+        return cached | {"server_time": timezone.now().isoformat()}
+
+
+state_cache = _StateCache()
+
+
+def change_message(conference_id: int, seq: int, reason: str, ids: list[int] | None) -> str:
+    from giaoban.meetings.selectors import points_state, room_state
+
+    message = {
+        "type": "change",
+        "reason": reason,
+        "seq": seq,
+        "room": room_state(conference_id),
+        "points": points_state(conference_id, ids) if ids != [] else [],
+    }
+    return json.dumps(message, cls=DjangoJSONEncoder)
+
+
+def _broadcast(conference_id: int, seq: int, reason: str, ids: list[int] | None) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        state = live_state(conference_id)
-        # Encoded once here, not once per console: a broadcast to a thousand consoles would
-        # otherwise serialize the same state a thousand times.
-        text = json.dumps(
-            {"type": "state", "reason": reason, "state": state}, cls=DjangoJSONEncoder
-        )
+        # Encoded once here, not once per console.
+        text = change_message(conference_id, seq, reason, ids)
         async_to_sync(layer.group_send)(
             group_name(conference_id), {"type": "room.state", "text": text}
         )

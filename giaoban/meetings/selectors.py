@@ -55,23 +55,24 @@ def _item(item):
     }
 
 
-def _points(conference_id: int) -> list[dict]:
-    points = (
-        BridgePoint.objects.filter(conference_id=conference_id)
-        .annotate(
-            invited=Count("delegates", distinct=True),
-            present=Count(
-                "delegates", filter=Q(delegates__attendance=Attendance.PRESENT), distinct=True
-            ),
-            open_incidents=Count(
-                "incidents", filter=Q(incidents__ended_at__isnull=True), distinct=True
-            ),
-        )
-        .order_by("-is_host", "order", "id")
-    )
+def points_state(conference_id: int, ids=None) -> list[dict]:
+    """The bridge points as consoles draw them; only those in `ids` when given."""
+    points = BridgePoint.objects.filter(conference_id=conference_id)
+    if ids is not None:
+        points = points.filter(pk__in=ids)
+    points = points.annotate(
+        invited=Count("delegates", distinct=True),
+        present=Count(
+            "delegates", filter=Q(delegates__attendance=Attendance.PRESENT), distinct=True
+        ),
+        open_incidents=Count(
+            "incidents", filter=Q(incidents__ended_at__isnull=True), distinct=True
+        ),
+    ).order_by("-is_host", "order", "id")
     return [
         {
             "id": p.pk,
+            "order": p.order,
             "name": p.name,
             "is_host": p.is_host,
             "state": p.state,
@@ -114,8 +115,8 @@ def _queue(conference_id: int) -> list[dict]:
     ]
 
 
-def live_state(conference_id: int) -> dict:
-    """Everything a console shows, as plain JSON; the server's truth at this moment."""
+def room_state(conference_id: int) -> dict:
+    """Everything a console shows but the bridge points: its size does not grow with them."""
     conference = Conference.objects.select_related("current_item", "chair").get(pk=conference_id)
     queue = _queue(conference_id)
     return {
@@ -127,12 +128,17 @@ def live_state(conference_id: int) -> dict:
         "chair": conference.chair.full_name if conference.chair else "",
         "current_item": _item(conference.current_item),
         "agenda": [_item(i) for i in conference.agenda.order_by("order")],
-        "points": _points(conference_id),
         "attendance": attendance_counts(conference_id),
         "queue": [r for r in queue if r["status"] == FloorStatus.WAITING],
         "speaking": next((r for r in queue if r["status"] == FloorStatus.SPEAKING), None),
         "server_time": _iso(timezone.now()),
     }
+
+
+def live_state(conference_id: int) -> dict:
+    """Everything a console shows, as plain JSON; the server's truth at this moment. The room is
+    read before the points, so the points are at least as new as the number it carries."""
+    return room_state(conference_id) | {"points": points_state(conference_id)}
 
 
 def attendance_log(conference: Conference) -> QuerySet[AttendanceEvent]:

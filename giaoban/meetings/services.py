@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.text import nfc, nfc_text
-from giaoban.meetings import live
+from giaoban.meetings import live, signals
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.models import (
     AgendaItem,
@@ -128,7 +128,7 @@ def point_add(
         operator=operator,
         order=order,
     )
-    live.publish(conference, "point.added")
+    live.publish(conference, "point.added", points=[point.pk])
     return point
 
 
@@ -145,7 +145,7 @@ def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = No
         designation=person.designation(day),
         order=order if order is not None else point.delegates.count() + 1,
     )
-    live.publish(point.conference, "delegate.added")
+    live.publish(point.conference, "delegate.added", points=[point.pk])
     return delegate
 
 
@@ -164,7 +164,7 @@ def delegate_add_guest(
         is_guest=True,
         order=point.delegates.count() + 1,
     )
-    live.publish(point.conference, "delegate.added")
+    live.publish(point.conference, "delegate.added", points=[point.pk])
     return delegate
 
 
@@ -192,7 +192,7 @@ def agenda_add(
         planned_minutes=planned_minutes,
         notes=nfc_text(notes),
     )
-    live.publish(conference, "agenda.added")
+    live.publish(conference, "agenda.added", points=())
     return item
 
 
@@ -233,8 +233,13 @@ def conference_transition(*, actor, conference: Conference, action: str) -> Conf
         before={"status": before},
         after={"status": target},
     )
-    live.publish(conference, f"conference.{action}")
+    live.publish(conference, f"conference.{action}", points=())
+    if action in _TRANSITION_SIGNALS:
+        _TRANSITION_SIGNALS[action].send(sender=Conference, conference=conference, actor=actor)
     return conference
+
+
+_TRANSITION_SIGNALS = {"start": signals.conference_went_live, "end": signals.conference_ended}
 
 
 _TRANSITION_NAMES = {
@@ -266,7 +271,7 @@ def agenda_advance(*, actor, conference: Conference) -> AgendaItem | None:
     AgendaItem.objects.filter(pk=following.pk).update(started_at=now)
     conference.current_item = following
     conference.save(update_fields=["current_item"])
-    live.publish(conference, "agenda.advanced")
+    live.publish(conference, "agenda.advanced", points=())
     return following
 
 
@@ -281,7 +286,7 @@ def point_confirm(*, actor, point: BridgePoint) -> BridgePoint:
         if point.state == PointState.INVITED:
             point.state = PointState.CONFIRMED
         point.save(update_fields=["state", "confirmed_at"])
-        live.publish(point.conference, "point.confirmed")
+        live.publish(point.conference, "point.confirmed", points=[point.pk])
     return point
 
 
@@ -296,7 +301,7 @@ def point_presence(*, point_id: int, online: bool, actor=None) -> None:
     point.save(update_fields=["state"])
     kind = AttendanceEventKind.ONLINE if online else AttendanceEventKind.OFFLINE
     AttendanceEvent.objects.create(conference=point.conference, point=point, kind=kind, by=actor)
-    live.publish(point.conference, f"point.{state}")
+    live.publish(point.conference, f"point.{state}", points=[point.pk])
 
 
 @transaction.atomic
@@ -307,7 +312,7 @@ def readiness_tick(*, actor, point: BridgePoint, item: str, done: bool) -> Bridg
     setattr(point, item, bool(done))
     point.readiness_checked_at = timezone.now()
     point.save(update_fields=[item, "readiness_checked_at"])
-    live.publish(point.conference, "point.readiness")
+    live.publish(point.conference, "point.readiness", points=[point.pk])
     return point
 
 
@@ -326,7 +331,7 @@ def incident_open(
         automatic=automatic,
         reported_by=actor,
     )
-    live.publish(point.conference, "incident.opened")
+    live.publish(point.conference, "incident.opened", points=[point.pk])
     return incident
 
 
@@ -338,7 +343,7 @@ def incident_close(*, actor, incident: Incident, action_taken: str = "") -> Inci
         if action_taken:
             incident.action_taken = nfc(action_taken)
         incident.save(update_fields=["ended_at", "action_taken"])
-        live.publish(incident.point.conference, "incident.closed")
+        live.publish(incident.point.conference, "incident.closed", points=[incident.point_id])
     return incident
 
 
@@ -380,7 +385,7 @@ def rollcall_mark(
         by=actor,
         note=reason or represented_by,
     )
-    live.publish(point.conference, "rollcall")
+    live.publish(point.conference, "rollcall", points=[point.pk])
     return delegate
 
 
@@ -409,7 +414,7 @@ def floor_request(*, actor, point: BridgePoint, topic: str, speaker: str = "") -
         position=position,
         requested_by=actor,
     )
-    live.publish(conference, "floor.requested")
+    live.publish(conference, "floor.requested", points=())
     return request
 
 
@@ -436,7 +441,8 @@ def floor_grant(*, actor, request: FloorRequest) -> FloorRequest:
     request.status, request.granted_at = FloorStatus.SPEAKING, now
     request.item = request.conference.current_item or request.item
     request.save(update_fields=["status", "granted_at", "item"])
-    live.publish(request.conference, "floor.granted")
+    live.publish(request.conference, "floor.granted", points=())
+    signals.floor_granted.send(sender=FloorRequest, request=request, actor=actor)
     return request
 
 
@@ -450,7 +456,8 @@ def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorReq
     request.status, request.ended_at = FloorStatus.DONE, timezone.now()
     request.summary = nfc_text(summary) or request.summary
     request.save(update_fields=["status", "ended_at", "summary"])
-    live.publish(request.conference, "floor.finished")
+    live.publish(request.conference, "floor.finished", points=())
+    signals.floor_finished.send(sender=FloorRequest, request=request, actor=actor)
     return request
 
 
@@ -466,7 +473,7 @@ def floor_decline(*, actor, request: FloorRequest) -> FloorRequest:
     request.status = FloorStatus.DECLINED if role.is_host else FloorStatus.WITHDRAWN
     request.ended_at = timezone.now()
     request.save(update_fields=["status", "ended_at"])
-    live.publish(request.conference, "floor.declined")
+    live.publish(request.conference, "floor.declined", points=())
     return request
 
 
@@ -481,7 +488,7 @@ def floor_reorder(*, actor, conference: Conference, order: list[int]) -> None:
     base = (conference.floor_requests.aggregate(m=Max("position"))["m"] or 0) + 1
     for offset, pk in enumerate(order):
         FloorRequest.objects.filter(pk=pk).update(position=base + offset)
-    live.publish(conference, "floor.reordered")
+    live.publish(conference, "floor.reordered", points=())
 
 
 # Minutes and conclusions -----------------------------------------------------------------
@@ -507,7 +514,7 @@ def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> Agend
         instance=item,
         after={"revision": item.minutes_revision},
     )
-    live.publish(item.conference, "minutes")
+    live.publish(item.conference, "minutes", points=())
     return item
 
 
@@ -522,7 +529,7 @@ def conclusion_add(*, actor, conference: Conference, text: str) -> Conclusion:
         conference=conference, order=order, text=text, created_by=actor
     )
     audit_record(actor=actor, action="conclusion.add", instance=conclusion, after={"text": text})
-    live.publish(conference, "conclusion")
+    live.publish(conference, "conclusion", points=())
     return conclusion
 
 

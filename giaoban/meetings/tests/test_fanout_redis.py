@@ -252,16 +252,16 @@ def test_a_change_made_on_one_process_reaches_a_console_on_the_other(servers):
                 # Host on A → point on B.
                 await host.send(json.dumps({"action": "advance"}))
                 advanced = await _until(
-                    point, lambda m: m["type"] == "state" and m["reason"] == "agenda.advanced"
+                    point, lambda m: m["type"] == "change" and m["reason"] == "agenda.advanced"
                 )
-                assert advanced["state"]["current_item"]["title"] == "Khai mạc"
+                assert advanced["room"]["current_item"]["title"] == "Khai mạc"
 
                 # Point on B → host on A.
                 await point.send(json.dumps({"action": "request_floor", "topic": "Dân vận khéo"}))
                 requested = await _until(
-                    host, lambda m: m["type"] == "state" and m["reason"] == "floor.requested"
+                    host, lambda m: m["type"] == "change" and m["reason"] == "floor.requested"
                 )
-                [waiting] = requested["state"]["queue"]
+                [waiting] = requested["room"]["queue"]
                 assert (waiting["point_id"], waiting["topic"]) == (servers["point"], "Dân vận khéo")
 
     asyncio.run(scenario())

@@ -123,14 +123,20 @@ class Console:
 
 
 def _state(reason: str | None = None):
+    """The whole state (on connecting, or asked for with `sync`)."""
     return lambda m: m["type"] == "state" and (reason is None or m["reason"] == reason)
+
+
+def _change(reason: str | None = None):
+    """A change: the room and the points it touched."""
+    return lambda m: m["type"] == "change" and (reason is None or m["reason"] == reason)
 
 
 def _point_state(point_id: int, state: str):
     def wanted(m):
-        if m["type"] != "state":
+        if m["type"] != "change":
             return False
-        return any(p["id"] == point_id and p["state"] == state for p in m["state"]["points"])
+        return any(p["id"] == point_id and p["state"] == state for p in m["points"])
 
     return wanted
 
@@ -185,9 +191,11 @@ def test_the_hosts_advance_reaches_a_points_console(live_conference, points, ope
             )
             assert first["state"]["current_item"] is None
             await host.send({"action": "advance"})
-            message = await sapa.until(_state("agenda.advanced"))
-            assert message["state"]["current_item"]["title"] == "Khai mạc"
-            assert message["state"]["seq"] == await _server_seq(live_conference.pk)
+            message = await sapa.until(_change("agenda.advanced"))
+            assert message["room"]["current_item"]["title"] == "Khai mạc"
+            assert message["seq"] == first["state"]["seq"] + 1
+            assert message["seq"] == await _server_seq(live_conference.pk)
+            assert message["points"] == []  # advancing the agenda touches no point's tile
         finally:
             await sapa.close()
             await host.close()
@@ -359,9 +367,9 @@ def test_simultaneous_floor_requests_all_queue_in_distinct_places(
                 )
             )
             final = await host.until(
-                lambda m: m["type"] == "state" and len(m["state"]["queue"]) == len(consoles)
+                lambda m: m["type"] == "change" and len(m["room"]["queue"]) == len(consoles)
             )
-            return final["state"]["queue"]
+            return final["room"]["queue"]
         finally:
             for console in consoles:
                 await console.close()

@@ -284,3 +284,77 @@ def test_every_change_is_numbered_for_the_consoles(conference):
     before = Conference.objects.get(pk=conference.pk).seq
     services.conference_transition(actor=None, conference=conference, action="start")
     assert Conference.objects.get(pk=conference.pk).seq == before + 1
+
+
+def test_pings_are_written_in_batches_and_still_keep_a_console_present(live_conference, points):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from giaoban.meetings.models import Connection
+    from giaoban.meetings.presence import Heartbeats
+
+    sapa = points["088"]
+    services.console_connected(point_id=sapa.pk, channel="alive")
+    services.console_connected(point_id=points["082"].pk, channel="gone")
+    long_ago = timezone.now() - timedelta(seconds=30)
+    Connection.objects.update(seen_at=long_ago)
+    beats = Heartbeats()
+
+    # The first ping flushes: it is seen, the silent console is swept, the number is read.
+    seq = beats.beat(channel="alive", conference_id=live_conference.pk)
+    assert seq == Conference.objects.get(pk=live_conference.pk).seq
+    assert Connection.objects.get(channel="alive").seen_at > long_ago
+    assert not Connection.objects.filter(channel="gone").exists()
+    points["082"].refresh_from_db()
+    sapa.refresh_from_db()
+    assert (sapa.state, points["082"].state) == ("online", "offline")
+
+    # Pings before the next flush touch no row and answer with the number last read.
+    Connection.objects.update(seen_at=long_ago)
+    services.agenda_advance(actor=None, conference=live_conference)
+    assert beats.beat(channel="alive", conference_id=live_conference.pk) == seq
+    assert Connection.objects.get(channel="alive").seen_at == long_ago
+
+    beats.flush({"alive": live_conference.pk})
+    assert Connection.objects.get(channel="alive").seen_at > long_ago
+    assert beats.beat(channel="alive", conference_id=live_conference.pk) == seq + 1
+
+
+def test_a_change_message_carries_the_room_and_only_the_points_it_touched(
+    live_conference, points, operators
+):
+    import json
+
+    from giaoban.meetings import live
+
+    sapa = points["088"]
+    services.readiness_tick(actor=operators["sapa"], point=sapa, item="camera_ready", done=True)
+    seq = Conference.objects.get(pk=live_conference.pk).seq
+    message = json.loads(live.change_message(live_conference.pk, seq, "point.readiness", [sapa.pk]))
+    assert (message["type"], message["seq"], message["reason"]) == (
+        "change",
+        seq,
+        "point.readiness",
+    )
+    assert [p["id"] for p in message["points"]] == [sapa.pk]
+    assert message["points"][0]["readiness"]["camera_ready"] is True
+    assert "points" not in message["room"] and message["room"]["seq"] == seq
+    everything = json.loads(live.change_message(live_conference.pk, seq, "x", None))
+    assert len(everything["points"]) == live_conference.points.count()
+    assert json.loads(live.change_message(live_conference.pk, seq, "x", []))["points"] == []
+
+
+def test_the_whole_state_is_read_once_per_change_for_consoles_that_connect(
+    live_conference, django_assert_max_num_queries
+):
+    from giaoban.meetings.live import _StateCache
+
+    cache = _StateCache()
+    first = cache.get(live_conference.pk)
+    with django_assert_max_num_queries(1):  # the number only
+        again = cache.get(live_conference.pk)
+    assert again["points"] == first["points"] and again["seq"] == first["seq"]
+    services.agenda_advance(actor=None, conference=live_conference)
+    after = cache.get(live_conference.pk)
+    assert after["seq"] == first["seq"] + 1 and after["current_item"]["order"] == 1

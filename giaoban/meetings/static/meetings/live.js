@@ -1,7 +1,8 @@
 // The live consoles of a conference (the host's and a bridge point's): one WebSocket to the
 // conference's room, the server's state drawn as it arrives, actions sent as messages.
 // The server holds the truth: apart from the clocks, nothing here changes the page by itself;
-// every change comes back as a new state, numbered, and a console that missed one resyncs.
+// every change comes back numbered (the room and the points it touched), and a console that
+// missed one asks for the whole state again.
 (function () {
   "use strict";
 
@@ -25,6 +26,7 @@
   var socket = null;
   var state = null;
   var lastSeq = -1;
+  var syncAsked = false;      // a gap was seen and the whole state asked for
   var attempts = 0;
   var lastHeard = 0;
   var clockOffset = 0;        // the server's clock minus this computer's
@@ -152,13 +154,40 @@
     socket.send(JSON.stringify({ action: "ping", seq: lastSeq }));
   }, PING_EVERY);
 
+  // The points in the server's order: the host first, then as arranged.
+  function byOrder(a, b) {
+    if (a.is_host !== b.is_host) { return a.is_host ? -1 : 1; }
+    return (a.order - b.order) || (a.id - b.id);
+  }
+
+  // A change carries the room and only the points it touched. It applies to the state it
+  // follows (number + 1); an older one was overtaken by a sync; a gap means one was missed,
+  // and the whole state is asked for.
+  function applyChange(message) {
+    if (state === null || message.seq <= lastSeq) { return false; }
+    if (message.seq !== lastSeq + 1) {
+      if (!syncAsked) { syncAsked = send({ action: "sync" }); }
+      return false;
+    }
+    var points = {};
+    state.points.forEach(function (p) { points[p.id] = p; });
+    message.points.forEach(function (p) { points[p.id] = p; });
+    state = message.room;
+    state.points = Object.keys(points).map(function (id) { return points[id]; }).sort(byOrder);
+    lastSeq = message.seq;
+    return true;
+  }
+
   function receive(message) {
-    if (message.type === "state") {
-      // States of one socket arrive in order; an older number is a broadcast overtaken by a sync.
-      if (message.state.seq < lastSeq && message.reason !== "sync") { return; }
+    if (message.type === "state" || message.type === "change") {
       var first = state === null;
-      state = message.state;
-      lastSeq = state.seq;
+      if (message.type === "state") {
+        state = message.state;
+        lastSeq = state.seq;
+        syncAsked = false;
+      } else if (!applyChange(message)) {
+        return;
+      }
       clockOffset = Date.parse(state.server_time) - Date.now();
       render();
       var reason = message.reason;

@@ -4,10 +4,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 
 from giaoban.core.errors import ApplicationError, InvalidInput
-from giaoban.core.models import ApiToken
+from giaoban.core.security import RateLimited, SessionAuth, token_user
 
 _STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
 
@@ -16,11 +16,10 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`, with a token from `giaoban token create USERNAME`."""
 
     def authenticate(self, request, token):
-        found = ApiToken.objects.for_raw(token)
-        if found is None or not found.user.is_active:
-            return None
-        request.user = found.user
-        return found.user
+        user = token_user(request, token)  # counts wrong tokens and requests per token
+        if user is not None:
+            request.user = user
+        return user
 
 
 api = NinjaAPI(
@@ -29,7 +28,8 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
-    auth=[BearerToken(), django_auth],
+    # A browser session must send the CSRF token with every write; a Bearer token needs none.
+    auth=[BearerToken(), SessionAuth()],
 )
 
 
@@ -47,6 +47,13 @@ def _application_error(request, exc: ApplicationError):
     fields = exc.errors if isinstance(exc, InvalidInput) else None
     status = _STATUS.get(exc.code, 400)
     return error_response(request, status, exc.code, exc.message, exc.field, fields)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc: RateLimited):
+    response = error_response(request, 429, exc.code, exc.message)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -55,6 +55,28 @@ def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 2**31) 
     return value
 
 
+def env_choices(name: str, default: list[str], allowed: set[str]) -> list[str]:
+    """A comma-separated list whose every item is one of `allowed`."""
+    items = env_list(name, default)
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name} has unknown item(s) {', '.join(unknown)}: use {', '.join(sorted(allowed))}"
+        )
+    return items
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as 10/m: a count per s, m, h or d."""
+    raw = os.environ.get(name, default).strip()
+    count, _, period = raw.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate: write a count per s, m, h or d, e.g. 10/m"
+        )
+    return raw
+
+
 def data_dir(base_dir: Path) -> Path:
     path = Path(os.environ.get("GIAOBAN_DATA_DIR") or base_dir / "var").resolve()
     try:

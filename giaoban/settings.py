@@ -27,6 +27,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_ratelimit",
     "ninja",
     "giaoban.core",
     "giaoban.orgs",
@@ -41,12 +46,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "giaoban.core.security.SecurityHeadersMiddleware",  # CSP and Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "giaoban.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "giaoban.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "giaoban.core.middleware.LoginRequiredMiddleware",  # anonymous users see only login
@@ -141,10 +149,61 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Security (docs/security.md). HTTPS=true when the site is served over TLS (by nginx, which
+# must set X-Forwarded-Proto: the app then trusts it): redirect to https, HSTS, secure cookies.
+HTTPS = config.env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = config.env_int("HSTS_SECONDS", 31536000 if HTTPS else 0, maximum=63072000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = config.env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = config.env_bool("SECURE_COOKIES", HTTPS)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # pages send the token from the form, never from the cookie
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# No inline scripts or styles anywhere; connect-src also gets the page's own ws:/wss: origin and
+# JANUS_BROWSER_URL per request (giaoban.core.security.SecurityHeadersMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Two-factor login (TOTP, django-otp): required for these roles (admin, leader, officer,
+# operator, viewer; superuser for accounts with no membership), optional for everyone else.
+TWO_FACTOR_REQUIRED_ROLES = config.env_choices(
+    "TWO_FACTOR_REQUIRED_ROLES",
+    [],
+    {"admin", "leader", "officer", "operator", "viewer", "superuser"},
+)
+OTP_TOTP_ISSUER = "giaoban"
+# API limits, counted in the shared cache (Redis when REDIS_URL is set, so across processes):
+# wrong tokens per address, and requests per token.
+API_TOKEN_FAILURES = config.env_rate("API_TOKEN_FAILURES", "10/m")
+API_TOKEN_RATE = config.env_rate("API_TOKEN_RATE", "600/m")
+RATELIMIT_FAIL_OPEN = True
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    # One process (the embedded default): its memory is the shared cache.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit warns about caches it does not list: Django's own Redis cache increments
+# atomically (INCR), and the in-memory one is only used by a single process.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOGGING = {
     "version": 1,

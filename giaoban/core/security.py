@@ -1,0 +1,140 @@
+"""The hardened surface: security headers, the API's session CSRF check and token rate limits.
+
+The policy itself lives in settings (CONTENT_SECURITY_POLICY, read by django-csp); this module
+adds what depends on the request (the live room's WebSocket origin, the Janus server) and the
+limits that must hold across app processes (they count in the shared cache: Redis when
+REDIS_URL is set).
+"""
+
+import logging
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+from ninja.errors import HttpError
+from ninja.security import SessionAuth as _NinjaSessionAuth
+from ninja.utils import check_csrf
+from redis.exceptions import RedisError
+
+from giaoban.core.errors import ApplicationError
+from giaoban.core.models import ApiToken
+
+logger = logging.getLogger(__name__)
+
+#: Browser features the pages may use: the consoles need the camera and the microphone.
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), "
+    "geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), midi=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=()"
+)
+
+
+def _janus_sources() -> list[str]:
+    # Set by the media app when browsers talk to Janus directly (another host or port).
+    value = getattr(settings, "JANUS_BROWSER_URL", None) or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+class SecurityHeadersMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the request's own ws:/wss: origin and Janus in connect-src,
+    and the Permissions-Policy header."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return parts
+        extra = [f"ws://{host}", f"wss://{host}", *_janus_sources()]
+        parts.update = {**(parts.update or {})}
+        parts.update["connect-src"] = [*parts.update.get("connect-src", []), *extra]
+        return parts
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class SessionAuth(_NinjaSessionAuth):
+    """The API under a browser session: a logged-in user's writes need the CSRF token.
+
+    django-ninja's own session auth checks CSRF before it knows whether anyone is logged in, so
+    an anonymous POST got 403 instead of 401; here only a logged-in session is checked, with a
+    translated message.
+    """
+
+    def _get_key(self, request):
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request, key):
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(
+                403,
+                _("The security check (CSRF) failed: reload the page, or send a token."),
+            )
+        return request.user
+
+
+class RateLimited(ApplicationError):
+    """Too many requests from one address or with one token; the API answers 429."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _usage(request, *, group: str, key, rate: str, increment: bool) -> dict | None:
+    """django-ratelimit's count, or None (no limit) while the shared cache is unreachable:
+    losing Redis must not lock every program out of the API."""
+    try:
+        return get_usage(request, group=group, key=key, rate=rate, increment=increment)
+    except RedisError:
+        logger.warning("rate limit not counted: the cache is unreachable", exc_info=True)
+        return None
+
+
+def _too_many(usage: dict | None) -> RateLimited | None:
+    if not usage or not usage["should_limit"]:
+        return None
+    return RateLimited(
+        _("Too many requests. Please wait %(seconds)d seconds and try again.")
+        % {"seconds": usage["time_left"]},
+        retry_after=max(1, usage["time_left"]),
+    )
+
+
+def token_user(request, raw: str):
+    """The user of a Bearer token, counting failures per address and requests per token.
+
+    Raises RateLimited once an address has sent too many wrong tokens (guessing), or a token
+    has made too many requests in the current minute.
+    """
+    failures = dict(group="api-token-failure", key="ip", rate=settings.API_TOKEN_FAILURES)
+    refused = _too_many(_usage(request, increment=False, **failures))
+    if refused:
+        raise refused
+    found = ApiToken.objects.for_raw(raw)
+    if found is None or not found.user.is_active:
+        _usage(request, increment=True, **failures)
+        return None
+    refused = _too_many(
+        _usage(
+            request,
+            group="api-token-rate",
+            key=lambda group, request: found.digest,
+            rate=settings.API_TOKEN_RATE,
+            increment=True,
+        )
+    )
+    if refused:
+        raise refused
+    return found.user

@@ -1,0 +1,175 @@
+"""Two-factor login with an authenticator app (TOTP, django-otp) and one-time recovery codes.
+
+A user with a confirmed TOTP device is not logged in by the password alone: the login page keeps
+them "pending" in the session and the second step logs them in once the code is right. Roles
+listed in TWO_FACTOR_REQUIRED_ROLES must enrol before their first login completes.
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, logout
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from giaoban.core.audit import audit_record
+from giaoban.core.errors import InvalidInput, PermissionDenied
+from giaoban.orgs.access import membership_of
+
+PENDING = "giaoban_2fa_pending"
+PENDING_SECONDS = 300
+RECOVERY_CODES = 10
+
+
+# Who needs it ---------------------------------------------------------------------------------
+
+
+def requires_two_factor(user) -> bool:
+    roles = settings.TWO_FACTOR_REQUIRED_ROLES
+    if not roles or not user.is_authenticated:
+        return False
+    if user.is_superuser and "superuser" in roles:
+        return True
+    membership = membership_of(user)
+    return bool(membership and membership.role in roles)
+
+
+def totp_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_two_factor(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# Enrolment ------------------------------------------------------------------------------------
+
+
+def totp_start(*, user) -> TOTPDevice:
+    """The unconfirmed device whose secret the user is scanning (the same one on reload)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="giaoban", confirmed=False)
+
+
+def _clean(code: str) -> str:
+    return "".join((code or "").split()).lower()
+
+
+@transaction.atomic
+def totp_confirm(*, user, code: str) -> list[str]:
+    """Confirm the device being enrolled with a code from the app; returns new recovery codes."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(_clean(code)):
+        raise InvalidInput({"code": _("The code is wrong or has expired: enter the current one.")})
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(actor=user, action="two_factor.enable", instance=device)
+    return recovery_codes_renew(user=user)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery")
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    audit_record(actor=user, action="two_factor.recovery_codes", instance=device)
+    return codes
+
+
+def verify(*, user, code: str):
+    """The device that accepts the code (the app's six digits or a recovery code), else None.
+
+    Each device counts its own failures and makes the user wait longer after each one
+    (django-otp's throttling), so codes cannot be guessed.
+    """
+    code = _clean(code)
+    kind = TOTPDevice if code.isdigit() else StaticDevice
+    with transaction.atomic():
+        for device in kind.objects.select_for_update().filter(user=user, confirmed=True):
+            if device.verify_token(code):
+                return device
+    return None
+
+
+@transaction.atomic
+def two_factor_disable(*, user, code: str) -> None:
+    if requires_two_factor(user):
+        raise PermissionDenied(
+            _("Your role must log in with two factors: it cannot be turned off.")
+        )
+    if verify(user=user, code=code) is None:
+        raise InvalidInput({"code": _("The code is wrong or has expired: enter the current one.")})
+    for device in TOTPDevice.objects.filter(user=user):
+        audit_record(actor=user, action="two_factor.disable", instance=device)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+# The pending login ----------------------------------------------------------------------------
+
+
+def pending_start(request, user, next_url: str) -> None:
+    request.session[PENDING] = {
+        "user": user.pk,
+        "backend": user.backend,
+        "next": next_url,
+        "at": int(time.time()),
+    }
+
+
+def pending_user(request):
+    """The user who gave the right password in the last few minutes, or None."""
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        return None
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is not None:
+        user.backend = pending["backend"]
+    return user
+
+
+def pending_next(request) -> str:
+    next_url = (request.session.get(PENDING) or {}).get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return next_url if safe else reverse(settings.LOGIN_REDIRECT_URL)
+
+
+# The guard ------------------------------------------------------------------------------------
+
+
+class TwoFactorMiddleware:
+    """Ends a session that skipped the second step, and sends Django admin's own login page
+    (which knows nothing of the second step) to the site's login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == reverse("admin:login"):
+            query = request.GET.urlencode() or f"next={reverse('admin:index')}"
+            return redirect(f"{reverse('login')}?{query}")
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and (has_two_factor(user) or requires_two_factor(user))
+        ):
+            # A session from before two factors were required, or from another login path.
+            logout(request)
+            if request.path_info.startswith("/api/"):
+                return self.get_response(request)
+            return redirect(settings.LOGIN_URL)
+        return self.get_response(request)

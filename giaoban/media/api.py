@@ -1,5 +1,61 @@
-"""The media endpoints of /api/v1/."""
+"""The media endpoints of /api/v1/: the console's view of the conference's room, the host's
+moderation and a point's test session. Who may do what: meetings.access.conference_role."""
 
-from ninja import Router
+from ninja import Router, Schema
+
+from giaoban.media import selectors, services
 
 router = Router(tags=["media"])
+
+
+class MuteIn(Schema):
+    muted: bool
+
+
+class TestIn(Schema):
+    camera: bool
+    microphone: bool
+    frames_received: int
+    round_trip_ms: float | None = None
+    packet_loss: float | None = None
+    note: str = ""
+
+
+@router.get("/media/conferences/{conference_id}")
+def media_state(request, conference_id: int):
+    """The room, this console's token and feed, the host's and the floor's feeds, each point's
+    media state. Consoles poll it every few seconds; it also notices a restarted server."""
+    conference, role = selectors.conference_for(user=request.user, pk=conference_id)
+    return selectors.media_state(conference=conference, role=role)
+
+
+@router.post("/media/points/{point_id}/mute")
+def point_mute(request, point_id: int, payload: MuteIn):
+    point, _ = selectors.point_for(user=request.user, pk=point_id)
+    peer = services.point_mute(actor=request.user, point=point, muted=payload.muted)
+    return {"point": point.pk, "muted": peer.audio_muted}
+
+
+@router.post("/media/conferences/{conference_id}/mute-all")
+def mute_all(request, conference_id: int):
+    conference, _ = selectors.conference_for(user=request.user, pk=conference_id)
+    return {"muted": services.mute_all(actor=request.user, conference=conference)}
+
+
+@router.post("/media/points/{point_id}/remove")
+def point_remove(request, point_id: int):
+    point, _ = selectors.point_for(user=request.user, pk=point_id)
+    services.point_remove(actor=request.user, point=point)
+    return {"point": point.pk, "removed": True}
+
+
+@router.post("/media/points/{point_id}/tests")
+def test_record(request, point_id: int, payload: TestIn):
+    point, _ = selectors.point_for(user=request.user, pk=point_id)
+    test = services.test_record(actor=request.user, point=point, **payload.dict())
+    return {
+        "id": test.pk,
+        "passed": test.passed,
+        "round_trip_ms": test.round_trip_ms,
+        "packet_loss": test.packet_loss,
+    }

@@ -6,3 +6,16 @@ class MediaConfig(AppConfig):
     name = "giaoban.media"
     label = "media"
     verbose_name = _("Audio and video")
+
+    def ready(self):
+        # Meetings knows nothing of Janus: the room and the microphones follow its signals.
+        from giaoban.media import receivers
+        from giaoban.meetings import signals
+
+        for signal, receiver in [
+            (signals.conference_went_live, receivers.conference_went_live),
+            (signals.conference_ended, receivers.conference_ended),
+            (signals.floor_granted, receivers.floor_changed),
+            (signals.floor_finished, receivers.floor_changed),
+        ]:
+            signal.connect(receiver, dispatch_uid=f"media.{receiver.__name__}.{id(signal)}")

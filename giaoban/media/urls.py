@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from giaoban.media import views
 
 app_name = "media"
-urlpatterns: list = []
+urlpatterns = [
+    path("media/janus/events/", views.janus_events, name="janus_events"),
+    path("media/lib/<str:name>", views.library, name="library"),
+    path("media/recordings/<int:pk>/", views.recording_download, name="recording"),
+]

@@ -1,0 +1,148 @@
+"""What Janus tells the app about media (its event handler POSTs them here, in batches): a
+point's stream going up or down, media stopping and coming back, link quality. Each becomes the
+point's online/offline state, its quality, and automatic incidents in its log."""
+
+import logging
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giaoban.media import services
+from giaoban.media.models import MediaPeer, MediaRoom, RoomState
+from giaoban.meetings import services as meetings
+from giaoban.meetings.models import BridgePoint, ConferenceStatus, Incident, IncidentKind
+
+log = logging.getLogger("giaoban.media.events")
+
+PLUGIN, WEBRTC, MEDIA, HANDLE = 64, 16, 32, 2
+_LOST = {"audio": IncidentKind.NO_SOUND, "video": IncidentKind.NO_PICTURE}
+
+
+def handle_events(events: list[dict]) -> None:
+    for event in events:
+        try:
+            _one(event)
+        except Exception:  # one odd event must not drop the rest of the batch
+            log.exception("Janus event not handled: %r", event)
+
+
+def _one(event: dict) -> None:
+    kind, body = event.get("type"), event.get("event") or {}
+    if kind == PLUGIN and body.get("plugin") == "janus.plugin.videoroom":
+        _plugin(event, body.get("data") or {})
+        return
+    peer = _peer_of(event.get("handle_id"))
+    if peer is None:
+        return
+    if kind == WEBRTC and "connection" in body:
+        _connection(peer, body["connection"] == "webrtcup")
+    elif kind == MEDIA and "receiving" in body:
+        _receiving(peer, body.get("media"), bool(body["receiving"]))
+    elif kind == MEDIA and "slow_link" in body:
+        MediaPeer.objects.filter(pk=peer.pk).update(slow_links=F("slow_links") + 1)
+    elif kind == MEDIA and body.get("media") == "video" and "in-link-quality" in body:
+        quality = int(body["in-link-quality"])
+        if quality != peer.quality:
+            MediaPeer.objects.filter(pk=peer.pk).update(quality=quality)
+    elif kind == HANDLE and body.get("name") == "detached":
+        _connection(peer, False)
+
+
+def _peer_of(handle_id) -> MediaPeer | None:
+    if not handle_id:
+        return None
+    return MediaPeer.objects.filter(handle=handle_id).select_related("point__conference").first()
+
+
+def _point_in_room(data: dict) -> BridgePoint | None:
+    room = MediaRoom.objects.filter(room=data.get("room")).exclude(state=RoomState.CLOSED).first()
+    if room is None:
+        return None
+    return (
+        BridgePoint.objects.filter(conference_id=room.conference_id, pk=data.get("id"))
+        .select_related("conference")
+        .first()
+    )
+
+
+def _plugin(event: dict, data: dict) -> None:
+    what = data.get("event")
+    if what not in ("joined", "published", "unpublished", "leaving"):
+        return
+    point = _point_in_room(data)
+    if point is None:
+        return
+    if what == "joined":
+        _joined(point, event, data)
+    elif what == "published":
+        _published(point, data.get("streams") or [])
+    else:
+        MediaPeer.objects.filter(point=point).update(up=False, updated_at=timezone.now())
+
+
+def _joined(point: BridgePoint, event: dict, data: dict) -> None:
+    if data.get("token") != services.point_token(point.conference_id, point.pk):
+        # A valid token of another point, used to take this point's place: removed at once.
+        log.warning("point %s joined with another point's token; removing it", point.pk)
+        services.kick_impostor(point)
+        return
+    peer = services.peer_of(point)
+    MediaPeer.objects.filter(pk=peer.pk).update(
+        session=event.get("session_id"), handle=event.get("handle_id"), updated_at=timezone.now()
+    )
+
+
+def _published(point: BridgePoint, streams: list[dict]) -> None:
+    """Mute at once what must be muted: every point joins with its microphone closed."""
+    mids = {s.get("type"): str(s.get("mid")) for s in streams}
+    MediaPeer.objects.filter(point=point).update(
+        audio_mid=mids.get("audio", ""), video_mid=mids.get("video", ""), up=True
+    )
+    services.enforce(point)
+
+
+def _connection(peer: MediaPeer, up: bool) -> None:
+    if peer.up == up and not up:
+        return
+    MediaPeer.objects.filter(pk=peer.pk).update(up=up, updated_at=timezone.now())
+    point = peer.point
+    if point.conference.status != ConferenceStatus.LIVE:
+        return
+    meetings.point_presence(point_id=point.pk, online=up)
+    if up:
+        _close(point, IncidentKind.CONNECTION_LOST, _("Media connection restored."))
+    else:
+        meetings.incident_open(
+            actor=None,
+            point=point,
+            kind=IncidentKind.CONNECTION_LOST,
+            action_taken=_("The point's media connection ended."),
+            automatic=True,
+        )
+
+
+def _receiving(peer: MediaPeer, media: str | None, receiving: bool) -> None:
+    if media not in _LOST:
+        return
+    MediaPeer.objects.filter(pk=peer.pk).update(**{f"receiving_{media}": receiving})
+    point = peer.point
+    if point.conference.status != ConferenceStatus.LIVE:
+        return
+    if receiving:
+        _close(point, _LOST[media], _("Media is received again."))
+    else:
+        meetings.incident_open(
+            actor=None,
+            point=point,
+            kind=_LOST[media],
+            action_taken=_("The server stopped receiving this point's media."),
+            automatic=True,
+        )
+
+
+def _close(point: BridgePoint, kind: str, note: str) -> None:
+    for incident in Incident.objects.filter(
+        point=point, kind=kind, automatic=True, ended_at__isnull=True
+    ).select_related("point__conference"):
+        meetings.incident_close(actor=None, incident=incident, action_taken=note)

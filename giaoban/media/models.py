@@ -1,0 +1,107 @@
+"""What the app knows of the media side: each live conference's Janus room, each point's
+published stream as Janus reports it, the points' test sessions and the recordings."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from giaoban.meetings.models import BridgePoint, Conference
+
+
+class RoomState(models.TextChoices):
+    UP = "up", _("Running")
+    DOWN = "down", _("Media server unreachable")
+    CLOSED = "closed", _("Closed")
+
+
+class MediaRoom(models.Model):
+    """The VideoRoom of one live conference on one Janus server."""
+
+    conference = models.OneToOneField(
+        Conference, related_name="media_room", on_delete=models.CASCADE
+    )
+    server = models.CharField(max_length=300)
+    room = models.PositiveBigIntegerField()
+    # The room's own secret: every moderation request carries it; browsers never see it.
+    secret = models.CharField(max_length=64)
+    state = models.CharField(max_length=8, choices=RoomState.choices, default=RoomState.DOWN)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("media room")
+        verbose_name_plural = _("media rooms")
+
+    def __str__(self):
+        return f"{self.conference} · {self.server} #{self.room}"
+
+
+class MediaPeer(models.Model):
+    """A bridge point's published camera and microphone, as Janus's events describe it."""
+
+    point = models.OneToOneField(BridgePoint, related_name="media", on_delete=models.CASCADE)
+    session = models.PositiveBigIntegerField(null=True, blank=True)
+    handle = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    audio_mid = models.CharField(max_length=8, blank=True)
+    video_mid = models.CharField(max_length=8, blank=True)
+    up = models.BooleanField(default=False)
+    # What the server enforces: a point speaks only when the chair lets it.
+    audio_muted = models.BooleanField(default=True)
+    receiving_audio = models.BooleanField(default=False)
+    receiving_video = models.BooleanField(default=False)
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)  # Janus link quality 0–100
+    slow_links = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.point} · {'up' if self.up else 'down'}"
+
+
+class MediaTest(models.Model):
+    """A point's test session: its camera and microphone sent to the server and received back."""
+
+    point = models.ForeignKey(BridgePoint, related_name="media_tests", on_delete=models.CASCADE)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(default=timezone.now)
+    passed = models.BooleanField(_("passed"))
+    camera = models.BooleanField(_("camera captured"))
+    microphone = models.BooleanField(_("microphone captured"))
+    frames_received = models.PositiveIntegerField(_("frames received back"))
+    round_trip_ms = models.FloatField(_("round-trip time (ms)"), null=True)
+    packet_loss = models.FloatField(_("packet loss (%)"), null=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.point} · {self.at:%d/%m/%Y %H:%M}"
+
+
+def _recording_path(instance, filename):
+    import uuid
+
+    return f"conference-recordings/{instance.conference_id}/{uuid.uuid4().hex}"
+
+
+class Recording(models.Model):
+    """A converted recording (host or floor) attached to the conference's record."""
+
+    conference = models.ForeignKey(Conference, related_name="recordings", on_delete=models.CASCADE)
+    point = models.ForeignKey(BridgePoint, null=True, on_delete=models.SET_NULL)
+    file = models.FileField(upload_to=_recording_path)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conference", "created_at", "id"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,109 @@
+"""Reads of the media app: what a console needs to join the conference's room, and each point's
+media state as Janus last reported it."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from giaoban.core.errors import NotFound, PermissionDenied
+from giaoban.media import services
+from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, RoomState
+from giaoban.meetings.access import Role, conference_role
+from giaoban.meetings.models import (
+    BridgePoint,
+    Conference,
+    ConferenceStatus,
+    FloorRequest,
+    FloorStatus,
+)
+
+
+def conference_for(*, user, pk: int) -> tuple[Conference, Role]:
+    conference = Conference.objects.filter(pk=pk).first()
+    role = conference_role(user, conference) if conference else None
+    if role is None:
+        raise NotFound(_("No such conference, or you may not see it."))
+    return conference, role
+
+
+def point_for(*, user, pk: int) -> tuple[BridgePoint, Role]:
+    point = BridgePoint.objects.select_related("conference").filter(pk=pk).first()
+    role = conference_role(user, point.conference) if point else None
+    if role is None:
+        raise NotFound(_("No such bridge point, or you may not see it."))
+    return point, role
+
+
+def browser_url() -> str:
+    return getattr(settings, "JANUS_BROWSER_URL", "") or ""
+
+
+def _message(conference: Conference, room: MediaRoom | None) -> tuple[str, str]:
+    """(status, the sentence the pane shows)."""
+    if not settings.JANUS_URLS:
+        return "none", _("Audio and video are not configured on this server (no JANUS_URL).")
+    if conference.status == ConferenceStatus.PLANNED:
+        return "waiting", _("Audio and video start when the host starts the conference.")
+    if conference.status != ConferenceStatus.LIVE:
+        return "closed", _("The conference has ended; audio and video are closed.")
+    if room is None or room.state != RoomState.UP:
+        return "down", _(
+            "The media server is not reachable. The conference goes on; audio and video come "
+            "back by themselves."
+        )
+    return "up", ""
+
+
+def media_state(*, conference: Conference, role: Role) -> dict:
+    """Everything the media pane needs, checked against the server every few seconds."""
+    room = services.room_check(conference=conference) if settings.JANUS_URLS else None
+    status, message = _message(conference, room)
+    host = conference.points.filter(is_host=True).values_list("pk", flat=True).first()
+    floor = (
+        FloorRequest.objects.filter(conference=conference, status=FloorStatus.SPEAKING)
+        .values_list("point_id", flat=True)
+        .first()
+    )
+    own = role.point_id or (host if role.is_host else None)
+    state = {
+        "status": status,
+        "message": message,
+        "server": browser_url() if status == "up" else "",
+        "room": room.room if room and status == "up" else None,
+        "role": role.kind,
+        "feed": own,
+        "host_feed": host,
+        "floor_feed": floor,
+        "peers": _peers(conference),
+    }
+    if own and status == "up" and role.kind != "viewer":
+        state["token"] = services.point_token(conference.pk, own)
+    return state
+
+
+def _peers(conference: Conference) -> list[dict]:
+    peers = {p.point_id: p for p in MediaPeer.objects.filter(point__conference=conference)}
+    rows = []
+    for point in conference.points.order_by("-is_host", "order", "id"):
+        peer = peers.get(point.pk)
+        rows.append(
+            {
+                "point": point.pk,
+                "name": point.name,
+                "is_host": point.is_host,
+                "up": bool(peer and peer.up),
+                "muted": peer.audio_muted if peer else not point.is_host,
+                "audio": bool(peer and peer.receiving_audio),
+                "video": bool(peer and peer.receiving_video),
+                "quality": peer.quality if peer else None,
+            }
+        )
+    return rows
+
+
+def last_test(point: BridgePoint) -> MediaTest | None:
+    return MediaTest.objects.filter(point=point).first()
+
+
+def require_own_point(role: Role, point: BridgePoint) -> None:
+    if role.point_id != point.pk:
+        raise PermissionDenied(_("You may act only for your own bridge point."))

@@ -1,0 +1,158 @@
+"""Real media through a real Janus: a known picture in, the same picture out; a join without a
+valid token refused by Janus; every point muted by the server until the chair gives it the floor.
+"""
+
+import time
+
+import pytest
+
+from giaoban.core.errors import PermissionDenied
+from giaoban.media import services
+from giaoban.media.models import MediaPeer, MediaRoom, RoomState
+from giaoban.media.testing import Publisher, Subscriber, bars_match, wait_for
+from giaoban.media.tests.conftest import wait_until
+from giaoban.meetings import services as meetings
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LOUD = 1000  # RMS of the 440 Hz tone after Opus is ~8000; silence is 0
+
+
+@pytest.fixture
+def live(media_settings, conference):
+    conference = meetings.conference_transition(actor=None, conference=conference, action="start")
+    room = MediaRoom.objects.get(conference=conference)
+    assert room.state == RoomState.UP
+    return conference, room
+
+
+def _host_and_sapa(conference):
+    by_unit = {p.unit.code: p for p in conference.points.select_related("unit")}
+    return by_unit["10"], by_unit["088"]
+
+
+def _published(point) -> bool:
+    return MediaPeer.objects.filter(point=point, up=True).exclude(audio_mid="").exists()
+
+
+def _run(aio, janus, room, conference, publisher_point, subscriber_point):
+    pub, sub = Publisher(janus.url), Subscriber(janus.url)
+    aio.run(
+        pub.publish(
+            room=room.room,
+            feed=publisher_point.pk,
+            token=services.point_token(conference.pk, publisher_point.pk),
+        )
+    )
+    assert wait_until(lambda: _published(publisher_point)), "Janus's events did not arrive"
+    aio.run(
+        sub.subscribe(
+            room=room.room,
+            feeds=[publisher_point.pk],
+            token=services.point_token(conference.pk, subscriber_point.pk),
+        )
+    )
+    return pub, sub
+
+
+def test_it_forwards_the_points_picture_unchanged(live, janus, aio):
+    conference, room = live
+    host, sapa = _host_and_sapa(conference)
+    pub, sub = _run(aio, janus, room, conference, sapa, host)
+    try:
+        assert aio.run(wait_for(lambda: sub.frames >= 30 and sub.picture is not None))
+        assert bars_match(sub.picture), "the picture received is not the one sent"
+        sapa.refresh_from_db()
+        assert sapa.state == "online"  # from Janus's webrtcup, not from a console
+    finally:
+        aio.run(sub.close())
+        aio.run(pub.close())
+
+
+def test_a_join_without_a_valid_token_is_refused_by_janus(live, janus, aio):
+    conference, room = live
+    _host, sapa = _host_and_sapa(conference)
+    for token in ["", "forged", services.point_token(conference.pk + 1, sapa.pk)]:
+        pub = Publisher(janus.url)
+        try:
+            with pytest.raises(Exception, match=r"433|Unauthorized"):
+                aio.run(pub.publish(room=room.room, feed=sapa.pk, token=token))
+        finally:
+            aio.run(pub.close())
+
+
+def test_a_point_cannot_take_another_points_place(live, janus, aio):
+    conference, room = live
+    host, sapa = _host_and_sapa(conference)
+    pub = Publisher(janus.url)
+    try:  # Sa Pa's own token, but joining as the host point
+        aio.run(
+            pub.publish(
+                room=room.room, feed=host.pk, token=services.point_token(conference.pk, sapa.pk)
+            )
+        )
+        removed = aio.run(pub.handle.next_event(timeout=10, janus="hangup"))
+        assert removed
+    finally:
+        aio.run(pub.close())
+    assert not MediaPeer.objects.filter(point=host, up=True).exists()
+
+
+def test_the_server_mutes_a_point_until_it_has_the_floor(live, janus, aio, operators):
+    conference, room = live
+    host, sapa = _host_and_sapa(conference)
+    pub, sub = _run(aio, janus, room, conference, sapa, host)
+    try:
+        assert aio.run(wait_for(lambda: sub.frames >= 10))
+        quiet_from = time.monotonic() + 0.5
+        aio.run(wait_for(lambda: False, timeout=2))
+        assert sub.energy_since(quiet_from) < LOUD, "a point that joined is heard"
+
+        # Its own request to open the microphone is refused, by the app and by Janus.
+        with pytest.raises(PermissionDenied):
+            services.point_mute(actor=operators["sapa"], point=sapa, muted=False)
+        aio.run(pub.configure({"audio": True}))
+        quiet_from = time.monotonic() + 0.5
+        aio.run(wait_for(lambda: False, timeout=2))
+        assert sub.energy_since(quiet_from) < LOUD
+
+        request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+        meetings.floor_grant(actor=None, request=request)
+        loud_from = time.monotonic() + 0.3
+        assert aio.run(wait_for(lambda: sub.energy_since(loud_from) > LOUD, timeout=5))
+
+        meetings.floor_finish(actor=None, request=request)
+        quiet_from = time.monotonic() + 0.5
+        aio.run(wait_for(lambda: False, timeout=2))
+        assert sub.energy_since(quiet_from) < LOUD, "the turn ended but the point is heard"
+    finally:
+        aio.run(sub.close())
+        aio.run(pub.close())
+
+
+def test_the_host_mutes_and_unmutes_any_point(live, janus, aio, operators, client):
+    conference, room = live
+    host, sapa = _host_and_sapa(conference)
+    pub, sub = _run(aio, janus, room, conference, sapa, host)
+    try:
+        client.force_login(operators["host"])
+        url = f"/api/v1/media/points/{sapa.pk}/mute"
+        assert client.post(url, {"muted": False}, content_type="application/json").json() == {
+            "point": sapa.pk,
+            "muted": False,
+        }
+        loud_from = time.monotonic() + 0.3
+        assert aio.run(wait_for(lambda: sub.energy_since(loud_from) > LOUD, timeout=5))
+        response = client.post(f"/api/v1/media/conferences/{conference.pk}/mute-all")
+        assert response.json() == {"muted": 2}
+        quiet_from = time.monotonic() + 0.5
+        aio.run(wait_for(lambda: False, timeout=2))
+        assert sub.energy_since(quiet_from) < LOUD
+
+        client.force_login(operators["sapa"])
+        refused = client.post(url, {"muted": False}, content_type="application/json")
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "forbidden"
+    finally:
+        aio.run(sub.close())
+        aio.run(pub.close())

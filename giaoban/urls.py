@@ -9,9 +9,10 @@ from django.views.i18n import set_language
 from giaoban.api import api
 from giaoban.core import twofactor_views
 from giaoban.core import views as core_views
+from giaoban.home import views as home_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/login/", twofactor_views.LoginView.as_view(), name="login"),
     path("accounts/two-factor/", include("giaoban.core.twofactor_urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from giaoban.home import views
 
 app_name = "home"
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("home/points/<int:pk>/readiness/", views.readiness, name="readiness"),
+]

@@ -115,8 +115,9 @@ def _log(message: str) -> None:
 _ITEM = b'"current_item": '
 _ITEM_ID = b'{"id": '
 _SEQ = b'"seq": '
-_REASON = b'{"type": "state", "reason": "'
+_REASON = b'"reason": "'
 _SYNC = b'{"type": "state", "reason": "sync"'
+_ROOM_MESSAGES = (b'{"type": "state"', b'{"type": "change"')  # the whole state, or a change
 _PING_RTTS: list[float] = []  # seconds from a console's ping to its answer (pong or sync)
 
 
@@ -175,7 +176,7 @@ class _Console:
         ):
             _PING_RTTS.append(now - self.pinged)
             self.pinged = None
-        if not data.startswith(b'{"type": "state"'):
+        if not data.startswith(_ROOM_MESSAGES):
             return False
         self.states += 1
         self.state_bytes = len(data)
@@ -212,8 +213,10 @@ async def _clients_main() -> None:
     def count_reason(data) -> None:
         if isinstance(data, str):
             data = data.encode()
-        if data.startswith(_REASON):
-            reason = data[len(_REASON) : data.find(b'"', len(_REASON))].decode()
+        at = data.find(_REASON, 0, 40)
+        if data.startswith(_ROOM_MESSAGES) and at >= 0:
+            at += len(_REASON)
+            reason = data[at : data.find(b'"', at)].decode()
             reasons[reason] = reasons.get(reason, 0) + 1
 
     async def pump(console: _Console, tally: dict) -> None:
@@ -643,19 +646,27 @@ def _room(n: int, *, online: bool) -> Room:
 
 
 def _state_sizes(room: Room) -> dict:
-    """The state message as the consumer sends it (json.dumps, ASCII), and deflated as
-    uvicorn's websockets does for a browser (12-bit window, memLevel 5)."""
+    """The change message of "next agenda item" as live.py broadcasts it (json.dumps, ASCII),
+    deflated as uvicorn's websockets does for a browser (12-bit window, memLevel 5), and the
+    whole state a console receives on connecting."""
     import zlib
 
+    from giaoban.meetings.live import change_message
     from giaoban.meetings.selectors import live_state
 
     started = time.perf_counter()
     state = live_state(room.conference_id)
     ms = (time.perf_counter() - started) * 1000
-    text = json.dumps({"type": "state", "reason": "agenda.advanced", "state": state}).encode()
+    whole = json.dumps({"type": "state", "reason": "sync", "state": state}).encode()
+    text = change_message(room.conference_id, state["seq"], "agenda.advanced", []).encode()
     deflate = zlib.compressobj(wbits=-12, memLevel=5)
     packed = deflate.compress(text) + deflate.flush(zlib.Z_SYNC_FLUSH)
-    return {"bytes": len(text), "deflated": len(packed), "live_state_ms": ms}
+    return {
+        "bytes": len(text),
+        "deflated": len(packed),
+        "whole_bytes": len(whole),
+        "live_state_ms": ms,
+    }
 
 
 def _fresh_presence(room: Room) -> None:

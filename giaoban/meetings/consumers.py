@@ -11,7 +11,7 @@ from giaoban.core.errors import ApplicationError
 from giaoban.meetings import commands, live, services
 from giaoban.meetings.access import conference_role
 from giaoban.meetings.models import Conference
-from giaoban.meetings.presence import heartbeats
+from giaoban.meetings.presence import announcer, heartbeats
 
 
 @database_sync_to_async
@@ -57,9 +57,11 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         if self.role.point_id:
-            await database_sync_to_async(services.console_connected)(
+            came_online = await database_sync_to_async(services.console_connected)(
                 point_id=self.role.point_id, channel=self.channel_name
             )
+            if came_online:
+                announcer.add(self.conference_id, [self.role.point_id])
         await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
         await self.send_json(
             {"type": "state", "reason": "sync", "state": await _state(self.conference_id)}
@@ -70,7 +72,10 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if getattr(self, "role", None) and self.role.point_id:
             heartbeats.forget(self.channel_name)
-            await database_sync_to_async(services.console_disconnected)(channel=self.channel_name)
+            gone = await database_sync_to_async(services.console_disconnected)(
+                channel=self.channel_name
+            )
+            announcer.add(self.conference_id, gone)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):

@@ -8,14 +8,17 @@ without saying goodbye. It also reads each of those conferences' change number t
 ping is answered without a query.
 """
 
+import asyncio
 import threading
 import time
 
+from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from giaoban.meetings import services
 from giaoban.meetings.models import Conference, Connection
 
+COALESCE_S = 0.25  # seconds; presence changes within this window go out as one change
 FLUSH_EVERY = 3.0  # seconds; a console is counted gone after services.SILENT_AFTER (9 s)
 _CHUNK = 500  # channels per UPDATE, well under every database's limit on parameters
 
@@ -63,5 +66,35 @@ def _seq_of(conference_id: int) -> int:
     return Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first() or 0
 
 
-#: One per process, shared by every console it serves.
+class Announcer:
+    """Points that came online or went offline, announced together after COALESCE_S.
+
+    When a room opens, hundreds of consoles connect within seconds; one change each would send
+    every console already there one message per newcomer. Gathered, a crowd of N costs a few
+    changes, each carrying the points that moved. The database is written at once (the
+    attendance log keeps the exact times); only the broadcast waits."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[int, int], set[int]] = {}  # (loop, conference) -> point ids
+
+    def add(self, conference_id: int, point_ids) -> None:
+        if not point_ids:
+            return
+        loop = asyncio.get_running_loop()
+        key = (id(loop), conference_id)
+        if key not in self._pending:
+            self._pending[key] = set()
+            loop.call_later(COALESCE_S, lambda: loop.create_task(self._flush(key)))
+        self._pending[key].update(point_ids)
+
+    async def _flush(self, key: tuple[int, int]) -> None:
+        ids = self._pending.pop(key, set())
+        if ids:
+            await database_sync_to_async(services.presence_publish)(
+                conference_id=key[1], point_ids=ids
+            )
+
+
+#: One of each per process, shared by every console it serves.
 heartbeats = Heartbeats()
+announcer = Announcer()

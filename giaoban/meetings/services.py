@@ -291,17 +291,20 @@ def point_confirm(*, actor, point: BridgePoint) -> BridgePoint:
 
 
 @transaction.atomic
-def point_presence(*, point_id: int, online: bool, actor=None) -> None:
-    """A point's console connected or went away: its state and the attendance log follow."""
+def point_presence(*, point_id: int, online: bool, actor=None, publish: bool = True) -> bool:
+    """A point's console connected or went away: its state and the attendance log follow.
+    True if the state changed; `publish=False` leaves announcing it to the caller."""
     point = BridgePoint.objects.select_for_update().select_related("conference").get(pk=point_id)
     state = PointState.ONLINE if online else PointState.OFFLINE
     if point.state == state:
-        return
+        return False
     point.state = state
     point.save(update_fields=["state"])
     kind = AttendanceEventKind.ONLINE if online else AttendanceEventKind.OFFLINE
     AttendanceEvent.objects.create(conference=point.conference, point=point, kind=kind, by=actor)
-    live.publish(point.conference, f"point.{state}", points=[point.pk])
+    if publish:
+        live.publish(point.conference, f"point.{state}", points=[point.pk])
+    return True
 
 
 @transaction.atomic
@@ -539,23 +542,33 @@ def conclusion_add(*, actor, conference: Conference, text: str) -> Conclusion:
 SILENT_AFTER = timedelta(seconds=9)
 
 
-def console_connected(*, point_id: int, channel: str) -> None:
+def console_connected(*, point_id: int, channel: str) -> bool:
+    """Count a console as open; True if its point just came online. The caller announces it
+    (`presence_publish`), so that a crowd of consoles connecting makes one broadcast."""
     Connection.objects.update_or_create(
         channel=channel, defaults={"point_id": point_id, "seen_at": timezone.now()}
     )
-    point_presence(point_id=point_id, online=True)
+    return point_presence(point_id=point_id, online=True, publish=False)
 
 
-def console_seen(*, channel: str) -> None:
-    Connection.objects.filter(channel=channel).update(seen_at=timezone.now())
-
-
-def console_disconnected(*, channel: str) -> None:
+def console_disconnected(*, channel: str) -> list[int]:
+    """Forget a closed console; the points it leaves without any console go offline (returned,
+    for the caller to announce)."""
     point_ids = list(Connection.objects.filter(channel=channel).values_list("point_id", flat=True))
     Connection.objects.filter(channel=channel).delete()
-    for point_id in point_ids:
-        if not Connection.objects.filter(point_id=point_id).exists():
-            point_presence(point_id=point_id, online=False)
+    return [
+        point_id
+        for point_id in point_ids
+        if not Connection.objects.filter(point_id=point_id).exists()
+        and point_presence(point_id=point_id, online=False, publish=False)
+    ]
+
+
+@transaction.atomic
+def presence_publish(*, conference_id: int, point_ids) -> None:
+    """Announce the points whose presence changed, in one change."""
+    conference = Conference.objects.get(pk=conference_id)
+    live.publish(conference, "presence", points=point_ids)
 
 
 def presence_sweep(*, conference_id: int) -> None:
@@ -566,6 +579,11 @@ def presence_sweep(*, conference_id: int) -> None:
     )
     point_ids = set(stale.values_list("point_id", flat=True))
     stale.delete()
-    for point_id in point_ids:
-        if not Connection.objects.filter(point_id=point_id).exists():
-            point_presence(point_id=point_id, online=False)
+    gone = [
+        point_id
+        for point_id in point_ids
+        if not Connection.objects.filter(point_id=point_id).exists()
+        and point_presence(point_id=point_id, online=False, publish=False)
+    ]
+    if gone:
+        presence_publish(conference_id=conference_id, point_ids=gone)

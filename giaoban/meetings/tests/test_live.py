@@ -316,10 +316,10 @@ def test_a_points_console_puts_it_online_and_its_leaving_offline(
         try:
             await sapa.open()
             online = await host.until(_point_state(sapa_id, "online"))
-            assert online["reason"] == "point.online"
+            assert online["reason"] == "presence"
             await sapa.close()
             offline = await host.until(_point_state(sapa_id, "offline"))
-            assert offline["reason"] == "point.offline"
+            assert offline["reason"] == "presence"
         finally:
             await host.close()
 
@@ -381,3 +381,31 @@ def test_simultaneous_floor_requests_all_queue_in_distinct_places(
     assert len(set(positions)) == len(positions) == len(consoles_of)
     assert {r.point_id for r in requests} == {point.pk for _user, point in consoles_of}
     assert [entry["id"] for entry in queue] == [r.pk for r in requests]
+
+
+def test_presence_changes_close_together_go_out_as_one_change(monkeypatch):
+    from giaoban.meetings import presence
+
+    announced = []
+    monkeypatch.setattr(
+        presence.services,
+        "presence_publish",
+        lambda *, conference_id, point_ids: announced.append((conference_id, set(point_ids))),
+    )
+    announcer = presence.Announcer()
+
+    async def scenario():
+        announcer.add(7, [1])
+        announcer.add(7, [2, 3])
+        announcer.add(8, [4])
+        announcer.add(7, [])  # nothing to say: no change
+        await asyncio.sleep(presence.COALESCE_S * 3)
+        announcer.add(7, [5])  # after the window: a change of its own
+        await asyncio.sleep(presence.COALESCE_S * 3)
+
+    run(scenario)
+    assert sorted(announced, key=lambda a: (a[0], min(a[1]))) == [
+        (7, {1, 2, 3}),
+        (7, {5}),
+        (8, {4}),
+    ]

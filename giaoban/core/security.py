@@ -102,8 +102,9 @@ def _usage(request, *, group: str, key, rate: str, increment: bool) -> dict | No
         return None
 
 
-def _too_many(usage: dict | None) -> RateLimited | None:
-    if not usage or not usage["should_limit"]:
+def _too_many(usage: dict | None, *, spent: bool) -> RateLimited | None:
+    """A refusal once the budget is spent: `spent` when this request was already counted."""
+    if not usage or usage["count"] < usage["limit"] + (1 if spent else 0):
         return None
     return RateLimited(
         _("Too many requests. Please wait %(seconds)d seconds and try again.")
@@ -119,7 +120,7 @@ def token_user(request, raw: str):
     has made too many requests in the current minute.
     """
     failures = dict(group="api-token-failure", key="ip", rate=settings.API_TOKEN_FAILURES)
-    refused = _too_many(_usage(request, increment=False, **failures))
+    refused = _too_many(_usage(request, increment=False, **failures), spent=False)
     if refused:
         raise refused
     found = ApiToken.objects.for_raw(raw)
@@ -133,7 +134,8 @@ def token_user(request, raw: str):
             key=lambda group, request: found.digest,
             rate=settings.API_TOKEN_RATE,
             increment=True,
-        )
+        ),
+        spent=True,
     )
     if refused:
         raise refused

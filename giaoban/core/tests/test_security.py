@@ -1,0 +1,359 @@
+"""The hardened surface: security headers, HTTPS settings, CSRF on pages and on the API, API token
+limits, expiry and revocation, the login lock-out, and the live room's Origin check."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from giaoban.core.models import ApiToken
+from giaoban.core.services import token_create
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def bob_token(bob):
+    return token_create(username="bob")[1]
+
+
+def _bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def _directives(response) -> dict[str, list[str]]:
+    policy = response["Content-Security-Policy"]
+    parts = (part.strip().split() for part in policy.split(";") if part.strip())
+    return {name: values for name, *values in parts}
+
+
+# Headers ---------------------------------------------------------------------------------------
+
+
+def test_it_sends_a_strict_content_security_policy(client):
+    csp = _directives(client.get(reverse("login")))
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["img-src"] == ["'self'", "data:"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["base-uri"] == ["'self'"]
+    assert csp["form-action"] == ["'self'"]
+    everything = " ".join(value for values in csp.values() for value in values)
+    assert "unsafe" not in everything
+
+
+def test_connect_src_allows_the_live_rooms_websocket_on_the_same_host_only(client):
+    csp = _directives(client.get(reverse("login"), HTTP_HOST="localhost"))
+    assert csp["connect-src"] == ["'self'", "ws://localhost", "wss://localhost"]
+
+
+def test_connect_src_allows_the_janus_server_when_one_is_set(client, settings):
+    settings.JANUS_BROWSER_URL = "wss://janus.example.vn/janus"
+    csp = _directives(client.get(reverse("login")))
+    assert "wss://janus.example.vn/janus" in csp["connect-src"]
+
+
+def test_it_sends_the_other_security_headers(client):
+    response = client.get(reverse("login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = response["Permissions-Policy"]
+    assert "camera=(self)" in policy
+    assert "microphone=(self)" in policy
+    assert "geolocation=()" in policy
+
+
+def test_the_api_answers_carry_the_headers_too(client, tree, bob_token):
+    response = client.get("/api/v1/people/", **_bearer(bob_token))
+    assert response.status_code == 200
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_session_and_csrf_cookies_are_http_only(client, bob):
+    response = client.post(
+        reverse("login"), {"username": "bob", "password": "correct-horse-42"}, follow=False
+    )
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["httponly"]
+    page = client.get(reverse("password_change"))
+    assert page.cookies["csrftoken"]["httponly"]
+    assert page.cookies["csrftoken"]["samesite"] == "Lax"
+
+
+def _settings_under(env: dict) -> dict:
+    """The security settings as a fresh process reads them from the environment."""
+    code = (
+        "import json; from giaoban import settings as s; print(json.dumps({k: getattr(s, k) "
+        "for k in ['SECURE_SSL_REDIRECT', 'SECURE_PROXY_SSL_HEADER', 'SECURE_HSTS_SECONDS', "
+        "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'TWO_FACTOR_REQUIRED_ROLES', "
+        "'API_TOKEN_RATE']}))"
+    )
+    cleaned = {k: v for k, v in os.environ.items() if k not in {"HTTPS", "SECURE_COOKIES"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**cleaned, **env}, capture_output=True, text=True
+    )
+    if result.returncode:
+        return {"error": result.stderr.strip().splitlines()[-1]}
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_https_true_turns_on_redirect_hsts_and_secure_cookies(tmp_path):
+    values = _settings_under({"HTTPS": "true", "GIAOBAN_DATA_DIR": str(tmp_path)})
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert values["SECURE_HSTS_SECONDS"] == 31536000
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+
+
+def test_without_https_nothing_trusts_a_forwarded_header(tmp_path):
+    values = _settings_under({"GIAOBAN_DATA_DIR": str(tmp_path)})
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SECURE_PROXY_SSL_HEADER"] is None
+    assert values["SECURE_HSTS_SECONDS"] == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"HTTPS": "maybe"}, "HTTPS"),
+        ({"TWO_FACTOR_REQUIRED_ROLES": "admin,boss"}, "TWO_FACTOR_REQUIRED_ROLES"),
+        ({"API_TOKEN_RATE": "600 per minute"}, "API_TOKEN_RATE"),
+        ({"API_TOKEN_FAILURES": "0/m"}, "API_TOKEN_FAILURES"),
+    ],
+)
+def test_a_bad_security_setting_stops_start_up_naming_it(tmp_path, env, named):
+    values = _settings_under({**env, "GIAOBAN_DATA_DIR": str(tmp_path)})
+    assert "ImproperlyConfigured" in values["error"]
+    assert named in values["error"]
+
+
+def test_behind_tls_plain_http_is_redirected_and_https_gets_hsts(settings, tree, bob):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    client = Client()
+    plain = client.get(reverse("login"))
+    assert plain.status_code == 301
+    assert plain["Location"].startswith("https://")
+    secure = client.get(reverse("login"), HTTP_X_FORWARDED_PROTO="https")
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000"
+
+
+# CSRF ------------------------------------------------------------------------------------------
+
+
+def test_a_page_write_without_the_csrf_token_is_refused(tree, bob):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bob)
+    response = client.post(reverse("orgs:person_create"), {"full_name": "Giàng A Páo"})
+    assert response.status_code == 403
+
+
+def test_an_api_write_in_a_browser_session_needs_the_csrf_token(tree, bob):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bob)
+    response = client.post("/api/v1/tasks/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
+    assert "kiểm tra bảo mật" in response.json()["error"]["message"]
+    client.get(reverse("orgs:person_list"))  # any page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    with_token = client.post(
+        "/api/v1/tasks/", {}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert with_token.status_code == 400  # past the check, the (empty) task is refused
+
+
+def test_a_bearer_token_needs_no_csrf_token(tree, bob, bob_token):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/tasks/", {}, content_type="application/json", **_bearer(bob_token)
+    )
+    assert response.status_code == 400
+
+
+def test_an_anonymous_api_write_is_401_not_a_csrf_error(tree):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/api/v1/tasks/", {}, content_type="application/json")
+    assert response.status_code == 401
+
+
+#: Views no browser posts to, each checked another way.
+CSRF_EXEMPT = [
+    "media/janus/events/",  # Janus's event handler: a server, authenticated by a shared secret
+]
+
+
+def test_no_page_is_exempt_from_csrf():
+    """Every view goes through the CSRF check, except the API (its session auth checks it)."""
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLResolver
+
+    def views(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from views(pattern, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    exempt = [
+        route
+        for route, view in views(get_resolver())
+        if getattr(view, "csrf_exempt", False) and not route.startswith("api/")
+    ]
+    assert exempt == CSRF_EXEMPT, "a new csrf_exempt view: justify it in CSRF_EXEMPT"
+
+
+# API tokens ------------------------------------------------------------------------------------
+
+
+def test_wrong_tokens_from_one_address_are_limited_with_a_vietnamese_429(client, tree, settings):
+    settings.API_TOKEN_FAILURES = "3/m"
+    for _ in range(3):
+        assert client.get("/api/v1/people/", **_bearer("gb_guess")).status_code == 401
+    response = client.get("/api/v1/people/", **_bearer("gb_guess"))
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert "Quá nhiều yêu cầu" in response.json()["error"]["message"]
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_a_good_token_from_a_limited_address_is_refused_too(client, tree, settings, bob_token):
+    settings.API_TOKEN_FAILURES = "2/m"
+    for _ in range(3):
+        client.get("/api/v1/people/", **_bearer("gb_guess"))
+    assert client.get("/api/v1/people/", **_bearer(bob_token)).status_code == 429
+    other = client.get("/api/v1/people/", REMOTE_ADDR="10.0.0.9", **_bearer(bob_token))
+    assert other.status_code == 200
+
+
+def test_requests_per_token_are_limited(client, tree, settings, bob_token):
+    settings.API_TOKEN_RATE = "5/m"
+    statuses = [client.get("/api/v1/people/", **_bearer(bob_token)).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    other = token_create(username="bob")[1]
+    assert client.get("/api/v1/people/", **_bearer(other)).status_code == 200
+
+
+def _redis_or_skip():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        reason = f"Redis is not reachable at {REDIS_URL}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+COUNT_ELSEWHERE = """
+import django, sys
+from django.conf import settings
+settings.configure(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": sys.argv[1]}},
+)
+django.setup()
+from django_ratelimit.core import get_usage
+digest = sys.argv[2]
+for _ in range(int(sys.argv[3])):
+    get_usage(None, group="api-token-rate", key=lambda g, r: digest, rate="5/m", increment=True)
+"""
+
+
+def test_the_per_token_limit_is_shared_by_processes_through_redis(client, tree, settings, bob):
+    """Another process spends the token's budget; this one is then refused."""
+    _redis_or_skip()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    settings.API_TOKEN_RATE = "5/m"
+    cache.clear()
+    token, raw = token_create(username="bob")
+    subprocess.run(
+        [sys.executable, "-c", COUNT_ELSEWHERE, REDIS_URL, token.digest, "5"], check=True
+    )
+    response = client.get("/api/v1/people/", **_bearer(raw))
+    assert response.status_code == 429
+    cache.clear()
+
+
+def test_the_api_still_answers_when_the_shared_cache_is_lost(client, tree, bob_token):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        assert client.get("/api/v1/people/", **_bearer(bob_token)).status_code == 200
+
+
+def test_an_expired_token_is_refused(client, tree, bob):
+    token, raw = token_create(username="bob", days=1)
+    assert token.expires_at > timezone.now() + timedelta(hours=23)
+    assert client.get("/api/v1/people/", **_bearer(raw)).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/v1/people/", **_bearer(raw)).status_code == 401
+
+
+def test_a_token_revoked_with_the_command_is_refused(client, tree, bob, capsys):
+    token, raw = token_create(username="bob", days=30)
+    call_command("token", "revoke", token.prefix)
+    assert "Đã thu hồi 1" in capsys.readouterr().out
+    assert client.get("/api/v1/people/", **_bearer(raw)).status_code == 401
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_a_token_of_a_deactivated_user_is_refused(client, tree, bob, bob_token):
+    bob.is_active = False
+    bob.save()
+    assert client.get("/api/v1/people/", **_bearer(bob_token)).status_code == 401
+
+
+def test_only_the_digest_of_a_token_is_stored(tree, bob):
+    token, raw = token_create(username="bob")
+    assert raw not in token.digest
+    assert not ApiToken.objects.filter(digest=raw).exists()
+
+
+# Login -----------------------------------------------------------------------------------------
+
+
+def test_django_admins_own_login_page_leads_to_the_sites_login(client):
+    response = client.get("/admin/login/?next=/admin/orgs/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Forgs%2F"
+
+
+def test_wrong_passwords_lock_the_login_for_that_user_and_address(client, bob, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "bob", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "bob", "password": "correct-horse-42"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session

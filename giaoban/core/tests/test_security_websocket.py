@@ -1,0 +1,101 @@
+"""The live room's WebSocket through the whole ASGI stack (giaoban.asgi): a page of another site
+cannot open it with the user's cookies (Origin check), a missing Origin is refused, and the
+site's own pages get in."""
+
+import json
+from datetime import datetime
+from http.cookies import SimpleCookie
+from zoneinfo import ZoneInfo
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+from django.test import Client
+
+from giaoban.asgi import application
+from giaoban.meetings import services
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "giaoban.core.layers.ThrottledInMemoryChannelLayer"}
+    }
+
+
+@pytest.fixture
+def conference(tree, bob):
+    conference = services.conference_create(
+        actor=None,
+        title="Giao ban công tác dân vận thị xã Sa Pa",
+        organizer=tree["sapa_board"],
+        kind="monthly",
+        start=datetime(2021, 10, 8, 14, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        end=datetime(2021, 10, 8, 17, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
+    services.point_add(
+        actor=None, conference=conference, unit=tree["sapa"], name="Điểm cầu Sa Pa", is_host=True
+    )
+    return conference
+
+
+def _session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    cookie = SimpleCookie()
+    cookie["sessionid"] = client.cookies["sessionid"].value
+    return cookie.output(header="", sep=";").strip()
+
+
+def _first_messages(conference_id: int, headers: list[tuple[bytes, bytes]]) -> list[dict]:
+    """The first message, and the second one if the first was the handshake's acceptance."""
+    path = f"/ws/conferences/{conference_id}/"
+    scope = {
+        "type": "websocket",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "subprotocols": [],
+        "client": ("127.0.0.1", 50000),
+        "server": ("localhost", 80),
+    }
+
+    async def connect():
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "websocket.connect"})
+        messages = [await communicator.receive_output(3)]
+        if messages[0]["type"] == "websocket.accept":
+            messages.append(await communicator.receive_output(3))
+        await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+        await communicator.wait(3)
+        return messages
+
+    return async_to_sync(connect)()
+
+
+def _headers(cookie: str, origin: str | None) -> list[tuple[bytes, bytes]]:
+    headers = [(b"host", b"localhost"), (b"cookie", cookie.encode())]
+    if origin:
+        headers.append((b"origin", origin.encode()))
+    return headers
+
+
+def test_a_page_of_the_site_opens_the_live_room(conference, bob):
+    origin = "http://localhost"
+    accepted, hello = _first_messages(conference.pk, _headers(_session_cookie(bob), origin))
+    assert accepted["type"] == "websocket.accept"
+    assert json.loads(hello["text"])["type"] == "hello"
+
+
+def test_a_page_of_another_site_is_refused_with_the_users_cookie(conference, bob):
+    cookie = _session_cookie(bob)
+    messages = _first_messages(conference.pk, _headers(cookie, "https://evil.example"))
+    assert [m["type"] for m in messages] == ["websocket.close"]  # refused before the handshake
+
+
+def test_a_connection_without_an_origin_is_refused(conference, bob):
+    messages = _first_messages(conference.pk, _headers(_session_cookie(bob), None))
+    assert [m["type"] for m in messages] == ["websocket.close"]

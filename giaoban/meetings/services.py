@@ -473,7 +473,9 @@ def floor_decline(*, actor, request: FloorRequest) -> FloorRequest:
     request = _request_locked(request)
     if request.status != FloorStatus.WAITING:
         raise ApplicationError(_("This request is no longer waiting."))
-    request.status = FloorStatus.DECLINED if role.is_host else FloorStatus.WITHDRAWN
+    # The host point's own request, taken back from the host console, is withdrawn too.
+    own = role.point_id == request.point_id
+    request.status = FloorStatus.WITHDRAWN if own else FloorStatus.DECLINED
     request.ended_at = timezone.now()
     request.save(update_fields=["status", "ended_at"])
     live.publish(request.conference, "floor.declined", points=())

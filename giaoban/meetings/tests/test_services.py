@@ -159,6 +159,16 @@ def test_a_point_cannot_grant_itself_the_floor_or_decline_others(
     assert services.floor_decline(actor=operators["sapa"], request=mine).status == "withdrawn"
 
 
+def test_the_host_points_own_request_taken_back_is_withdrawn_not_declined(
+    live_conference, points, operators
+):
+    host_point = next(p for p in points.values() if p.is_host)
+    own = services.floor_request(actor=operators["host"], point=host_point, topic="Bổ sung")
+    other = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Ý kiến")
+    assert services.floor_decline(actor=operators["host"], request=own).status == "withdrawn"
+    assert services.floor_decline(actor=operators["host"], request=other).status == "declined"
+
+
 def test_a_point_waits_once(live_conference, points, operators):
     services.floor_request(actor=operators["sapa"], point=points["088"], topic="Một")
     with pytest.raises(ApplicationError):

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from giaoban import config
+from giaoban.ops import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = config.data_dir(BASE_DIR)
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "giaoban.ops.logs.RequestIdMiddleware",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "giaoban.core.security.SecurityHeadersMiddleware",  # CSP and Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -206,10 +208,7 @@ else:
 # atomically (INCR), and the in-memory one is only used by a single process.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"giaoban": {"level": "INFO"}},
-}
+# Load balancers probe the app's own port over plain HTTP (giaoban/ops, docs/deploy.md).
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# LOG_FORMAT=json: one JSON object per line, with the request's id (giaoban/ops/logs.py).
+LOGGING = logs.logging_config(os.environ.get("LOG_FORMAT", "text"))

@@ -7,6 +7,7 @@ import threading
 from django.db import close_old_connections, connection
 
 from giaoban.followup import services
+from giaoban.ops.services import heartbeat_beat
 
 log = logging.getLogger("giaoban.followup.jobs")
 
@@ -24,11 +25,14 @@ def run_every(interval: int, stop: threading.Event) -> None:
     """Run until `stop` is set; a failed run is logged and the next one comes on time."""
     while not stop.is_set():
         close_old_connections()
+        ok = False
         try:
             run_once()
+            ok = True
         except Exception:
             log.exception("the reminders job failed")
         finally:
+            heartbeat_beat(loop="reminders", ok=ok)  # read by /health/ready
             # A long-lived loop must not keep a connection the database may drop meanwhile.
             connection.close()
         stop.wait(interval)

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from giaoban.ops import views
 
 app_name = "ops"
-urlpatterns: list = []
+urlpatterns = [
+    path("health/live", views.live, name="health_live"),
+    path("health/ready", views.ready, name="health_ready"),
+]

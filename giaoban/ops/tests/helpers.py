@@ -1,0 +1,260 @@
+"""Real servers for the operations tests: the `giaoban` command in a subprocess, a PostgreSQL
+cluster and a Redis of the test's own (which the fault tests stop and restart: the machine's
+shared servers are never touched), app processes, and nginx with the deploy/ configuration.
+
+A missing program skips the test with the reason, except under CI=true, where it fails.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SECRET = "ops-test-secret-key-that-is-long-enough-0123456789"
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+DEADLINE = 30  # seconds for a server to come up
+
+
+def skip_or_fail(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (under CI=true this is a failure)")
+    pytest.skip(reason)
+
+
+def base_env(extra: dict) -> dict:
+    """The environment of a `giaoban` subprocess: none of the test run's own database, Redis or
+    data directory, unless `extra` sets them."""
+    drop = {"REDIS_URL", "DATABASE_URL", "GIAOBAN_DATA_DIR", "SECRET_KEY", "JANUS_URL"}
+    env = {key: value for key, value in os.environ.items() if key not in drop}
+    return (
+        env
+        | {
+            "DJANGO_SETTINGS_MODULE": "giaoban.settings",
+            "SECRET_KEY": SECRET,
+            "PYTHONUNBUFFERED": "1",
+        }
+        | extra
+    )
+
+
+def run(command: list[str], *, env: dict, ok: bool = True, timeout: int = 180) -> str:
+    result = subprocess.run(
+        command, env=base_env(env), capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+    output = result.stdout + result.stderr
+    if ok:
+        assert result.returncode == 0, output[-4000:]
+    else:
+        assert result.returncode != 0, output[-4000:]
+    return output
+
+
+def giaoban(*args: str, env: dict, ok: bool = True) -> str:
+    return run([sys.executable, "-m", "giaoban", *args], env=env, ok=ok)
+
+
+def python(code: str, *, env: dict) -> str:
+    return run([sys.executable, "-c", code], env=env)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, log: Path | None = None):
+    until = time.monotonic() + DEADLINE
+    while time.monotonic() < until:
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"server on port {port} exited:\n{_tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"nothing listens on port {port} after {DEADLINE} s:\n{_tail(log)}")
+
+
+def _tail(log: Path | None) -> str:
+    return log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
+
+
+def stop(process: subprocess.Popen, *, sig=signal.SIGTERM) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+
+def postgres_url_or_none() -> str:
+    """A reachable PostgreSQL server's URL (the test run's own, or TEST_DATABASE_URL's)."""
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        url = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    try:
+        psycopg.connect(_maintenance(url), connect_timeout=3).close()
+    except psycopg.Error as exc:
+        skip_or_fail(f"PostgreSQL is not reachable at {url}: {exc}")
+    return url
+
+
+def _maintenance(url: str) -> str:
+    return url.rsplit("/", 1)[0] + "/postgres"
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str, name: str):
+    """A new, empty database on the server, dropped afterwards; yields its URL."""
+    import psycopg
+
+    name = f"{name}_{os.getpid()}"
+    with psycopg.connect(_maintenance(server_url), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(_maintenance(server_url), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of the test's own, in a temporary directory on a free port."""
+
+    def __init__(self, directory: Path):
+        if not (PG_BIN / "initdb").exists():
+            skip_or_fail(f"PostgreSQL's programs are not in {PG_BIN} (set PG_BIN)")
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = free_port()
+        self.user = "postgres" if os.geteuid() == 0 else None
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/giaoban"
+
+    def _as_owner(self, *command: str, check=True) -> subprocess.CompletedProcess:
+        # initdb and postgres refuse to run as root: run them as the postgres user.
+        prefix = ["runuser", "-u", self.user, "--"] if self.user else []
+        return subprocess.run(
+            [*prefix, *command], capture_output=True, text=True, timeout=120, check=check
+        )
+
+    def init(self) -> "PostgresCluster":
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.user:
+            shutil.chown(self.directory, self.user)
+        self._as_owner(
+            str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+            "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8",
+        )  # fmt: skip
+        self.start()
+        self._as_owner(
+            str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
+            "postgres", "giaoban",
+        )  # fmt: skip
+        return self
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
+        self._as_owner(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-t", "60",
+            "-l", str(self.directory / "postgres.log"), "start",
+        )  # fmt: skip
+
+    def stop(self, mode: str = "fast") -> None:
+        self._as_owner(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False
+        )
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def own_postgres(tmp_path_factory):
+    cluster = PostgresCluster(tmp_path_factory.mktemp("pg")).init()
+    yield cluster
+    cluster.stop("immediate")
+
+
+# --- Redis -------------------------------------------------------------------------------------
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, without persistence: a restart loses
+    everything, as a crashed Redis would."""
+
+    def __init__(self, directory: Path):
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            skip_or_fail("redis-server is not installed")
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "RedisServer":
+        log = self.directory / "redis.log"
+        options = f"--port {self.port} --bind 127.0.0.1 --appendonly no --dir {self.directory}"
+        self.process = subprocess.Popen(
+            [self.binary, *options.split(), "--save", "", "--logfile", str(log)]
+        )
+        wait_for_port(self.port, self.process, log)
+        return self
+
+    def kill(self) -> None:
+        if self.process:
+            stop(self.process, sig=signal.SIGKILL)
+
+
+@pytest.fixture
+def own_redis(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.kill()
+
+
+# --- app processes -----------------------------------------------------------------------------
+
+
+class App:
+    """One `giaoban serve` process."""
+
+    def __init__(self, env: dict, log: Path, *extra: str):
+        self.port = free_port()
+        self.log = log
+        self.env = env
+        self.extra = extra
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "App":
+        with self.log.open("a") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "giaoban", "serve", "--port", str(self.port), *self.extra],
+                env=base_env(self.env),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        wait_for_port(self.port, self.process, self.log)
+        return self
+
+    def stop(self) -> None:
+        if self.process:
+            stop(self.process)

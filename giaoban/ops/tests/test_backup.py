@@ -1,0 +1,210 @@
+"""Backup and restore: the demo data and an uploaded document come back whole in an empty
+installation (SQLite, and PostgreSQL across backends when one is reachable); a damaged archive
+and a non-empty installation are refused without touching anything."""
+
+import hashlib
+import io
+import json
+import shutil
+import tarfile
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from giaoban.core.errors import ApplicationError
+from giaoban.ops import backup
+from giaoban.ops.tests.helpers import giaoban, postgres_url_or_none, python, scratch_database
+
+DOCUMENT = b"%PDF-1.4\n% giaoban backup test: bao cao 9 thang\n%%EOF\n"
+
+ATTACH = (
+    "import django; django.setup(); "
+    "from giaoban.ops.tests.test_backup import attach_document; attach_document()"
+)
+INVENTORY = (
+    "import json, django; django.setup(); "
+    "from giaoban.ops.tests.test_backup import inventory; print(json.dumps(inventory()))"
+)
+
+
+def attach_document() -> None:
+    """Run in a subprocess: attach a document to the demo conference's first agenda item."""
+    from django.core.files.base import ContentFile
+
+    from giaoban.meetings.models import AgendaItem, Document
+
+    item = AgendaItem.objects.order_by("conference_id", "order").first()
+    document = Document(
+        item=item, original_name="Báo cáo 9 tháng.pdf", content_type="application/pdf"
+    )
+    document.size = len(DOCUMENT)
+    document.file.save("upload", ContentFile(DOCUMENT))
+
+
+def inventory() -> dict:
+    """Run in a subprocess: every report, conference and task, and the documents' bytes."""
+    from giaoban.followup.models import Assignment, Task
+    from giaoban.meetings.models import Conference, Document
+    from giaoban.reporting.models import Report, ReportValue
+
+    def rows(queryset, *fields):
+        return [list(map(str, row)) for row in queryset.order_by("pk").values_list(*fields)]
+
+    return {
+        "reports": rows(Report.objects, "pk", "organization_id", "period_id", "status"),
+        "values": ReportValue.objects.count(),
+        "conferences": rows(Conference.objects, "pk", "title", "status", "scheduled_start"),
+        "tasks": rows(Task.objects, "pk", "title", "deadline"),
+        "assignments": rows(Assignment.objects, "pk", "task_id", "organization_id", "status"),
+        "documents": [
+            [d.original_name, hashlib.sha256(d.file.read()).hexdigest()]
+            for d in Document.objects.order_by("pk")
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def empty_sqlite(tmp_path_factory):
+    """A migrated, empty SQLite database file, copied by each test that needs one."""
+    home = tmp_path_factory.mktemp("template")
+    giaoban("migrate", "--noinput", env=_sqlite(home))
+    return home / "db.sqlite3"
+
+
+def _sqlite(home) -> dict:
+    return {"GIAOBAN_DATA_DIR": str(home), "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}"}
+
+
+def _empty_installation(home, template) -> dict:
+    home.mkdir(exist_ok=True)
+    shutil.copy(template, home / "db.sqlite3")
+    return _sqlite(home)
+
+
+@pytest.fixture(scope="module")
+def demo_backup(tmp_path_factory, empty_sqlite):
+    """The demo installation (SQLite) with one uploaded document, its inventory and backup."""
+    env = _empty_installation(tmp_path_factory.mktemp("source"), empty_sqlite)
+    giaoban("demo", env=env)
+    python(ATTACH, env=env)
+    archive = tmp_path_factory.mktemp("backup") / "backup.tar.gz"
+    giaoban("backup", str(archive), env=env)
+    return archive, _inventory(env)
+
+
+def _inventory(env) -> dict:
+    return json.loads(python(INVENTORY, env=env).splitlines()[-1])
+
+
+def _restored_inventory(archive, env, *options) -> dict:
+    out = giaoban("restore", *options, str(archive), env=env)
+    assert "Đã khôi phục" in out
+    return _inventory(env)
+
+
+def test_it_restores_the_demo_into_an_empty_sqlite_installation(
+    demo_backup, empty_sqlite, tmp_path
+):
+    archive, before = demo_backup
+    env = _empty_installation(tmp_path / "home", empty_sqlite)
+    after = _restored_inventory(archive, env)
+    assert before["reports"] and before["conferences"] and before["tasks"]
+    assert before["values"] and before["assignments"]
+    assert [sha for _, sha in before["documents"]] == [DOCUMENT_SHA]
+    assert after == before
+
+    # A second restore is refused: the installation holds data now. Told to, it replaces
+    # everything, and keeps the files it held aside.
+    refused = giaoban("restore", str(archive), env=env, ok=False)
+    assert "Cài đặt này đã có dữ liệu" in refused
+    assert _restored_inventory(archive, env, "--replace") == before
+    assert list((tmp_path / "home").glob("media.before-restore-*"))
+
+
+def test_it_restores_the_demo_into_an_empty_postgresql_database(demo_backup, tmp_path):
+    """Across backends, into a database that has not even been migrated."""
+    server = postgres_url_or_none()
+    archive, before = demo_backup
+    with scratch_database(server, "giaoban_ops_restore") as url:
+        env = {"GIAOBAN_DATA_DIR": str(tmp_path), "DATABASE_URL": url}
+        assert _restored_inventory(archive, env) == before
+
+
+def test_it_refuses_an_installation_that_holds_data(demo_backup, alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    archive, _ = demo_backup
+    with pytest.raises(ApplicationError, match="Cài đặt này đã có dữ liệu"):
+        backup.backup_restore(source=archive)
+    assert list(tmp_path.iterdir()) == []  # the unpacked copy is gone too
+
+
+def _rewritten(archive, tmp_path, change) -> str:
+    """A copy of the archive with one member's bytes changed by `change`."""
+    damaged = tmp_path / "damaged.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name.startswith("media/"):
+                data = change(data)
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    return damaged
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda archive, tmp: _rewritten(archive, tmp, lambda b: b.replace(b"9", b"8")),
+        lambda archive, tmp: _truncated(archive, tmp),
+        lambda archive, tmp: _rewritten(archive, tmp, lambda b: b + b"x"),
+    ],
+    ids=["a changed byte", "a truncated archive", "a longer file"],
+)
+def test_it_refuses_a_damaged_archive_and_changes_nothing(
+    demo_backup, settings, tmp_path, damage, db
+):
+    archive, _ = demo_backup
+    damaged = damage(archive, tmp_path)
+    home = tmp_path / "home"
+    (home / "media").mkdir(parents=True)
+    settings.MEDIA_ROOT = home / "media"
+    with pytest.raises(ApplicationError) as refused:
+        backup.backup_restore(source=damaged)
+    assert refused.value.message.startswith("Tệp sao lưu bị hỏng")
+    assert refused.value.message.endswith("Không có gì bị thay đổi.")
+    assert [p.name for p in home.rglob("*")] == ["media"]
+    assert not backup.installation_holds_data()
+
+
+def _truncated(archive, tmp_path) -> str:
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    return cut
+
+
+DOCUMENT_SHA = hashlib.sha256(DOCUMENT).hexdigest()
+
+
+def test_the_manifest_lists_every_member_with_its_checksum(demo_backup):
+    archive, _ = demo_backup
+    with tarfile.open(archive) as opened:
+        manifest = json.load(opened.extractfile(backup.MANIFEST))
+        names = {m.name for m in opened.getmembers()} - {backup.MANIFEST}
+        for member in manifest["members"]:
+            data = opened.extractfile(member["path"]).read()
+            assert hashlib.sha256(data).hexdigest() == member["sha256"]
+    assert {m["path"] for m in manifest["members"]} == names
+    assert manifest["objects"]["reporting.report"] > 0
+    assert "sessions.session" not in manifest["objects"]
+
+
+def test_the_command_refuses_to_overwrite_a_file(tmp_path, db):
+    existing = tmp_path / "x.tar.gz"
+    existing.write_bytes(b"")
+    with pytest.raises(CommandError, match="đã tồn tại"):
+        call_command("backup", str(existing))
+
+
+def test_restore_names_a_missing_file(tmp_path, db):
+    with pytest.raises(CommandError, match="Không có tệp sao lưu"):
+        call_command("restore", str(tmp_path / "none.tar.gz"))

@@ -258,3 +258,78 @@ class App:
     def stop(self) -> None:
         if self.process:
             stop(self.process)
+
+
+# --- nginx -------------------------------------------------------------------------------------
+
+SITE = ROOT / "deploy" / "nginx" / "giaoban.conf"
+
+
+def render_site(replacements: dict[str, str]) -> str:
+    """deploy/nginx/giaoban.conf with its production values replaced; each must be there, so
+    that the test notices when the shipped file changes under it."""
+    text = SITE.read_text()
+    for old, new in replacements.items():
+        assert old in text, f"{old!r} is no longer in {SITE}"
+        text = text.replace(old, new)
+    return text
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    cert, key = directory / "fullchain.pem", directory / "privkey.pem"
+    request = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=giaoban.example.gov.vn"
+    subprocess.run(
+        [*request.split(" "), "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+class Nginx:
+    """nginx with its own prefix and configuration (never the system's), in the foreground."""
+
+    def __init__(self, directory: Path, site: str):
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(self.binary).exists():
+            skip_or_fail("nginx is not installed")
+        self.directory = directory
+        (directory / "logs").mkdir(parents=True, exist_ok=True)
+        (directory / "giaoban.conf").write_text(site)
+        # As root, workers would drop to nobody, who cannot read pytest's private directories.
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (directory / "nginx.conf").write_text(
+            f"{user}worker_processes 1;\npid {directory}/nginx.pid;\n"
+            f"error_log {directory}/logs/error.log warn;\n"
+            "events { worker_connections 256; }\n"
+            "http {\n  include /etc/nginx/mime.types;\n"
+            f"  access_log {directory}/logs/access.log;\n"
+            + "".join(
+                f"  {kind}_temp_path {directory}/{kind};\n"
+                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            )
+            + f"  include {directory}/giaoban.conf;\n}}\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    def command(self, *args: str) -> list[str]:
+        return [self.binary, "-p", str(self.directory), "-c", str(self.directory / "nginx.conf")]
+
+    def test_config(self) -> str:
+        result = subprocess.run([*self.command(), "-t"], capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    def start(self, port: int) -> "Nginx":
+        self.process = subprocess.Popen(
+            [*self.command(), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.directory / "logs" / "stderr.log").open("w"),
+        )
+        wait_for_port(port, self.process, self.directory / "logs" / "error.log")
+        return self
+
+    def stop(self) -> None:
+        if self.process:
+            stop(self.process, sig=signal.SIGQUIT)

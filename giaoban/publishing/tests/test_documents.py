@@ -1,0 +1,76 @@
+"""The minutes, the conclusion notice and the article as Word documents: they open again with
+python-docx and carry the parts of Decree 30/2020 and the record."""
+
+import io
+
+import docx
+import pytest
+from docx.table import Table
+
+from giaoban.publishing import documents, services
+
+pytestmark = pytest.mark.django_db
+
+
+def _lines(data: bytes) -> list[str]:
+    document = docx.Document(io.BytesIO(data))
+    lines = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    lines += [p.text for p in cell.paragraphs]
+        else:
+            lines.append(block.text)
+    return lines
+
+
+DECREE_30 = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "TỈNH ỦY LÀO CAI"]
+
+
+def test_the_minutes_carry_the_decrees_parts_and_the_record(demo):
+    lines = _lines(documents.minutes_docx(demo))
+    for part in [*DECREE_30, "BAN DÂN VẬN", "BIÊN BẢN", "Lào Cai, ngày 08 tháng 10 năm 2021"]:
+        assert part in lines
+    assert any(line.startswith("Số:") and "-BB/" in line for line in lines)
+    assert "Thời gian bắt đầu: 14 giờ 00, ngày 08/10/2021" in lines
+    assert "Địa điểm: Hội trường Tỉnh ủy Lào Cai; trực tuyến với 09 điểm cầu" in lines
+    assert "- Phan Đăng Toàn - Tỉnh ủy viên, Bí thư Thị ủy, Chủ tịch HĐND thị xã." in lines
+    assert (
+        "1. Công tác dân vận phải hướng về cơ sở, nắm chắc tình hình trong Nhân dân, tập trung "
+        "giải quyết tốt những vướng mắc, phát sinh, bức xúc trong Nhân dân." in lines
+    )
+    assert {"THƯ KÝ", "CHỦ TRÌ", "Vũ Xuân Cường"} <= set(lines)
+
+
+def test_the_minutes_give_the_roll_call_once_it_is_taken(demo):
+    sapa = demo.points.get(unit__code="088")
+    delegate = sapa.delegates.get(full_name="Lê Mạnh Hảo")
+    delegate.attendance, delegate.absence_reason = "absent", "Đi công tác"
+    delegate.save()
+    lines = _lines(documents.minutes_docx(demo))
+    assert "Tại điểm cầu thị xã Sa Pa (có mặt 0/6):" in lines
+    assert any(line.startswith("- Lê Mạnh Hảo") and "Vắng" in line for line in lines)
+
+
+def test_the_conclusion_notice_carries_the_decrees_parts_and_the_conclusions(demo):
+    lines = _lines(documents.conclusion_notice_docx(demo))
+    for part in [*DECREE_30, "THÔNG BÁO", "Nơi nhận:", "- Lưu VT."]:
+        assert part in lines
+    assert any(line.startswith("Số:") and "-TB/" in line for line in lines)
+    assert (
+        "Kết luận của đồng chí Vũ Xuân Cường tại hội nghị giao ban công tác dân vận 9 tháng, "
+        "triển khai nhiệm vụ 3 tháng cuối năm 2021" in lines
+    )
+    lead = next(line for line in lines if line.startswith("Ngày 08/10/2021"))
+    assert "với 09 điểm cầu" in lead and "kết luận như sau:" in lead
+    assert "4. Đẩy mạnh xây dựng các mô hình dân vận khéo." in lines
+
+
+def test_the_article_opens_with_its_title_and_paragraphs(demo, leader):
+    draft = services.article_draft(actor=leader, conference=demo)
+    lines = [line for line in _lines(documents.article_docx(draft)) if line]
+    assert lines[0] == draft.title
+    assert lines[1:] == draft.paragraphs
+    document = docx.Document(io.BytesIO(documents.article_docx(draft)))
+    assert document.core_properties.title == draft.title

@@ -1,0 +1,151 @@
+"""The stored article (drafted, edited with optimistic locking, audited, host only), uploads
+checked with clear messages, and a read text saved as a conference."""
+
+import io
+from datetime import date, time
+
+import docx
+import pytest
+
+from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.models import AuditEntry
+from giaoban.meetings.models import Delegate
+from giaoban.orgs.models import Organization, Person
+from giaoban.publishing import services
+from giaoban.publishing.models import RecordFigure
+from giaoban.publishing.tests.test_reader import SCENARIO
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_drafts_the_article_once_and_audits_it(demo, leader):
+    draft = services.article_draft(actor=leader, conference=demo)
+    assert draft.revision == 1 and draft.body.startswith("Chiều 08/10/2021")
+    assert AuditEntry.objects.filter(action="article.draft", object_id=str(draft.pk)).exists()
+
+
+def test_an_edit_is_saved_and_audited_with_before_and_after(demo, leader):
+    draft = services.article_draft(actor=leader, conference=demo)
+    saved = services.article_save(
+        actor=leader, draft=draft, title="Tiêu đề mới", body="Đoạn một.\nĐoạn hai.", revision=1
+    )
+    assert saved.revision == 2 and saved.paragraphs == ["Đoạn một.", "Đoạn hai."]
+    entry = AuditEntry.objects.get(action="article.edit")
+    assert entry.before["title"] == draft.title and entry.after["title"] == "Tiêu đề mới"
+
+
+def test_a_save_from_an_older_page_is_refused_and_nothing_is_lost(demo, leader):
+    draft = services.article_draft(actor=leader, conference=demo)
+    services.article_save(actor=leader, draft=draft, title="A", body="Một.", revision=1)
+    with pytest.raises(ConcurrentEdit):
+        services.article_save(actor=leader, draft=draft, title="B", body="Hai.", revision=1)
+    draft.refresh_from_db()
+    assert (draft.title, draft.body) == ("A", "Một.")
+
+
+def test_drafting_again_needs_the_current_revision(demo, leader):
+    draft = services.article_draft(actor=leader, conference=demo)
+    services.article_save(actor=leader, draft=draft, title="A", body="Một.", revision=1)
+    with pytest.raises(ConcurrentEdit):
+        services.article_draft(actor=leader, conference=demo, revision=1)
+    again = services.article_draft(actor=leader, conference=demo, revision=2)
+    assert again.revision == 3 and again.body.startswith("Chiều 08/10/2021")
+
+
+def test_an_empty_article_is_refused(demo, leader):
+    draft = services.article_draft(actor=leader, conference=demo)
+    with pytest.raises(InvalidInput) as refused:
+        services.article_save(actor=leader, draft=draft, title=" ", body="", revision=1)
+    assert set(refused.value.errors) == {"title", "body"}
+
+
+def test_only_the_host_writes_the_article(demo, sapa_officer):
+    with pytest.raises(PermissionDenied):
+        services.article_draft(actor=sapa_officer, conference=demo)
+
+
+def _docx_bytes(text: str) -> bytes:
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_docx_upload_reads_like_the_text():
+    text = services.text_from_upload(name="bai.docx", data=_docx_bytes(SCENARIO))
+    assert services.read_text(text)["persons"] == services.read_text(SCENARIO)["persons"]
+
+
+def test_a_utf16_text_file_is_read():
+    data = SCENARIO.encode("utf-16")
+    assert services.text_from_upload(name="bai.txt", data=data).strip() == SCENARIO.strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bai.docx", b"not a zip at all", "This file is not a Word document (.docx)."),
+        ("bai.docx", b"PK\x03\x04broken", "This file is not a Word document (.docx)."),
+        ("bai.pdf", b"%PDF-1.4", "Upload a .docx or .txt file."),
+        ("bai.txt", "Lào Cai".encode("cp1258"), "The file is not text in Unicode (UTF-8)"),
+        ("bai.txt", b"x" * (services.MAX_UPLOAD_BYTES + 1), "The file is too large"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message(name, data, message):
+    with pytest.raises(ApplicationError) as refused:
+        services.text_from_upload(name=name, data=data)
+    assert refused.value.message.startswith(message)
+
+
+@pytest.mark.parametrize("text", ["", "   \n  ", "x" * (services.MAX_TEXT_CHARS + 1)])
+def test_empty_or_huge_text_is_refused(text):
+    with pytest.raises(ApplicationError):
+        services.read_text(text)
+
+
+def _review(organizer, matches):
+    return services.Review(
+        title="Giao ban công tác dân vận 9 tháng năm 2021 (nhập từ bài viết)",
+        organizer=organizer,
+        kind="nine",
+        day=date(2021, 10, 8),
+        start=time(14, 0),
+        end=time(17, 0),
+        matches=matches,
+    )
+
+
+def test_a_reviewed_text_becomes_a_conference_with_delegates_and_figures(demo, leader):
+    item = services.text_import(actor=leader, text=SCENARIO, source_name="bai.txt")
+    board = Organization.objects.get(name="Ban Dân vận Tỉnh ủy Lào Cai")
+    cuong = Person.objects.get(full_name="Vũ Xuân Cường")
+    conference = services.text_import_save(
+        actor=leader, item=item, review=_review(board, {0: cuong})
+    )
+    points = {p.name: p for p in conference.points.all()}
+    assert set(points) == {"Điểm cầu tỉnh Lào Cai", "Điểm cầu thị xã Sa Pa"}
+    assert points["Điểm cầu tỉnh Lào Cai"].is_host
+    delegates = Delegate.objects.filter(point__conference=conference).order_by("point", "order")
+    invited = delegates.get(person=cuong)
+    assert (
+        invited.designation == "Vũ Xuân Cường - Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND tỉnh"
+    )
+    guest = delegates.get(full_name="Lê Mạnh Hảo")
+    assert guest.is_guest and guest.designation == (
+        "Lê Mạnh Hảo - Ủy viên BTV, Phó Chủ tịch Thường trực HĐND thị xã"
+    )
+    figures = RecordFigure.objects.filter(conference=conference)
+    assert [(f.value, f.unit) for f in figures] == [(2255, "triệu đồng"), (49, "trường hợp")]
+    item.refresh_from_db()
+    assert item.conference == conference
+    with pytest.raises(ApplicationError):
+        services.text_import_save(actor=leader, item=item, review=_review(board, {}))
+
+
+def test_someone_else_cannot_save_my_text(demo, leader, sapa_officer):
+    item = services.text_import(actor=leader, text=SCENARIO)
+    board = Organization.objects.get(name="Ban Dân vận Thị ủy Sa Pa")
+    with pytest.raises(PermissionDenied):
+        services.text_import_save(actor=sapa_officer, item=item, review=_review(board, {}))

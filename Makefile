@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve services test test-sqlite test-postgres lint bench messages clean
+.PHONY: install demo serve services test test-sqlite test-postgres lint bench messages clean tour
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ services:
 	bash scripts/ensure-services.sh
 
 test: services lint test-sqlite test-postgres
+
+tour: install
+	$(BIN)/giaoban tour docs/tour
 
 bench: install
 	$(BIN)/python -m bench

@@ -1,0 +1,251 @@
+"""The guided tour's screenshots (docs/tour.md): the demo scenario loaded into a fresh
+installation, served by a real `giaoban serve`, photographed by headless Debian Chromium at a
+laptop's and a phone's width, then reduced to a small palette so that the PNGs stay small.
+
+Nothing is taken by hand: `giaoban tour docs/tour` (or `make tour`) writes every file again.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DEVICES = {
+    "laptop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
+LAPTOP_MAX_HEIGHT = 1500  # a laptop shot shows the page down to here, not an endless scroll
+COLOURS = 96  # the palette of the saved PNGs: the pages are flat colours and text
+WAIT = 15_000  # ms for one page or one on-screen condition
+DEMO_PASSWORD = "giaoban2021"
+
+
+class TourError(RuntimeError):
+    """The tour could not be taken (no browser, the server did not start, a page failed)."""
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str  # file name, without .png
+    user: str | None  # demo login, or None for the login page
+    path: str  # may name {conference}, {sapa_report} and {sapa}
+    expect: str  # text the page must show, or the tour stops: a picture of the wrong page is worse
+    device: str = "laptop"
+    ready: str = ""  # a CSS selector that must be visible before the picture is taken
+
+
+CONSOLE_OPEN = '[data-live="connection"][data-state="open"]'
+
+SHOTS = [
+    Shot("01-dang-nhap", None, "/accounts/login/", "Đăng nhập"),
+    Shot("02-lanh-dao-trang-chu", "lanhdao_tinh", "/", "Huyện Văn Bàn"),
+    Shot("03-lanh-dao-trang-chu-dien-thoai", "lanhdao_tinh", "/", "Giao ban", "phone"),
+    Shot("04-tong-hop", "lanhdao_tinh", "/reports/consolidated/", "Thị xã Sa Pa"),
+    Shot("05-can-bo-trang-chu", "canbo_sapa", "/", "Điểm cầu thị xã Sa Pa"),
+    Shot("06-can-bo-trang-chu-dien-thoai", "canbo_sapa", "/", "Báo cáo", "phone"),
+    Shot("07-bao-cao-sa-pa", "canbo_sapa", "/reports/{sapa_report}/", "2.255"),
+    Shot("08-nhiem-vu", "canbo_sapa", "/tasks/mine/", "dân vận khéo"),
+    Shot("09-hoi-nghi", "lanhdao_tinh", "/conferences/{conference}/", "Vàng Bích Liên"),
+    Shot(
+        "10-dieu-hanh",
+        "lanhdao_tinh",
+        "/conferences/{conference}/host/",
+        "Điểm cầu huyện Văn Bàn",
+        ready=CONSOLE_OPEN,
+    ),
+    Shot("11-diem-cau-trang-chu", "diemcau_sapa", "/", "Phòng họp trực tuyến Thị xã Sa Pa"),
+    Shot("12-diem-cau-trang-chu-dien-thoai", "diemcau_sapa", "/", "Giao ban", "phone"),
+    Shot(
+        "13-diem-cau",
+        "diemcau_sapa",
+        "/conferences/{conference}/point/",
+        "Phan Đăng Toàn",
+        ready=CONSOLE_OPEN,
+    ),
+    Shot("14-tim-kiem", "canbo_sapa", "/search/?q=uy+vien", "Vàng Bích Liên"),
+    Shot("15-tim-kiem-dien-thoai", "canbo_sapa", "/search/?q=uy+vien", "Lê Mạnh Hảo", "phone"),
+    Shot("16-don-vi", "canbo_sapa", "/units/{sapa}/", "Hội Nông dân thị xã Sa Pa"),
+]
+
+# Runs in the tour's own installation: the ids the tour's paths need.
+_IDS = """
+import json
+import django
+
+django.setup()
+from giaoban.meetings.demo import TITLE
+from giaoban.meetings.models import Conference
+from giaoban.orgs.models import Unit
+from giaoban.reporting.models import Report
+
+conference = Conference.objects.get(title=TITLE)
+report = Report.objects.get(unit__code="088", period__year=2021)
+sapa = Unit.objects.get(code="088", valid_to__isnull=False)
+print(json.dumps({"conference": conference.pk, "sapa_report": report.pk, "sapa": sapa.pk}))
+"""
+
+
+def browser_missing() -> str | None:
+    """Why the tour cannot run here, or None."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (install Debian's chromium package)"
+    try:
+        import PIL  # noqa: F401
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"{exc.name} is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
+    """Every screenshot of SHOTS into `out_dir`, from a fresh demo installation."""
+    reason = browser_missing()
+    if reason:
+        raise TourError(reason)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="giaoban-tour-") as data_dir:
+        env = _environment(Path(data_dir))
+        log("Loading the demo scenario into a fresh installation…")
+        _run(env, "-m", "giaoban", "migrate", "--noinput", "-v", "0")
+        _run(env, "-m", "giaoban", "demo")
+        ids = json.loads(_run(env, "-", stdin=_IDS).strip().splitlines()[-1])
+        with _server(env, Path(data_dir) / "server.log") as base:
+            return _photograph(base, ids, out_dir, log)
+
+
+def _environment(data_dir: Path) -> dict:
+    unset = {"REDIS_URL", "DATABASE_URL", "JANUS_URL"}  # embedded defaults: one process, no media
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    return env | {
+        "GIAOBAN_DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'giaoban.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "giaoban.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _run(env: dict, *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=300, input=stdin
+    )
+    if result.returncode != 0:
+        raise TourError(f"{' '.join(args)} failed: {result.stderr[-2000:]}")
+    return result.stdout
+
+
+class _server:
+    """`giaoban serve` on a free port for the length of the tour."""
+
+    def __init__(self, env: dict, log_path: Path):
+        self.env, self.log_path = env, log_path
+
+    def __enter__(self) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with self.log_path.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "giaoban", "serve", "--port", str(port), "--no-worker"],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        self._wait(base)
+        return base
+
+    def _wait(self, base: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{base}/accounts/login/", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)  # the port is not open yet
+        self.__exit__()
+        raise TourError(f"the server did not start: {self.log_path.read_text()[-2000:]}")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _photograph(base: str, ids: dict, out_dir: Path, log) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            pages: dict[tuple, object] = {}
+            for shot in SHOTS:
+                key = (shot.user, shot.device)
+                if key not in pages:
+                    pages[key] = _page(browser, base, shot)
+                path = out_dir / f"{shot.name}.png"
+                _shoot(pages[key], shot, ids, path)
+                written.append(path)
+                log(f"  {path} ({path.stat().st_size // 1024} KB)")
+        finally:
+            browser.close()
+    return written
+
+
+def _page(browser, base: str, shot: Shot):
+    context = browser.new_context(
+        base_url=base, viewport=DEVICES[shot.device], device_scale_factor=1, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    if shot.user:
+        page.goto("/accounts/login/")
+        page.fill("#id_username", shot.user)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+    return page
+
+
+def _shoot(page, shot: Shot, ids: dict, path: Path) -> None:
+    response = page.goto(shot.path.format(**ids))
+    if response is None or response.status != 200:
+        status = response.status if response else "no answer"
+        raise TourError(f"{shot.path} as {shot.user}: {status}")
+    if shot.ready:
+        page.wait_for_selector(shot.ready, state="attached")
+    if shot.expect not in page.inner_text("main"):
+        raise TourError(f"{shot.path} as {shot.user} does not show “{shot.expect}”")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    if shot.device == "laptop":
+        height = min(page.evaluate("document.documentElement.scrollHeight"), LAPTOP_MAX_HEIGHT)
+        clip = {"x": 0, "y": 0, "width": DEVICES["laptop"]["width"], "height": height}
+        page.screenshot(path=str(path), full_page=True, clip=clip)
+    else:
+        page.screenshot(path=str(path))
+    _shrink(path)
+
+
+def _shrink(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=COLOURS, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)

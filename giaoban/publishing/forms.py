@@ -11,7 +11,7 @@ _BAD_TIME = _("Write the time as HH:MM, e.g. 14:00.")
 
 
 class ArticleForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=_("Headline"), max_length=300)
     body = forms.CharField(
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 24}),

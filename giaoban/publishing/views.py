@@ -200,5 +200,6 @@ def review(request, pk: int):
             return redirect("meetings:conference_detail", pk=conference.pk)
         except ApplicationError as exc:
             _add_errors(form, exc)
-    context = {"item": item, "record": record, "form": form, "people": people}
+    record_day = date.fromisoformat(record["date"]) if record.get("date") else None
+    context = {"item": item, "record": record, "record_day": record_day, "form": form}
     return render(request, "publishing/review.html", context)

@@ -4,6 +4,7 @@ point's online/offline state, its quality, and automatic incidents in its log.""
 
 import logging
 
+from django.db import OperationalError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ def handle_events(events: list[dict]) -> None:
     for event in events:
         try:
             _one(event)
+        except OperationalError:
+            raise  # the database is busy: the whole batch is tried again (it is idempotent)
         except Exception:  # one odd event must not drop the rest of the batch
             log.exception("Janus event not handled: %r", event)
 

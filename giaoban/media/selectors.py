@@ -65,6 +65,7 @@ def media_state(*, conference: Conference, role: Role) -> dict:
     )
     own = role.point_id or (host if role.is_host else None)
     state = {
+        "conference": conference.pk,
         "status": status,
         "message": message,
         "server": browser_url() if status == "up" else "",

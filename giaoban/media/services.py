@@ -6,13 +6,15 @@ transaction has committed, catches `JanusError`, and records the room as down in
 the action that caused it. The live room keeps working without media.
 """
 
+import functools
 import logging
 import secrets
+import time
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -37,6 +39,24 @@ log = logging.getLogger("giaoban.media")
 
 #: How often a room is checked against its server when consoles ask for the media state.
 CHECK_EVERY = timedelta(seconds=3)
+
+
+def retry_locked(work):
+    """Janus's events arrive on other threads than the consoles' polls: SQLite (in shared-cache
+    mode, as in tests) refuses a write at once when another holds the table, instead of waiting.
+    Such a write is tried again; any other database error is not."""
+
+    @functools.wraps(work)
+    def run(*args, **kwargs):
+        for attempt in range(60):
+            try:
+                return work(*args, **kwargs)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 59:
+                    raise
+                time.sleep(0.05)
+
+    return run
 
 
 def point_token(conference_id: int, point_id: int) -> str:
@@ -159,6 +179,7 @@ def _server_back(room: MediaRoom) -> None:
         meetings.incident_close(actor=None, incident=incident, action_taken=note)
 
 
+@retry_locked
 def room_check(*, conference: Conference, force: bool = False) -> MediaRoom | None:
     """Is the room still there? Recreate it if its server lost it (a restart). At most one check
     every few seconds per room, whoever asks."""

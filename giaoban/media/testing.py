@@ -171,7 +171,16 @@ class Subscriber(Peer):
     async def subscribe(self, *, room: int, feeds: list[int], token: str) -> None:
         self.joined_at = time.monotonic()
         await self._attach()
-        offer = await adapter.subscribe(self.handle, room=room, feeds=feeds, token=token)
+        for _attempt in range(50):  # a feed exists once its publisher's media is up
+            try:
+                offer = await adapter.subscribe(self.handle, room=room, feeds=feeds, token=token)
+                break
+            except adapter.JanusError as exc:
+                if exc.code != 428:
+                    raise
+                await asyncio.sleep(0.2)
+        else:
+            raise adapter.JanusError(428, "the feed never appeared")
         await self.pc.setRemoteDescription(RTCSessionDescription(**offer))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await adapter.start(self.handle, {"type": "answer", "sdp": self.pc.localDescription.sdp})

@@ -17,6 +17,7 @@ from giaoban.core.files import protected_file_response
 from giaoban.media import events
 from giaoban.media.janus_conf import secret
 from giaoban.media.models import Recording
+from giaoban.media.services import retry_locked
 from giaoban.meetings.access import conference_role
 
 log = logging.getLogger("giaoban.media")
@@ -50,7 +51,7 @@ def janus_events(request):
         batch = json.loads(request.body)
     except ValueError:
         return HttpResponse(status=400)
-    events.handle_events(batch if isinstance(batch, list) else [batch])
+    retry_locked(events.handle_events)(batch if isinstance(batch, list) else [batch])
     return HttpResponse(status=204)
 
 

@@ -32,7 +32,10 @@ def need(condition: bool, reason: str) -> None:
 
 
 class JanusProcess:
-    def __init__(self, directory: Path, events_url: str):
+    """A Janus of the tests. `write=False` leaves the files to `giaoban janus_config` run in
+    another process (whose SECRET_KEY the secrets derive from)."""
+
+    def __init__(self, directory: Path, events_url: str, write: bool = True):
         base = 30000 + (os.getpid() % 200) * 100
         self.config = JanusConfig(
             directory=directory,
@@ -41,7 +44,8 @@ class JanusProcess:
             rtp_ports=f"{base}-{base + 99}",
             ice_ip=primary_ipv4(),
         )
-        self.config.write()
+        if write:
+            self.config.write()
         self.url = self.config.url
         self.process = None
         self.log = directory / "janus.log"
@@ -72,10 +76,13 @@ class JanusProcess:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_janus(directory: Path, events_url: str) -> JanusProcess:
+def start_janus(directory: Path, events_url: str, configure=None) -> JanusProcess:
+    """Start a Janus; `configure(janus)` writes its files when another process must."""
     need(janus_binary() is not None, "Janus is not installed (apt-get install janus)")
     need(primary_ipv4() is not None, "this machine has only a loopback interface: no ICE")
-    janus = JanusProcess(directory, events_url)
+    janus = JanusProcess(directory, events_url, write=configure is None)
+    if configure is not None:
+        configure(janus)
     janus.start()
     return janus
 
@@ -106,6 +113,13 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def stop(self):
+        async def cancel_all():
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(cancel_all(), timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 

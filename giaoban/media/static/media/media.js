@@ -1,0 +1,436 @@
+/* The media pane of the consoles: publishes this point's camera and microphone into the
+ * conference's Janus room, shows the host and the floor (bridge point) or every point as a tile
+ * (host), and runs the point's media test. The server decides everything: the room, the token,
+ * who is muted. This script polls /api/v1/media/conferences/ID every 3 s and follows.
+ * Uses Debian's janus.js (global Janus) and adapter.js, served by the app. */
+(function () {
+  "use strict";
+  var pane = document.getElementById("media-pane");
+  if (!pane) { return; }
+  var labels = JSON.parse(document.getElementById("media-labels").textContent);
+  var kind = pane.dataset.kind;
+  var readonly = pane.dataset.readonly === "true";
+  var PER_PAGE = 8;
+  var POLL_MS = 3000;
+
+  var state = null;
+  var janus = null;
+  var starting = false;
+  var inited = false;
+  var publisher = null;     // plugin handle, or "watch" when another console publishes this point
+  var published = false;
+  var subscriber = null;
+  var subscribedKey = "";
+  var midFeed = {};         // subscriber mid -> feed id
+  var feedStreams = {};     // feed id -> MediaStream
+  var talking = {};
+  var page = 0;
+
+  function $(name) { return pane.querySelector('[data-media="' + name + '"]'); }
+
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, key) {
+      return values[key] === undefined || values[key] === null ? "–" : values[key];
+    }).replace(/%%/g, "%");
+  }
+
+  function setStatus(text) {
+    var el = $("status");
+    if (el) { el.textContent = text || ""; }
+  }
+
+  function api(path, body) {
+    return fetch(pane.dataset.api + path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": pane.dataset.csrf },
+      body: JSON.stringify(body || {})
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) {
+          var message = data && data.error ? data.error.message : String(response.status);
+          setStatus(fmt(labels.refused, { message: message }));
+          throw new Error(message);
+        }
+        return data;
+      });
+    });
+  }
+
+  // The server's view, every few seconds ---------------------------------------------------
+
+  function poll() {
+    fetch(pane.dataset.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(apply)
+      .catch(function () { setStatus(labels.lost); })
+      .then(function () { window.setTimeout(poll, POLL_MS); });
+  }
+
+  function apply(next) {
+    var serverChanged = state && (state.server !== next.server || state.room !== next.room);
+    state = next;
+    if (next.status !== "up" || serverChanged) {
+      teardown();
+      if (next.status !== "up") { setStatus(next.message); render(); return; }
+    }
+    if (!janus) { connect(); render(); return; }
+    ensurePublisher();
+    ensureSubscription();
+    render();
+  }
+
+  // Janus -----------------------------------------------------------------------------------
+
+  function connect() {
+    if (starting) { return; }
+    if (!window.Janus) { setStatus(labels.no_library); return; }
+    starting = true;
+    setStatus(labels.connecting);
+    var open = function () {
+      janus = new window.Janus({
+        server: state.server,
+        success: function () { starting = false; setStatus(""); apply(state); },
+        error: function () { starting = false; teardown(); setStatus(labels.lost); },
+        destroyed: function () {}
+      });
+    };
+    if (inited) { open(); return; }
+    window.Janus.init({
+      debug: false,
+      dependencies: window.Janus.useDefaultDependencies(),
+      callback: function () { inited = true; open(); }
+    });
+  }
+
+  function teardown() {
+    var old = janus;
+    janus = null;
+    publisher = null;
+    published = false;
+    subscriber = null;
+    subscribedKey = "";
+    midFeed = {};
+    feedStreams = {};
+    starting = false;
+    if (old) {
+      try { old.destroy({ cleanupHandles: true, notifyDestroyed: false }); } catch (e) { /* gone */ }
+    }
+    pane.querySelectorAll("video").forEach(function (v) { v.srcObject = null; });
+  }
+
+  function ensurePublisher() {
+    if (publisher || readonly || !state.token || !state.feed || kind === "viewer") { return; }
+    publisher = "attaching";
+    janus.attach({
+      plugin: "janus.plugin.videoroom",
+      opaqueId: "giaoban-" + state.feed,
+      success: function (handle) {
+        publisher = handle;
+        handle.send({ message: {
+          request: "join", ptype: "publisher", room: state.room, id: state.feed,
+          display: String(state.feed), token: state.token
+        } });
+      },
+      error: function (error) { publisher = null; setStatus(fmt(labels.refused, { message: error })); },
+      onmessage: onPublisherMessage,
+      onlocaltrack: function (track, on) {
+        var video = $("self");
+        if (!video || !on) { return; }
+        var stream = video.srcObject || new MediaStream();
+        stream.addTrack(track);
+        video.srcObject = stream;
+      },
+      webrtcState: function (up) { published = up; render(); }
+    });
+  }
+
+  function onPublisherMessage(message, jsep) {
+    var event = message.videoroom;
+    if (event === "joined") {
+      publisher.createOffer({
+        tracks: [{ type: "audio", capture: true, recv: false }, { type: "video", capture: true, recv: false }],
+        success: function (offer) {
+          publisher.send({ message: { request: "publish", audio: true, video: true }, jsep: offer });
+        },
+        error: function (error) { setStatus(fmt(labels.no_camera, { error: error.message || error })); }
+      });
+    } else if (event === "talking" || event === "stopped-talking") {
+      talking[message.id] = event === "talking";
+      render();
+    } else if (message.error) {
+      if (message.error_code === 436) { publisher.detach(); publisher = "watch"; return; }
+      setStatus(fmt(labels.refused, { message: message.error }));
+    }
+    if (jsep && publisher && publisher.handleRemoteJsep) { publisher.handleRemoteJsep({ jsep: jsep }); }
+  }
+
+  function peersUp() {
+    var up = {};
+    state.peers.forEach(function (p) { if (p.up) { up[p.point] = p; } });
+    return up;
+  }
+
+  function wantedFeeds() {
+    var up = peersUp();
+    var feeds = [];
+    if (kind === "point") {
+      [state.host_feed, state.floor_feed].forEach(function (feed) {
+        if (feed && feed !== state.feed && up[feed] && feeds.indexOf(feed) < 0) { feeds.push(feed); }
+      });
+    } else {
+      pagePeers().forEach(function (p) { if (p.up && p.point !== state.feed) { feeds.push(p.point); } });
+    }
+    return feeds;
+  }
+
+  function ensureSubscription() {
+    if (!state.token) { return; }
+    var feeds = wantedFeeds();
+    var key = feeds.join(",");
+    if (key === subscribedKey) { return; }
+    subscribedKey = key;
+    if (subscriber && subscriber.detach) { subscriber.detach(); }
+    subscriber = null;
+    midFeed = {};
+    feedStreams = {};
+    if (!feeds.length) { return; }
+    janus.attach({
+      plugin: "janus.plugin.videoroom",
+      opaqueId: "giaoban-sub-" + state.feed,
+      success: function (handle) {
+        subscriber = handle;
+        handle.send({ message: {
+          request: "join", ptype: "subscriber", room: state.room, token: state.token,
+          streams: feeds.map(function (feed) { return { feed: feed }; })
+        } });
+      },
+      error: function () { subscribedKey = ""; },
+      onmessage: function (message, jsep) {
+        (message.streams || []).forEach(function (s) { if (s.feed_id) { midFeed[s.mid] = s.feed_id; } });
+        if (message.error) { subscribedKey = ""; return; }  // a feed went away: retried next poll
+        if (!jsep) { return; }
+        subscriber.createAnswer({
+          jsep: jsep,
+          tracks: [],
+          success: function (answer) { subscriber.send({ message: { request: "start" }, jsep: answer }); },
+          error: function () { subscribedKey = ""; }
+        });
+      },
+      onremotetrack: function (track, mid, on) {
+        var feed = midFeed[mid];
+        if (!feed) { return; }
+        var stream = feedStreams[feed] || (feedStreams[feed] = new MediaStream());
+        if (on) {
+          stream.getTracks().filter(function (t) { return t.kind === track.kind; })
+            .forEach(function (t) { stream.removeTrack(t); });
+          stream.addTrack(track);
+        } else {
+          stream.removeTrack(track);
+        }
+        render();
+      }
+    });
+  }
+
+  // Drawing ---------------------------------------------------------------------------------
+
+  function show(video, feed) {
+    if (!video) { return; }
+    var stream = feed ? feedStreams[feed] : null;
+    if (video.srcObject !== (stream || null)) { video.srcObject = stream || null; }
+  }
+
+  function pagePeers() {
+    var others = state.peers.filter(function (p) { return p.point !== state.feed; });
+    var pages = Math.max(1, Math.ceil(others.length / PER_PAGE));
+    page = Math.min(page, pages - 1);
+    return others.slice(page * PER_PAGE, (page + 1) * PER_PAGE);
+  }
+
+  function render() {
+    if (!state) { return; }
+    if (kind === "point") { renderPoint(); } else { renderHost(); }
+  }
+
+  function peer(feed) {
+    return state.peers.filter(function (p) { return p.point === feed; })[0];
+  }
+
+  function renderPoint() {
+    show($("host"), state.host_feed);
+    show($("floor"), state.floor_feed !== state.feed ? state.floor_feed : null);
+    var floor = state.floor_feed ? peer(state.floor_feed) : null;
+    $("floor-name").textContent = floor ? labels.floor + ": " + floor.name : labels.nobody_floor;
+    var own = state.feed ? peer(state.feed) : null;
+    var mic = $("mic");
+    if (mic && own) {
+      mic.textContent = own.muted ? labels.muted : labels.open;
+      mic.className = "badge " + (own.muted ? "mic-closed" : "mic-open");
+    }
+    if (readonly && state.status === "up") { setStatus(labels.readonly); }
+  }
+
+  function renderHost() {
+    var tiles = $("tiles");
+    var others = state.peers.filter(function (p) { return p.point !== state.feed; });
+    var pages = Math.max(1, Math.ceil(others.length / PER_PAGE));
+    $("page").textContent = fmt(labels.page, { n: page + 1, total: pages });
+    var shown = pagePeers();
+    var ids = shown.map(function (p) { return String(p.point); });
+    Array.prototype.slice.call(tiles.children).forEach(function (tile) {
+      if (ids.indexOf(tile.dataset.point) < 0) { tile.remove(); }
+    });
+    shown.forEach(function (p) {
+      var tile = tiles.querySelector('[data-point="' + p.point + '"]') || newTile(p, tiles);
+      tile.classList.toggle("talking", !!talking[p.point]);
+      tile.classList.toggle("down", !p.up);
+      var facts = [p.muted ? labels.muted : labels.open];
+      if (!p.up) { facts.push(labels.offline); } else if (p.quality !== null) { facts.push(fmt(labels.quality, { q: p.quality })); }
+      if (talking[p.point]) { facts.push(labels.talking); }
+      tile.querySelector(".facts-line").textContent = facts.join(" · ");
+      var toggle = tile.querySelector('[data-act="toggle"]');
+      toggle.textContent = p.muted ? labels.unmute : labels.mute;
+      toggle.dataset.muted = p.muted ? "true" : "false";
+      show(tile.querySelector("video"), p.point);
+    });
+  }
+
+  function newTile(p, tiles) {
+    var tile = document.createElement("div");
+    tile.className = "media-tile";
+    tile.dataset.point = String(p.point);
+    var video = document.createElement("video");
+    video.autoplay = true;
+    video.playsInline = true;
+    video.dataset.feed = String(p.point);
+    var name = document.createElement("p");
+    name.className = "name";
+    name.textContent = p.name;
+    var facts = document.createElement("p");
+    facts.className = "facts-line";
+    var bar = document.createElement("div");
+    bar.className = "toolbar";
+    [["toggle", labels.mute], ["remove", labels.remove]].forEach(function (b) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "small" + (b[0] === "remove" ? " danger" : "");
+      button.dataset.act = b[0];
+      button.textContent = b[1];
+      bar.appendChild(button);
+    });
+    tile.append(video, name, facts, bar);
+    tiles.appendChild(tile);
+    return tile;
+  }
+
+  pane.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) { return; }
+    var tile = button.closest(".media-tile");
+    var action = button.dataset.mediaAction || button.dataset.act;
+    if (action === "toggle" && tile) {
+      api("points/" + tile.dataset.point + "/mute", { muted: button.dataset.muted !== "true" }).then(poll1);
+    } else if (action === "remove" && tile && window.confirm(labels.confirm_remove)) {
+      api("points/" + tile.dataset.point + "/remove").then(poll1);
+    } else if (action === "mute-all") {
+      api("conferences/" + state.conference + "/mute-all").then(poll1);
+    } else if (action === "prev" || action === "next") {
+      page = Math.max(0, page + (action === "next" ? 1 : -1));
+      render();
+      if (janus) { ensureSubscription(); }
+    } else if (action === "test") {
+      runTest(button);
+    }
+  });
+
+  function poll1() {
+    fetch(pane.dataset.stateUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(apply);
+  }
+
+  // The point's media test: camera and microphone to the server and back (EchoTest) ---------
+
+  function runTest(button) {
+    var point = document.getElementById("console").dataset.point;
+    var result = $("test-result");
+    if (!window.Janus || !state || state.status !== "up" || !janus) {
+      result.textContent = fmt(labels.test_failed, { why: state ? state.message || labels.lost : labels.lost });
+      return;
+    }
+    button.disabled = true;
+    result.textContent = labels.test_running;
+    var echo = null;
+    var captured = { audio: false, video: false };
+    janus.attach({
+      plugin: "janus.plugin.echotest",
+      success: function (handle) {
+        echo = handle;
+        handle.createOffer({
+          tracks: [{ type: "audio", capture: true, recv: true }, { type: "video", capture: true, recv: true }],
+          success: function (offer) {
+            handle.send({ message: { audio: true, video: true }, jsep: offer });
+            window.setTimeout(function () { measure(echo, captured, point, result, button); }, 6000);
+          },
+          error: function (error) { finish(echo, button, result, fmt(labels.no_camera, { error: error.message || error })); }
+        });
+      },
+      error: function (error) { finish(null, button, result, fmt(labels.test_failed, { why: error })); },
+      onmessage: function (message, jsep) { if (jsep) { echo.handleRemoteJsep({ jsep: jsep }); } },
+      onlocaltrack: function (track, on) { if (on) { captured[track.kind] = true; } }
+    });
+  }
+
+  function measure(echo, captured, point, result, button) {
+    var pc = echo && echo.webrtcStuff && echo.webrtcStuff.pc;
+    if (!pc) { finish(echo, button, result, fmt(labels.test_failed, { why: labels.test_no_media })); return; }
+    pc.getStats().then(function (stats) {
+      var frames = 0, rtt = null, lost = 0, received = 0;
+      stats.forEach(function (s) {
+        if (s.type === "inbound-rtp") {
+          if (s.kind === "video") { frames += s.framesDecoded || 0; }
+          lost += s.packetsLost || 0;
+          received += s.packetsReceived || 0;
+        }
+        if (s.type === "candidate-pair" && s.nominated && s.currentRoundTripTime !== undefined) {
+          rtt = s.currentRoundTripTime * 1000;
+        }
+      });
+      var loss = received + lost > 0 ? (100 * lost) / (received + lost) : null;
+      return api("points/" + point + "/tests", {
+        camera: captured.video, microphone: captured.audio, frames_received: frames,
+        round_trip_ms: rtt, packet_loss: loss
+      }).then(function (test) {
+        var text = test.passed
+          ? fmt(labels.test_passed, { frames: frames, rtt: rtt === null ? null : rtt.toFixed(0), loss: loss === null ? null : loss.toFixed(1) })
+          : fmt(labels.test_failed, { why: labels.test_no_media });
+        finish(echo, button, result, text);
+      });
+    }).catch(function (error) { finish(echo, button, result, fmt(labels.test_failed, { why: error.message || error })); });
+  }
+
+  function finish(echo, button, result, text) {
+    if (echo) { try { echo.detach(); } catch (e) { /* gone */ } }
+    button.disabled = false;
+    result.textContent = text;
+  }
+
+  // For the browser tests: what the subscriber's PeerConnection decoded.
+  window.giaobanMedia = {
+    published: function () { return published; },
+    framesDecoded: function () {
+      var pc = subscriber && subscriber.webrtcStuff && subscriber.webrtcStuff.pc;
+      if (!pc) { return Promise.resolve(0); }
+      return pc.getStats().then(function (stats) {
+        var frames = 0;
+        stats.forEach(function (s) { if (s.type === "inbound-rtp" && s.kind === "video") { frames += s.framesDecoded || 0; } });
+        return frames;
+      });
+    }
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", poll);
+  } else {
+    poll();
+  }
+}());

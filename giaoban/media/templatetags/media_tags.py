@@ -1,0 +1,38 @@
+"""The media pane's translated texts, handed to media.js (the script carries no language)."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def media_labels() -> dict:
+    return {
+        "connecting": _("Connecting to the media server…"),
+        "lost": _("Lost the media server; reconnecting by itself…"),
+        "no_library": _("The audio and video library is not installed on this server."),
+        "no_camera": _("The camera or microphone could not be opened: %(error)s"),
+        "publishing": _("Your camera and microphone are sent to the conference."),
+        "muted": _("Microphone closed by the chair"),
+        "open": _("Microphone open"),
+        "talking": _("talking"),
+        "offline": _("no media"),
+        "quality": _("quality %(q)s%%"),
+        "host": _("Host point"),
+        "floor": _("Has the floor"),
+        "nobody_floor": _("Nobody has the floor."),
+        "mute": _("Mute"),
+        "unmute": _("Unmute"),
+        "remove": _("Remove"),
+        "confirm_remove": _("Remove this point's stream from the conference?"),
+        "page": _("Page %(n)s of %(total)s"),
+        "readonly": _("Read-only: this console does not send a camera."),
+        "test_running": _("Testing: your camera and microphone go to the server and back…"),
+        "test_passed": _(
+            "Test passed: %(frames)s frames came back, round trip %(rtt)s ms, loss %(loss)s%%."
+        ),
+        "test_failed": _("Test failed: %(why)s"),
+        "test_no_media": _("no picture came back from the server"),
+        "refused": _("Refused: %(message)s"),
+    }

@@ -1,0 +1,114 @@
+"""Two headless Chromiums against a real giaoban and a real Janus: Sa Pa's console publishes a
+fake camera, the host's console decodes its frames (framesDecoded from getStats), and the host's
+tile shows the point's media up."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from giaoban.media.tests.conftest import start_janus
+from giaoban.meetings.tests.test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SEED,
+    _free_port,
+    _login,
+    _need_browser,
+    _run,
+    _wait_until_up,
+)
+
+FAKE_MEDIA = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+WAIT = 20_000
+
+
+@pytest.fixture
+def server(tmp_path):
+    _need_browser()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env |= {
+        "GIAOBAN_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'giaoban.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "giaoban.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    _run(env, "-m", "giaoban", "migrate", "--noinput", "-v", "0")
+
+    def configure(janus):  # as `make demo` does: the server's own secrets
+        c = janus.config
+        _run(env, "-m", "giaoban", "janus_config", str(c.directory), "--ws-port", str(c.ws_port),
+             "--events-url", c.events_url, "--rtp-ports", c.rtp_ports)  # fmt: skip
+
+    janus = start_janus(tmp_path / "janus", f"{base}/media/janus/events/", configure)
+    env["JANUS_URL"] = janus.url
+    ids = json.loads(_run(env, "-", stdin=SEED).strip().splitlines()[-1])
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "giaoban", "serve", "--port", str(port), "--no-worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(base, process, log, time.monotonic() + 30)
+        yield {"base": base, "log": log, **ids}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        janus.kill()
+
+
+def test_the_host_console_decodes_the_point_consoles_camera(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT)
+    cid, sapa = server["conference"], server["sapa"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + FAKE_MEDIA
+        )
+        try:
+            host = _login(browser, server["base"], "chutri")
+            point = _login(browser, server["base"], "op_sapa")
+            errors, console = [], []
+            for page in (host, point):
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                page.on("console", lambda message: console.append(message.text))
+            host.goto(f"/conferences/{cid}/host/")
+            host.click('button[data-action="start"]')
+            point.goto(f"/conferences/{cid}/point/")
+            expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
+            tile = host.locator(f'.media-tile[data-point="{sapa}"]')
+            try:
+                expect(tile).not_to_have_class(re.compile(r"\bdown\b"))
+            except AssertionError as failure:
+                status = point.locator('[data-media="status"]').text_content()
+                log = server["log"].read_text()[-3000:]
+                raise AssertionError(f"{status} {console[-20:]} {log}") from failure
+            host.wait_for_function("window.giaobanMedia.framesDecoded().then(n => n > 0)")
+            frames = host.evaluate("window.giaobanMedia.framesDecoded()")
+            assert frames > 0
+            # And the point sees the host (the chair's camera), the one stream it receives.
+            point.wait_for_function("window.giaobanMedia.framesDecoded().then(n => n > 0)")
+            assert errors == []
+            ARTIFACTS.mkdir(exist_ok=True)
+            host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
+            point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
+        finally:
+            browser.close()

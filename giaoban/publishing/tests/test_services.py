@@ -2,6 +2,7 @@
 checked with clear messages, and a read text saved as a conference."""
 
 import io
+import unicodedata
 from datetime import date, time
 
 import docx
@@ -149,3 +150,20 @@ def test_someone_else_cannot_save_my_text(demo, leader, sapa_officer):
     board = Organization.objects.get(name="Ban Dân vận Thị ủy Sa Pa")
     with pytest.raises(PermissionDenied):
         services.text_import_save(actor=sapa_officer, item=item, review=_review(board, {}))
+
+
+@pytest.mark.parametrize("written", ["Vũ Xuân Cường", "vu xuan cuong", "VŨ XUÂN CƯỜNG"])
+def test_people_are_suggested_by_name_ignoring_diacritics_and_case(demo, leader, written):
+    from giaoban.publishing.selectors import person_candidates
+
+    found = person_candidates(user=leader, name=written, positions=["Chủ tịch HĐND tỉnh"])
+    assert [p.full_name for p in found] == ["Vũ Xuân Cường"]
+
+
+def test_suggestions_ignore_the_tone_placement_and_spell_out_abbreviations(demo, leader):
+    from giaoban.publishing.selectors import person_candidates, spelt_out
+
+    assert spelt_out("Uỷ viên BTV") == spelt_out("Ủy viên Ban Thường vụ")
+    nfd = unicodedata.normalize("NFD", "Lê Mạnh Hảo")
+    (found,) = person_candidates(user=leader, name=nfd, positions=["Ủy viên BTV"])
+    assert found.full_name == "Lê Mạnh Hảo"

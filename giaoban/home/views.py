@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from giaoban.core.errors import ApplicationError, NotFound
+from giaoban.core.errors import ApplicationError, NotFound, PermissionDenied
 from giaoban.core.text import fold
 from giaoban.followup import selectors as followup
 from giaoban.followup.models import Status
@@ -63,6 +63,7 @@ def _officer(request, unit, today) -> dict:
         "due": selectors.reports_due(user=request.user, today=today),
         "tasks": selectors.my_open_tasks(user=request.user),
         "task_counts": _task_counts(request.user),
+        "assigned_count": followup.assigned_by_me(user=request.user).count(),
         "next": coming,
         "next_point": selectors.point_of_unit(coming, unit) if coming else None,
     }
@@ -109,6 +110,8 @@ def readiness(request, pk: int):
                 point = meeting_services.readiness_tick(
                     actor=request.user, point=point, item=name, done=name in ticked
                 )
+    except PermissionDenied:
+        raise  # a refused write answers 403, as on every page
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

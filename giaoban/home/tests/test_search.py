@@ -82,3 +82,21 @@ def test_one_letter_asks_for_more(login, client):
 
 def test_the_search_needs_a_login(demo, db, client):
     assert client.get("/search/", {"q": "sa pa"}).status_code == 302
+
+
+def test_the_api_searches_the_same_way_with_a_token(login, client):
+    user = login("canbo_sapa")
+    client.logout()
+    from giaoban.core.services import token_create
+
+    _token, secret = token_create(username=user.username)
+    response = client.get(
+        "/api/v1/search", {"q": "Ủy viên BTV"}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 200
+    people = {hit["label"].split(" - ")[0] for hit in response.json()["results"]}
+    assert people == SAPA_MEMBERS_OF_THE_STANDING_COMMITTEE
+
+
+def test_the_api_search_needs_authentication(demo, db, client):
+    assert client.get("/api/v1/search", {"q": "sa pa"}).status_code == 401

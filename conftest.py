@@ -20,6 +20,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_live_room_memory():
+    # The live room keeps per-process memory keyed by conference id (the whole state per change
+    # number, pings); test databases reuse ids, so every test starts with it empty.
+    from giaoban.meetings.live import state_cache
+    from giaoban.meetings.presence import heartbeats
+
+    state_cache.clear()
+    heartbeats.reset()
+
+
 @pytest.fixture
 def tree(db):
     """Lào Cai (10) with Sa Pa town and Bát Xát district and a commune each, until 30/06/2025;

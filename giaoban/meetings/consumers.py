@@ -25,10 +25,14 @@ def _state(conference_id):
     return live.state_cache.get(conference_id)
 
 
-@database_sync_to_async
-def _touch(channel, conference_id) -> int:
-    """Note this console as alive and return the room's number as this process knows it."""
-    return heartbeats.beat(channel=channel, conference_id=conference_id)
+async def _touch(channel, conference_id) -> int:
+    """Note this console as alive and return the room's number as this process knows it. Most
+    pings need no database and are answered on the event loop; about one ping in 3 s per
+    process writes the batch (see presence.py)."""
+    seq, batch = heartbeats.note(channel=channel, conference_id=conference_id)
+    if seq is None or batch is not None:
+        seq = await database_sync_to_async(heartbeats.settle)(batch, conference_id)
+    return seq
 
 
 @database_sync_to_async
@@ -103,8 +107,14 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         # A broadcast touches no database: skip Channels' per-message close of old database
         # connections, a thread hop that was a quarter of the fan-out time.
-        if message.get("type") == "room.state":
+        # Nor does a console's message by itself (pings are answered from memory); the database
+        # work it leads to runs through database_sync_to_async, which closes old connections.
+        kind = message.get("type")
+        if kind == "room.state":
             await self.room_state(message)
+            return
+        if kind == "websocket.receive":
+            await self.websocket_receive(message)
             return
         await super().dispatch(message)
 

@@ -53,6 +53,10 @@ class _StateCache:
     def __init__(self) -> None:
         self._states: dict[int, dict] = {}
 
+    def clear(self) -> None:
+        """Forget every state (tests, whose databases reuse conference ids)."""
+        self._states.clear()
+
     def get(self, conference_id: int) -> dict:
         from giaoban.meetings.models import Conference
         from giaoban.meetings.selectors import live_state

@@ -26,6 +26,10 @@ _CHUNK = 500  # channels per UPDATE, well under every database's limit on parame
 class Heartbeats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (tests, whose databases reuse conference ids)."""
         self._pinged: dict[str, int] = {}  # channel -> conference id, since the last flush
         self._seq: dict[int, int] = {}  # conference id -> change number at the last flush
         self._flushed_at = float("-inf")
@@ -33,13 +37,25 @@ class Heartbeats:
     def beat(self, *, channel: str, conference_id: int) -> int:
         """Note a console's ping; flush when due. Returns the conference's change number as this
         process last read it: a console holding an older one has missed a change."""
+        seq, batch = self.note(channel=channel, conference_id=conference_id)
+        if seq is None or batch is not None:
+            seq = self.settle(batch, conference_id)
+        return seq
+
+    def note(self, *, channel: str, conference_id: int) -> tuple[int | None, dict | None]:
+        """The part of a ping that needs no database, safe to call on the event loop: the number
+        last read (None if never), and the pings to write if a flush is due (then call
+        `settle` in a database thread)."""
         with self._lock:
             self._pinged[channel] = conference_id
             now = time.monotonic()
             batch = None
             if now - self._flushed_at >= FLUSH_EVERY:
                 self._flushed_at, batch, self._pinged = now, self._pinged, {}
-        if batch is not None:
+        return self._seq.get(conference_id), batch
+
+    def settle(self, batch: dict | None, conference_id: int) -> int:
+        if batch:
             self.flush(batch)
         seq = self._seq.get(conference_id)
         if seq is None:

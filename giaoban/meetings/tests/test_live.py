@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from giaoban.core.models import AuditEntry
 from giaoban.meetings import services
 from giaoban.meetings.models import AttendanceEvent, Conference, FloorRequest
+from giaoban.meetings.presence import COALESCE_S
 from giaoban.meetings.routing import websocket_urlpatterns
 from giaoban.orgs import services as org_services
 from giaoban.orgs.models import Level, Role, UnitKind
@@ -190,10 +191,11 @@ def test_the_hosts_advance_reaches_a_points_console(live_conference, points, ope
                 {"type": "hello", "role": "point", "point": points["088"].pk},
             )
             assert first["state"]["current_item"] is None
+            online = await sapa.until(_point_state(points["088"].pk, "online"))
             await host.send({"action": "advance"})
             message = await sapa.until(_change("agenda.advanced"))
             assert message["room"]["current_item"]["title"] == "Khai mạc"
-            assert message["seq"] == first["state"]["seq"] + 1
+            assert message["seq"] == online["seq"] + 1
             assert message["seq"] == await _server_seq(live_conference.pk)
             assert message["points"] == []  # advancing the agenda touches no point's tile
         finally:
@@ -268,13 +270,16 @@ def test_a_viewer_watches_but_cannot_act(live_conference, bob):
 # Catching up ---------------------------------------------------------------------------
 
 
-def test_a_console_that_missed_changes_gets_the_whole_state_back(live_conference, operators):
+def test_a_console_that_missed_changes_gets_the_whole_state_back(
+    live_conference, points, operators
+):
     advance = database_sync_to_async(services.agenda_advance)
 
     async def scenario():
         sapa = Console(operators["sapa"], live_conference.pk)
         before = await sapa.open()
         await sapa.close()
+        await asyncio.sleep(COALESCE_S * 3)  # its point's going offline is announced
         await advance(actor=None, conference=live_conference)  # missed while away
         await advance(actor=None, conference=live_conference)
 
@@ -282,8 +287,8 @@ def test_a_console_that_missed_changes_gets_the_whole_state_back(live_conference
         resync = await sapa.open()
         try:
             assert resync["reason"] == "sync"
-            assert resync["state"]["seq"] == await _server_seq(live_conference.pk)
             assert resync["state"]["seq"] > before["state"]["seq"]
+            await sapa.until(_point_state(points["088"].pk, "online"))  # back, announced
             assert resync["state"]["current_item"]["order"] == 2
 
             # A ping carrying an old number is answered with the whole state …

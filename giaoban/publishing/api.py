@@ -20,7 +20,7 @@ class PersonOut(Schema):
 
 class FigureOut(Schema):
     text: str
-    value: float
+    value: int | float
     unit: str
     subject: str
 

@@ -88,10 +88,9 @@ def _when(moment) -> str:
 
 
 def _minutes_opening(doc, conference: Conference) -> None:
-    started = conference.status_changed_at if conference.status != "planned" else None
-    start = conference.scheduled_start
+    # The first agenda item's start is when the conference began; else the schedule says it.
     held = conference.agenda.exclude(started_at=None).order_by("started_at").first()
-    _label(doc, "Thời gian bắt đầu", _when(held.started_at if held else started or start))
+    _label(doc, "Thời gian bắt đầu", _when(held.started_at if held else conference.scheduled_start))
     host = conference.points.filter(is_host=True).first()
     where = host.location or host.name if host else ""
     others = conference.points.filter(is_host=False).count()

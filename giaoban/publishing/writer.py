@@ -82,6 +82,14 @@ def headline(organizer: str, title: str) -> str:
     return f"{organizer} tổ chức {lower_first(title)}"
 
 
+def held_phrase(title: str, *, online: bool) -> str:
+    """What was held, mid-sentence: "hội nghị trực tuyến giao ban …", never "hội nghị hội nghị"."""
+    event = lower_first(title)
+    if fold(title).startswith("hoi nghi "):
+        return f"{event} theo hình thức trực tuyến" if online else event
+    return f"hội nghị trực tuyến {event}" if online else f"hội nghị {event}"
+
+
 def without_honorific(text: str) -> str:
     return text[len("đồng chí ") :] if fold(text).startswith("dong chi ") else text
 
@@ -209,6 +217,38 @@ def _byline(user) -> str:
     return EDITOR_MARK.format("Tác giả (đơn vị)")
 
 
+def _featured(user, conference: Conference, others: list[BridgePoint]) -> list[PointPart]:
+    """The bridge points with named delegates: their delegates and their own figures."""
+    featured = []
+    for point in others:
+        delegates = _attending(point)
+        if any(d.person_id for d in delegates):
+            part = PointPart(point_place(point), [delegate_phrase(d) for d in delegates])
+            part.figures = _results(user, conference, point.unit)
+            featured.append(part)
+    return featured
+
+
+def _lead(conference: Conference, host: BridgePoint | None, others: list[BridgePoint]) -> dict:
+    start = conference.scheduled_start
+    chair = _chair_designation(conference, host)
+    host_others = [
+        delegate_phrase(d)
+        for d in (_attending(host) if host else [])
+        if d.person_id != conference.chair_id
+    ]
+    return {
+        "when": f"{part_of_day(start)} {day_text(start)}",
+        "organizer": conference.organizer.name,
+        "event": held_phrase(conference.title, online=bool(others)),
+        "point_count": count_text(len(others)) if others else "",
+        "point_kinds": point_kinds([p.unit.kind for p in others]),
+        "host_place": point_place(host) if host else "",
+        "chair": chair,
+        "host_others": "; ".join(host_others),
+    }
+
+
 def draft_article(*, user, conference: Conference) -> Article:
     """The article of a conference: title, body (a paragraph a line) and the figures it gives."""
     points = list(
@@ -218,36 +258,15 @@ def draft_article(*, user, conference: Conference) -> Article:
     )
     host = next((p for p in points if p.is_host), None)
     others = [p for p in points if not p.is_host]
-    chair = _chair_designation(conference, host)
-    organizer = conference.organizer
-    province_figures = _results(user, conference, organizer.unit)
-    featured = []
-    for point in others:
-        delegates = _attending(point)
-        if any(d.person_id for d in delegates):
-            part = PointPart(point_place(point), [delegate_phrase(d) for d in delegates])
-            part.figures = _results(user, conference, point.unit)
-            featured.append(part)
-    host_others = [
-        delegate_phrase(d)
-        for d in (_attending(host) if host else [])
-        if d.person_id != conference.chair_id
-    ]
-    speaker, said = _direction(conference, chair)
-    start = conference.scheduled_start
+    lead = _lead(conference, host, others)
+    overall = _results(user, conference, conference.organizer.unit)
+    featured = _featured(user, conference, others)
+    speaker, said = _direction(conference, lead["chair"])
     with translation.override("vi"):
         period = lower_first(str(conference.period)) if conference.period else ""
-    context = {
-        "when": f"{part_of_day(start)} {day_text(start)}",
-        "organizer": organizer.name,
-        "event": lower_first(conference.title),
-        "point_count": count_text(len(others)) if others else "",
-        "point_kinds": point_kinds([p.unit.kind for p in others]),
-        "host_place": point_place(host) if host else "",
-        "chair": chair,
-        "host_others": "; ".join(host_others),
+    context = lead | {
         "period": period,
-        "results": sentence([w.text for w in province_figures]),
+        "results": sentence([w.text for w in overall]),
         "points": [
             {
                 "place": part.place,
@@ -265,10 +284,8 @@ def draft_article(*, user, conference: Conference) -> Article:
         "byline": _byline(user),
     }
     body = render_to_string("publishing/article.txt", context)
-    lines = [nfc(line) for line in body.splitlines() if line.strip()]
-    figures = province_figures + [w for part in featured for w in part.figures]
     return Article(
-        title=upper_first(headline(organizer.name, conference.title)),
-        body="\n".join(lines),
-        figures=figures,
+        title=upper_first(headline(conference.organizer.name, conference.title)),
+        body="\n".join(nfc(line) for line in body.splitlines() if line.strip()),
+        figures=overall + [w for part in featured for w in part.figures],
     )

@@ -15,6 +15,7 @@ from giaoban.publishing.writer import (
     draft_article,
     figure_phrase,
     headline,
+    held_phrase,
     part_of_day,
     point_kinds,
     sentence,
@@ -47,6 +48,11 @@ def test_small_helpers():
     assert part_of_day(datetime(2021, 10, 8, 8, 0, tzinfo=VN)) == "Sáng"
     assert point_kinds(["town", "district", "city"]) == "các huyện, thị xã, thành phố"
     assert sentence(["Một việc.", "Hai việc"]) == "một việc; hai việc."
+    assert held_phrase("Hội nghị chuyên đề", online=True) == (
+        "hội nghị chuyên đề theo hình thức trực tuyến"
+    )
+    assert held_phrase("Giao ban quý I", online=True) == "hội nghị trực tuyến giao ban quý I"
+    assert held_phrase("Giao ban quý I", online=False) == "hội nghị giao ban quý I"
     assert headline("Ban Dân vận Tỉnh ủy", "Giao ban công tác dân vận 9 tháng").startswith(
         "Ban Dân vận Tỉnh ủy giao ban trực tuyến công tác dân vận 9 tháng"
     )

@@ -1,5 +1,6 @@
 """The HTTP API at /api/v1/: authentication, JSON errors, and each app's router."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -30,6 +31,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     # A browser session must send the CSRF token with every write; a Bearer token needs none.
     auth=[BearerToken(), SessionAuth()],
+    # The API's description is for logged-in people and programs, like everything else.
+    docs_decorator=login_required,
 )
 
 

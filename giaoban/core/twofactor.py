@@ -9,6 +9,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, logout
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -159,8 +160,7 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         if request.path_info == reverse("admin:login"):
-            query = request.GET.urlencode() or f"next={reverse('admin:index')}"
-            return redirect(f"{reverse('login')}?{query}")
+            return self._admin_login(request)
         user = request.user
         if (
             user.is_authenticated
@@ -173,3 +173,12 @@ class TwoFactorMiddleware:
                 return self.get_response(request)
             return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+    @staticmethod
+    def _admin_login(request):
+        if request.user.is_authenticated and request.user.is_staff:
+            return redirect("admin:index")
+        if request.user.is_authenticated:
+            raise DjangoPermissionDenied(_("The administration is for administrators only."))
+        query = request.GET.urlencode() or f"next={reverse('admin:index')}"
+        return redirect(f"{reverse('login')}?{query}")

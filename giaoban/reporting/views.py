@@ -44,6 +44,8 @@ def report_open(request):
         report = services.report_open(
             actor=request.user, organization=membership.organization, form=form, period=period
         )
+    except PermissionDenied:
+        raise  # a refused write answers 403, as on every page
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("reporting:report_list")
@@ -149,6 +151,8 @@ def report_decide(request, pk: int, action: str):
             reason = form.data.get("reason", "")
             services.report_return(actor=request.user, report=report, reason=reason)
             messages.success(request, _("The report was returned."))
+    except PermissionDenied:
+        raise  # a refused write answers 403, as on every page
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("reporting:report_detail", pk=report.pk)
@@ -176,6 +180,8 @@ def report_upload(request, pk: int):
     except InvalidInput as exc:
         for message in exc.errors.values():
             messages.error(request, message)
+    except PermissionDenied:
+        raise  # a refused write answers 403, as on every page
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -90,12 +90,22 @@ DATABASES = {"default": config.database(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    # After Redis restarts every pooled connection is dead: reconnect and retry the command
+    # rather than fail the console that uses it (giaoban/ops/tests/test_faults.py).
+    _REDIS_RETRY = {
+        "retry": Retry(ExponentialBackoff(cap=1, base=0.05), 3),
+        "retry_on_error": [RedisConnectionError],
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py's default 5 s socket timeout races the layer's own 5 s blocking read and
             # drops idle consoles (measured in bench.live); a REDIS_URL ?socket_timeout= wins.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30} | _REDIS_RETRY]},
         }
     }
 else:

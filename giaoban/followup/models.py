@@ -252,6 +252,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker sending the e-mail; a worker killed before `emailed_at` leaves it, and
+    # another run sends the e-mail once the claim is old (services.EMAIL_CLAIM).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -665,13 +665,16 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
+#: How long a worker's claim on a reminder's e-mail holds: longer than any send takes.
+EMAIL_CLAIM = timedelta(minutes=10)
+
+
 def _email_one(notification: Notification) -> bool:
-    """Claim the notification (a conditional update only one worker wins), then send it."""
-    claimed = _retrying(
-        lambda: Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-    )
+    """Claim the notification (a conditional update only one worker wins), send it, then mark
+    it sent. A worker killed in between leaves a claim that runs out: nothing is lost."""
+    pending = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True)
+    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=timezone.now() - EMAIL_CLAIM)
+    claimed = _retrying(lambda: pending.filter(free).update(email_claimed_at=timezone.now()))
     if not claimed:
         return False
     try:
@@ -680,8 +683,9 @@ def _email_one(notification: Notification) -> bool:
         send_mail(subject, body, None, [notification.user.email])
     except Exception:  # a mail server down must not stop the job; the next run tries again
         log.exception("reminder %s could not be e-mailed", notification.pk)
-        _retrying(lambda: Notification.objects.filter(pk=notification.pk).update(emailed_at=None))
+        _retrying(lambda: pending.update(email_claimed_at=None))
         return False
+    _retrying(lambda: pending.update(emailed_at=timezone.now()))
     return True
 
 

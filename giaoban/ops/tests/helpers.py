@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -136,13 +137,15 @@ def scratch_database(server_url: str, name: str):
 
 
 class PostgresCluster:
-    """A PostgreSQL cluster of the test's own, in a temporary directory on a free port."""
+    """A PostgreSQL cluster of the test's own, in a temporary directory on a free port. The
+    directory is not pytest's: run as root, the cluster belongs to postgres, who cannot enter
+    pytest's private directories."""
 
-    def __init__(self, directory: Path):
+    def __init__(self):
         if not (PG_BIN / "initdb").exists():
             skip_or_fail(f"PostgreSQL's programs are not in {PG_BIN} (set PG_BIN)")
-        self.directory = directory
-        self.data = directory / "data"
+        self.directory = Path(tempfile.mkdtemp(prefix="giaoban-ops-pg-"))
+        self.data = self.directory / "data"
         self.port = free_port()
         self.user = "postgres" if os.geteuid() == 0 else None
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/giaoban"
@@ -155,7 +158,6 @@ class PostgresCluster:
         )
 
     def init(self) -> "PostgresCluster":
-        self.directory.mkdir(parents=True, exist_ok=True)
         if self.user:
             shutil.chown(self.directory, self.user)
         self._as_owner(
@@ -181,16 +183,16 @@ class PostgresCluster:
             str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False
         )
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 @pytest.fixture
-def own_postgres(tmp_path_factory):
-    cluster = PostgresCluster(tmp_path_factory.mktemp("pg")).init()
+def own_postgres():
+    cluster = PostgresCluster().init()
     yield cluster
-    cluster.stop("immediate")
+    cluster.remove()
 
 
 # --- Redis -------------------------------------------------------------------------------------

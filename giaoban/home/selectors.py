@@ -19,6 +19,7 @@ from giaoban.orgs.models import Role, Unit
 from giaoban.reporting import charts
 from giaoban.reporting import selectors as reporting
 from giaoban.reporting.models import Period, Report, ReportForm, Status
+from giaoban.reporting.services import form_latest_version
 
 LEADER, OFFICER, OPERATOR, NOBODY = "leader", "officer", "operator", "nobody"
 KEY_INDICATORS = 4  # the first figures of the form: in the demo, the article's four
@@ -154,6 +155,8 @@ def report_progress(*, user, unit: Unit, today: date) -> list[FormProgress]:
 
 
 def _units(user, unit, form, period, today) -> list[UnitProgress]:
+    if max(form_latest_version(form).reporting_levels, default=0) <= unit.level:
+        return []  # nobody below this unit reports on the form: spare a query per child
     deadline = reporting.deadline_of(form, period)
     children = orgs.unit_children(user=user, on=period.end, parent=unit).order_by("code")
     own = {

@@ -254,8 +254,8 @@ class VideoRoom:
             notify_joining=True,
             permanent=False,
         )
-        if record_dir:
-            fields |= {"rec_dir": record_dir, "record": False}
+        if record_dir:  # every publisher recorded by the server; clients cannot switch it off
+            fields |= {"rec_dir": record_dir, "record": True, "lock_record": True}
         await self._do("create", **fields)
 
     async def exists(self, room: int) -> bool:

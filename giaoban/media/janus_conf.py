@@ -101,17 +101,8 @@ class JanusConfig:
             "server_name": "giaoban-janus",
             "session_timeout": 60,
             "reclaim_session_timeout": 0,
-            "protected_folders": [
-                "/bin",
-                "/boot",
-                "/dev",
-                "/etc",
-                "/lib",
-                "/proc",
-                "/sys",
-                "/usr",
-                "/var",
-            ],
+            # Recordings go under the app's data directory, which may be under /var.
+            "protected_folders": ["/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"],
         }
         nat = {"ice_enforce_list": self.ice_ip} if self.ice_ip else {}
         return "\n".join(

@@ -2,11 +2,12 @@
 media state as Janus last reported it."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound, PermissionDenied
 from giaoban.media import services
-from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, RoomState
+from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, Recording, RoomState
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.models import (
     BridgePoint,
@@ -76,6 +77,8 @@ def media_state(*, conference: Conference, role: Role) -> dict:
         "floor_feed": floor,
         "peers": _peers(conference),
     }
+    if status == "closed" and role.kind != "viewer":
+        state["recordings"] = recordings_of(conference)
     if own and status == "up" and role.kind != "viewer":
         state["token"] = services.point_token(conference.pk, own)
     return state
@@ -108,3 +111,10 @@ def last_test(point: BridgePoint) -> MediaTest | None:
 def require_own_point(role: Role, point: BridgePoint) -> None:
     if role.point_id != point.pk:
         raise PermissionDenied(_("You may act only for your own bridge point."))
+
+
+def recordings_of(conference: Conference) -> list[dict]:
+    return [
+        {"id": r.pk, "name": r.name, "size": r.size, "url": reverse("media:recording", args=[r.pk])}
+        for r in Recording.objects.filter(conference=conference)
+    ]

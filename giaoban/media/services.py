@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import ApplicationError, PermissionDenied
-from giaoban.media import adapter
+from giaoban.media import adapter, recordings
 from giaoban.media.janus_conf import secret
 from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, RoomState
 from giaoban.meetings import services as meetings
@@ -111,6 +111,7 @@ def room_open(*, conference: Conference) -> MediaRoom | None:
             tokens=tokens,
             description=conference.title,
             publishers=publishers,
+            record_dir=str(recordings.recordings_dir(conference.pk)),
         )
 
     try:
@@ -216,6 +217,7 @@ def room_close(*, conference: Conference) -> None:
         log.info("media room %s not destroyed: %s", room.room, exc)
     MediaRoom.objects.filter(pk=room.pk).update(state=RoomState.CLOSED, closed_at=timezone.now())
     MediaPeer.objects.filter(point__conference=conference).update(up=False, handle=None)
+    recordings.recordings_convert(conference=conference)
 
 
 # Microphones ------------------------------------------------------------------------------

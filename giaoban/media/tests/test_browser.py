@@ -48,8 +48,19 @@ def server(tmp_path):
 
     def configure(janus):  # as `make demo` does: the server's own secrets
         c = janus.config
-        _run(env, "-m", "giaoban", "janus_config", str(c.directory), "--ws-port", str(c.ws_port),
-             "--events-url", c.events_url, "--rtp-ports", c.rtp_ports)  # fmt: skip
+        _run(
+            env,
+            "-m",
+            "giaoban",
+            "janus_config",
+            str(c.directory),
+            "--ws-port",
+            str(c.ws_port),
+            "--events-url",
+            c.events_url,
+            "--rtp-ports",
+            c.rtp_ports,
+        )
 
     janus = start_janus(tmp_path / "janus", f"{base}/media/janus/events/", configure)
     env["JANUS_URL"] = janus.url

@@ -9,6 +9,7 @@ import pytest
 from giaoban.core.errors import PermissionDenied
 from giaoban.media import services
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
+from giaoban.media.recordings import recordings_dir
 from giaoban.media.testing import Publisher, Subscriber, bars_match, wait_for
 from giaoban.media.tests.conftest import wait_until
 from giaoban.meetings import services as meetings
@@ -156,3 +157,49 @@ def test_the_host_mutes_and_unmutes_any_point(live, janus, aio, operators, clien
     finally:
         aio.run(sub.close())
         aio.run(pub.close())
+
+
+def test_the_host_and_the_floor_are_recorded_and_attached(
+    live, janus, aio, operators, client, dave, eve
+):
+    conference, room = live
+    points = {p.unit.code: p for p in conference.points.select_related("unit")}
+    host, sapa, batxat = points["10"], points["088"], points["082"]
+    publishers = []
+    try:
+        for point in (host, sapa, batxat):
+            pub = Publisher(janus.url)
+            publishers.append(pub)
+            token = services.point_token(conference.pk, point.pk)
+            aio.run(pub.publish(room=room.room, feed=point.pk, token=token))
+        assert wait_until(lambda: all(_published(p) for p in (host, sapa, batxat)))
+        request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+        meetings.floor_grant(actor=None, request=request)
+        aio.run(wait_for(lambda: False, timeout=2))
+        meetings.floor_finish(actor=None, request=request)
+    finally:
+        for pub in publishers:
+            aio.run(pub.close())
+    meetings.conference_transition(actor=None, conference=conference, action="end")
+
+    recorded = {(r.point_id, r.content_type) for r in conference.recordings.all()}
+    assert recorded == {
+        (host.pk, "audio/ogg"),
+        (host.pk, "video/webm"),
+        (sapa.pk, "audio/ogg"),
+        (sapa.pk, "video/webm"),
+    }, "only the host and the point that had the floor are kept"
+    assert not list(recordings_dir(conference.pk).glob("*.mjr"))
+
+    video = conference.recordings.get(point=host, content_type="video/webm")
+    client.force_login(operators["host"])
+    response = client.get(f"/media/recordings/{video.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x1a\x45\xdf\xa3"  # WebM (EBML)
+    client.force_login(operators["batxat"])
+    assert client.get(f"/media/recordings/{video.pk}/").status_code == 200  # a participant
+    for outsider in (dave, eve):  # a viewer of Sa Pa; someone unrelated
+        client.force_login(outsider)
+        assert client.get(f"/media/recordings/{video.pk}/").status_code == 404
+    client.logout()
+    assert client.get(f"/media/recordings/{video.pk}/").status_code == 302  # to the login

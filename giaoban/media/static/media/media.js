@@ -72,7 +72,7 @@
     state = next;
     if (next.status !== "up" || serverChanged) {
       teardown();
-      if (next.status !== "up") { setStatus(next.message); render(); return; }
+      if (next.status !== "up") { setStatus(next.message); showRecordings(next.recordings); return; }
     }
     if (!janus) { connect(); render(); return; }
     ensurePublisher();
@@ -234,6 +234,22 @@
   }
 
   // Drawing ---------------------------------------------------------------------------------
+
+  function showRecordings(list) {
+    var box = $("recordings");
+    if (!box || !list || !list.length) { return; }
+    box.hidden = false;
+    var ul = box.querySelector("ul");
+    ul.textContent = "";
+    list.forEach(function (r) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = r.url;
+      a.textContent = r.name;
+      li.appendChild(a);
+      ul.appendChild(li);
+    });
+  }
 
   function show(video, feed) {
     if (!video) { return; }

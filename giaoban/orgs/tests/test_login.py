@@ -10,10 +10,12 @@ def _login(client, password):
     return client.post(reverse("login"), {"username": "bob", "password": password})
 
 
-def test_it_logs_in_and_lands_on_the_unit_tree(client, bob):
+def test_it_logs_in_and_lands_on_the_home_of_their_role(client, bob):
     response = _login(client, "correct-horse-42")
     assert response.status_code == 302
-    assert client.get(response.url, follow=True).request["PATH_INFO"] == reverse("orgs:unit_tree")
+    landed = client.get(response.url, follow=True)
+    assert landed.request["PATH_INFO"] == reverse("home")
+    assert "home/officer.html" in [t.name for t in landed.templates]
 
 
 def test_a_wrong_password_is_refused_in_vietnamese(client, bob):

@@ -14,6 +14,17 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
+# The media tests (giaoban/media): Janus, janus-pp-rec and the two front-end libraries. A system
+# janus.service started by the package is stopped: the tests run their own on free ports.
+missing=""
+for pkg in janus janus-tools libjs-janus-gateway libjs-webrtc-adapter; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  apt_install $missing
+  service janus stop >/dev/null 2>&1 || true
+fi
+
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   command -v redis-server >/dev/null || apt_install redis-server
   mkdir -p /var/lib/redis /var/log/redis
@@ -21,3 +32,8 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
   for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
 fi
+
+# The deployment and fault tests (giaoban/ops): nginx run with its own configuration, and
+# PostgreSQL's programs to start a cluster of their own (the suite never touches the shared one).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql

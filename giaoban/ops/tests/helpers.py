@@ -20,7 +20,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "ops-test-secret-key-that-is-long-enough-0123456789"
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _pg_bin() -> Path:
+    """PG_BIN, or the newest PostgreSQL installed from Debian's packages."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    return found[-1] if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 DEADLINE = 30  # seconds for a server to come up
 
 
@@ -100,20 +110,6 @@ def stop(process: subprocess.Popen, *, sig=signal.SIGTERM) -> None:
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
-
-
-def postgres_url_or_none() -> str:
-    """A reachable PostgreSQL server's URL (the test run's own, or TEST_DATABASE_URL's)."""
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    try:
-        psycopg.connect(_maintenance(url), connect_timeout=3).close()
-    except psycopg.Error as exc:
-        skip_or_fail(f"PostgreSQL is not reachable at {url}: {exc}")
-    return url
 
 
 def _maintenance(url: str) -> str:

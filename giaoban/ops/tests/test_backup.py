@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from giaoban.core.errors import ApplicationError
 from giaoban.ops import backup
-from giaoban.ops.tests.helpers import giaoban, postgres_url_or_none, python, scratch_database
+from giaoban.ops.tests.helpers import giaoban, python, scratch_database
 
 DOCUMENT = b"%PDF-1.4\n% giaoban backup test: bao cao 9 thang\n%%EOF\n"
 
@@ -121,11 +121,12 @@ def test_it_restores_the_demo_into_an_empty_sqlite_installation(
     assert list((tmp_path / "home").glob("media.before-restore-*"))
 
 
-def test_it_restores_the_demo_into_an_empty_postgresql_database(demo_backup, tmp_path):
+def test_it_restores_the_demo_into_an_empty_postgresql_database(
+    demo_backup, postgres_server, tmp_path
+):
     """Across backends, into a database that has not even been migrated."""
-    server = postgres_url_or_none()
     archive, before = demo_backup
-    with scratch_database(server, "giaoban_ops_restore") as url:
+    with scratch_database(postgres_server, "giaoban_ops_restore") as url:
         env = {"GIAOBAN_DATA_DIR": str(tmp_path), "DATABASE_URL": url}
         assert _restored_inventory(archive, env) == before
 

@@ -25,11 +25,12 @@ from giaoban.ops.tests.helpers import (
     base_env,
     free_port,
     giaoban,
-    postgres_url_or_none,
     render_site,
     scratch_database,
     self_signed_certificate,
+    skip_or_fail,
     stop,
+    wait_for_port,
 )
 
 TLS = ssl.create_default_context()
@@ -56,14 +57,14 @@ def _get(url: str, headers: dict | None = None, data: bytes | None = None):
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory):
+def deployment(tmp_path_factory, postgres_server):
     from giaoban.ops.tests.helpers import RedisServer
 
     home = tmp_path_factory.mktemp("deploy")
     redis = RedisServer(home).start()
     https, http = free_port(), free_port()
     started: list = []
-    with scratch_database(postgres_url_or_none(), "giaoban_ops_deploy") as database_url:
+    with scratch_database(postgres_server, "giaoban_ops_deploy") as database_url:
         env = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis.url,
@@ -79,12 +80,14 @@ def deployment(tmp_path_factory):
             giaoban("migrate", "--noinput", env=env)
             giaoban("collectstatic", "--noinput", env=env)
             room = _prepare(env)
-            apps = [App(env, home / f"app-{name}.log", "--no-worker") for name in "ab"]
+            janus_port = free_port()
+            env_apps = env | _janus(env, home, janus_port, https, started)
+            apps = [App(env_apps, home / f"app-{name}.log", "--no-worker") for name in "ab"]
             for app in apps:
                 started.append(app.start())
             worker = subprocess.Popen(
                 [sys.executable, "-m", "giaoban", "worker"],
-                env=base_env(env),
+                env=base_env(env_apps),
                 stdout=(home / "worker.log").open("w"),
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
@@ -94,7 +97,7 @@ def deployment(tmp_path_factory):
                 {
                     "server 127.0.0.1:8001;": f"server 127.0.0.1:{apps[0].port};",
                     "server 127.0.0.1:8002;": f"server 127.0.0.1:{apps[1].port};",
-                    "server 127.0.0.1:8188;": f"server 127.0.0.1:{free_port()};",
+                    "server 127.0.0.1:8188;": f"server 127.0.0.1:{janus_port};",
                     "listen 80;\n    listen [::]:80;": f"listen 127.0.0.1:{http};",
                     "listen 443 ssl http2;\n    listen [::]:443 ssl http2;": (
                         f"listen 127.0.0.1:{https} ssl http2;"
@@ -119,6 +122,7 @@ def deployment(tmp_path_factory):
                 "apps": apps,
                 "home": home,
                 "worker": worker,
+                "env": env_apps,
                 **room,
             }
         finally:
@@ -127,6 +131,36 @@ def deployment(tmp_path_factory):
             if "worker" in locals():
                 stop(worker)
             redis.kill()
+
+
+class _Janus:
+    def __init__(self, process):
+        self.process = process
+
+    def stop(self):
+        stop(self.process)
+
+
+def _janus(env: dict, home: Path, port: int, https: int, started: list) -> dict:
+    """Janus from the configuration `giaoban janus_config` writes, when Janus is installed."""
+    from giaoban.media.janus_conf import janus_binary
+
+    if janus_binary() is None:
+        return {}
+    directory = home / "janus"
+    events = "http://127.0.0.1:1/media/janus/events/"  # no events needed here
+    command = giaoban(
+        "janus_config", str(directory), "--ws-port", str(port), "--events-url", events,
+        "--print-command", env=env,
+    ).split()  # fmt: skip
+    log = (home / "janus.log").open("w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    started.append(_Janus(process))
+    wait_for_port(port, process, home / "janus.log")
+    return {
+        "JANUS_URL": f"ws://127.0.0.1:{port}",
+        "JANUS_BROWSER_URL": f"wss://127.0.0.1:{https}/janus/",
+    }
 
 
 def _prepare(env: dict) -> dict:
@@ -160,7 +194,10 @@ def test_readiness_through_nginx_sees_postgresql_redis_and_the_worker(deployment
     assert checks["database"] == checks["database"] | {"status": "ok", "vendor": "postgresql"}
     assert checks["redis"]["status"] == "ok"
     assert checks["worker"]["status"] == "ok"  # the worker's first run beat at start
-    assert checks["janus"] == {"status": "off"}
+    if "JANUS_URL" in deployment["env"]:
+        [server] = checks["janus"]["servers"]
+        assert server["status"] == "ok" and server["version"]
+    assert answer["status"] == "ok"
     status, _, body = _get(deployment["https"] + "/health/live")
     assert (status, json.loads(body)) == (200, {"status": "ok"})
 
@@ -276,3 +313,15 @@ def test_the_shipped_systemd_units_are_valid(tmp_path):
     ]
     assert result.returncode == 0, result.stderr
     assert not problems, result.stderr
+
+
+def test_browsers_reach_janus_through_nginx(deployment):
+    from websockets.sync.client import connect
+
+    if "JANUS_URL" not in deployment["env"]:
+        skip_or_fail("Janus is not installed (apt-get install janus)")
+    url = deployment["env"]["JANUS_BROWSER_URL"]
+    with connect(url, subprotocols=["janus-protocol"], ssl=TLS, open_timeout=15) as janus:
+        janus.send(json.dumps({"janus": "info", "transaction": "deploy-test"}))
+        answer = json.loads(janus.recv(timeout=15))
+    assert (answer["janus"], answer["transaction"]) == ("server_info", "deploy-test")

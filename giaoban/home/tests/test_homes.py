@@ -214,3 +214,13 @@ def test_the_english_switch_turns_the_home_into_english(login, client):
     html = _home(client).content.decode()
     assert "Coming and live briefings" in html
     assert '<html lang="en">' in html
+
+
+def test_a_user_in_no_organization_is_told_to_ask_the_administrator(demo, db, client):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username="nobody", password="x-long-password-1")
+    client.force_login(user)
+    response = _home(client)
+    assert "home/nobody.html" in [t.name for t in response.templates]
+    assert _menu(response.content.decode()) == [vi("Home"), vi("Units")]

@@ -1,0 +1,110 @@
+"""/health/live and /health/ready: anonymous, JSON, cheap, and honest about each dependency."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from websockets.sync.server import serve
+
+from giaoban.followup import jobs
+from giaoban.ops import health
+from giaoban.ops.models import Heartbeat
+from giaoban.ops.services import heartbeat_beat
+
+
+@pytest.fixture(autouse=True)
+def _no_janus_cache():
+    health._janus_cache.clear()
+
+
+def test_live_answers_anyone(client, db):
+    response = client.get("/health/live")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_ready_without_redis_janus_or_a_worker_yet(client, db):
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"  # no worker has ever run
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["redis"] == {"status": "off"}
+    assert body["checks"]["janus"] == {"status": "off"}
+    assert body["checks"]["worker"] == {"status": "missing"}
+
+
+def test_ready_is_cheap(client, db, django_assert_max_num_queries):
+    heartbeat_beat(loop="reminders", ok=True)
+    with django_assert_max_num_queries(2):
+        assert client.get("/health/ready").json()["status"] == "ok"
+
+
+def test_a_worker_that_stopped_beating_is_stale(client, db, settings):
+    heartbeat_beat(loop="reminders", ok=True)
+    Heartbeat.objects.update(
+        beat_at=timezone.now() - timedelta(seconds=2 * settings.REMINDER_INTERVAL + 61)
+    )
+    response = client.get("/health/ready")
+    assert response.status_code == 200  # the worker is shared: this process still serves
+    assert response.json()["checks"]["worker"]["status"] == "stale"
+
+
+def test_a_worker_whose_last_run_failed_is_failing(db):
+    heartbeat_beat(loop="reminders", ok=False)
+    assert health.worker()["status"] == "failing"
+
+
+def test_redis_configured_but_unreachable_makes_the_process_unready(client, db, settings):
+    settings.REDIS_URL = "redis://nobody:secret@127.0.0.1:1/0"
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "failing"
+    assert body["checks"]["redis"] == {"status": "failing", "error": "ConnectionError"}
+    assert "secret" not in response.content.decode()  # details go to the log only
+
+
+def _fake_janus(answer: dict):
+    """A WebSocket server answering Janus's `info` request with `answer`."""
+
+    def handler(socket_):
+        request = json.loads(socket_.recv())
+        socket_.send(json.dumps(answer | {"transaction": request["transaction"]}))
+
+    server = serve(handler, "127.0.0.1", 0, subprotocols=["janus-protocol"])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_janus_answers_its_version(db, settings):
+    server = _fake_janus({"janus": "server_info", "version_string": "1.1.2"})
+    try:
+        settings.JANUS_URLS = [f"ws://127.0.0.1:{server.socket.getsockname()[1]}"]
+        [checked] = health.janus()["servers"]
+    finally:
+        server.shutdown()
+    assert (checked["status"], checked["version"]) == ("ok", "1.1.2")
+
+
+def test_janus_down_is_reported_but_the_process_stays_ready(client, db, settings):
+    settings.JANUS_URLS = ["ws://user:pass@127.0.0.1:1"]
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    janus = response.json()["checks"]["janus"]
+    assert janus["status"] == "failing"
+    assert janus["servers"][0]["server"] == "ws://127.0.0.1:1"  # no password shown
+
+
+def test_the_worker_loop_beats_after_each_run(transactional_db, monkeypatch):
+    stop = threading.Event()
+
+    def run_once():
+        stop.set()  # one run, then the loop ends
+
+    monkeypatch.setattr(jobs, "run_once", run_once)
+    jobs.run_every(3600, stop)
+    [beat] = Heartbeat.objects.all()
+    assert beat.key.startswith("reminders@") and beat.ok

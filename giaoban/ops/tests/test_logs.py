@@ -1,0 +1,54 @@
+"""Structured logs: JSON lines with the request id when LOG_FORMAT=json."""
+
+import json
+import logging
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from giaoban.ops import logs
+
+
+def _record(**extra) -> logging.LogRecord:
+    record = logging.makeLogRecord({"name": "giaoban.x", "levelname": "INFO", "msg": "Đã lưu %s"})
+    record.args = ("báo cáo",)
+    record.__dict__.update(extra)
+    return record
+
+
+def test_a_json_line_carries_the_message_the_request_id_and_the_extra_fields():
+    token = logs.request_id.set("abc123")
+    try:
+        record = _record(report_id=7)
+        logs.RequestIdFilter().filter(record)
+    finally:
+        logs.request_id.reset(token)
+    line = logs.JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["message"] == "Đã lưu báo cáo"
+    assert "Đã lưu" in line  # Vietnamese stays readable, not \\u-escaped
+    assert entry | {"request_id": "abc123", "report_id": 7, "logger": "giaoban.x"} == entry
+
+
+def test_a_request_gets_an_id_and_one_log_line(client, db, caplog):
+    with caplog.at_level(logging.INFO, logger="giaoban.request"):
+        response = client.get("/health/live")
+    request_id = response["X-Request-ID"]
+    assert len(request_id) == 32
+    [record] = [r for r in caplog.records if r.name == "giaoban.request"]
+    assert (record.path, record.status, record.method) == ("/health/live", 200, "GET")
+    assert record.request_id == request_id
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("nginx-0123abcd", True), ("bad id\nwith newline", False), ("x" * 65, False)],
+)
+def test_an_id_from_the_proxy_is_kept_when_well_formed(client, db, given, kept):
+    response = client.get("/health/live", headers={"X-Request-ID": given})
+    assert (response["X-Request-ID"] == given) is kept
+
+
+def test_a_log_format_that_is_neither_text_nor_json_stops_start_up():
+    with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT"):
+        logs.logging_config("xml")

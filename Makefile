@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+JANUS_PORT ?= 8189
+JANUS_DIR ?= var/janus
+JANUS_PACKAGES := sudo apt-get install janus janus-tools libjs-janus-gateway libjs-webrtc-adapter
 
 .PHONY: install demo serve services test test-sqlite test-postgres lint bench messages clean tour
 
@@ -19,7 +22,19 @@ install: $(STAMP)
 demo: install
 	$(BIN)/giaoban migrate --noinput -v 0
 	$(BIN)/giaoban demo
-	PORT=$(PORT) $(BIN)/giaoban serve
+	@if [ -x /usr/bin/janus ]; then \
+	  $(BIN)/giaoban janus_config $(JANUS_DIR) --ws-port $(JANUS_PORT) \
+	    --events-url http://127.0.0.1:$(PORT)/media/janus/events/ >/dev/null || exit 1; \
+	  /usr/bin/janus -C $(JANUS_DIR)/janus.jcfg -F $(JANUS_DIR) >$(JANUS_DIR)/janus.log 2>&1 & \
+	  janus_pid=$$!; trap 'kill $$janus_pid 2>/dev/null' EXIT INT TERM; \
+	  echo "Âm thanh, hình ảnh: Janus ws://127.0.0.1:$(JANUS_PORT) (nhật ký $(JANUS_DIR)/janus.log)"; \
+	  echo "Audio and video: Janus at ws://127.0.0.1:$(JANUS_PORT) (log in $(JANUS_DIR)/janus.log)"; \
+	  JANUS_URL=ws://127.0.0.1:$(JANUS_PORT) PORT=$(PORT) $(BIN)/giaoban serve; \
+	else \
+	  echo "Janus chưa được cài đặt: hội nghị chạy không có âm thanh, hình ảnh. Cài: $(JANUS_PACKAGES)"; \
+	  echo "Janus is not installed: conferences run without audio and video. Install: $(JANUS_PACKAGES)"; \
+	  PORT=$(PORT) $(BIN)/giaoban serve; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -56,7 +56,7 @@ class JanusConfig:
     events_url: str
     rtp_ports: str = "20000-40000"
     ice_ip: str | None = None
-    recordings: Path | None = None
+    events: bool = True  # the event handler that posts media events to the app
 
     @property
     def url(self) -> str:
@@ -137,7 +137,7 @@ class JanusConfig:
 
     def _events(self) -> str:
         general = {
-            "enabled": True,
+            "enabled": self.events,
             # handles, jsep, webrtc, media, plugin: what tells the app who is up and how well.
             "events": "handles,webrtc,media,plugins",
             "grouping": True,

@@ -53,11 +53,16 @@ def bars_match(picture: np.ndarray, tolerance: int = 40) -> bool:
 
 
 class BarsTrack(MediaStreamTrack):
+    """The bars; with `noise`, a strip of fresh noise under them, so that the encoder spends a
+    camera's bitrate (a still picture costs VP8 almost nothing)."""
+
     kind = "video"
 
-    def __init__(self):
+    def __init__(self, noise: bool = False):
         super().__init__()
         self._picture = bars_picture()
+        self._noise = noise
+        self._rng = np.random.default_rng(1)
         self._start, self._count = None, 0
 
     async def recv(self):
@@ -65,7 +70,12 @@ class BarsTrack(MediaStreamTrack):
             self._start = time.monotonic()
         self._count += 1
         await asyncio.sleep(max(0, self._start + self._count / FPS - time.monotonic()))
-        frame = VideoFrame.from_ndarray(self._picture, format="rgb24")
+        picture = self._picture
+        if self._noise:
+            picture = picture.copy()
+            strip = picture[-HEIGHT // 6 :]
+            strip[:] = self._rng.integers(0, 256, strip.shape, dtype=np.uint8)
+        frame = VideoFrame.from_ndarray(picture, format="rgb24")
         frame.pts, frame.time_base = self._count * 3000, fractions.Fraction(1, 90000)
         return frame
 
@@ -122,10 +132,14 @@ class Peer:
 class Publisher(Peer):
     """Publishes the bars and the tone as point `feed`."""
 
+    def __init__(self, url: str, noise: bool = False):
+        super().__init__(url)
+        self.noise = noise
+
     async def publish(self, *, room: int, feed: int, token: str, display: str = "test") -> None:
         await self._attach()
         self.pc.addTrack(ToneTrack())
-        self.pc.addTrack(BarsTrack())
+        self.pc.addTrack(BarsTrack(noise=self.noise))
         await self.pc.setLocalDescription(await self.pc.createOffer())
         offer = {"type": "offer", "sdp": self.pc.localDescription.sdp}
         answer = await adapter.publish(

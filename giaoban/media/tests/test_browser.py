@@ -112,11 +112,11 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
                 status = point.locator('[data-media="status"]').text_content()
                 log = server["log"].read_text()[-3000:]
                 raise AssertionError(f"{status} {console[-20:]} {log}") from failure
-            host.wait_for_function("window.giaobanMedia.framesDecoded().then(n => n > 0)")
-            frames = host.evaluate("window.giaobanMedia.framesDecoded()")
+            host.wait_for_function("() => window.giaobanMedia.framesDecoded().then(n => n > 0)")
+            frames = host.evaluate("() => window.giaobanMedia.framesDecoded()")
             assert frames > 0
             # And the point sees the host (the chair's camera), the one stream it receives.
-            point.wait_for_function("window.giaobanMedia.framesDecoded().then(n => n > 0)")
+            point.wait_for_function("() => window.giaobanMedia.framesDecoded().then(n => n > 0)")
             assert errors == []
             ARTIFACTS.mkdir(exist_ok=True)
             host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)

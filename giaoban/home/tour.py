@@ -231,8 +231,7 @@ def _shoot(page, shot: Shot, ids: dict, path: Path) -> None:
         raise TourError(f"{shot.path} as {shot.user}: {status}")
     if shot.ready:
         page.wait_for_selector(shot.ready, state="attached")
-    if shot.expect not in page.inner_text("main"):
-        raise TourError(f"{shot.path} as {shot.user} does not show “{shot.expect}”")
+    _wait_for_text(page, shot)
     page.evaluate("document.activeElement && document.activeElement.blur()")
     if shot.device == "laptop":
         height = min(page.evaluate("document.documentElement.scrollHeight"), LAPTOP_MAX_HEIGHT)
@@ -241,6 +240,16 @@ def _shoot(page, shot: Shot, ids: dict, path: Path) -> None:
     else:
         page.screenshot(path=str(path))
     _shrink(path)
+
+
+def _wait_for_text(page, shot: Shot) -> None:
+    """Live consoles draw their tiles after the first state arrives: wait for the text."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.locator("main").get_by_text(shot.expect).first.wait_for(state="visible")
+    except PlaywrightTimeout as exc:
+        raise TourError(f"{shot.path} as {shot.user} does not show “{shot.expect}”") from exc
 
 
 def _shrink(path: Path) -> None:

@@ -50,8 +50,10 @@ def _subtree(request, unit, today) -> dict:
 
 def _leader(request, unit, today) -> dict:
     context = _subtree(request, unit, today)
+    coming = selectors.conferences_coming(user=request.user)
     return context | {
-        "coming": selectors.conferences_coming(user=request.user)[: selectors.COMING],
+        "coming": coming[: selectors.COMING],
+        "coming_count": coming.count(),
         "key": selectors.key_figures(user=request.user, unit=unit, progress=context["progress"]),
         "inbox_count": len(reporting.inbox(user=request.user)),
     }

@@ -32,6 +32,7 @@ def test_the_provincial_leader_sees_the_briefings_to_come(login, client):
     assert "home/leader.html" in [t.name for t in response.templates]
     titles = [c.title for c in response.context["coming"]]
     assert titles == [TITLE, NEXT_TITLE]
+    assert response.context["coming_count"] == 2
     assert TITLE in response.content.decode()
 
 

@@ -159,7 +159,9 @@ def _task_out(request, task: Task) -> dict:
 
 
 def _organizations(request, ids: list[int], field: str) -> list[Organization]:
-    found = Organization.objects.visible_to(request.user).in_bulk(ids)
+    # An id past the database's 64-bit range cannot exist (and would fail the query): missing.
+    possible = [pk for pk in ids if 0 < pk < 2**63]
+    found = Organization.objects.visible_to(request.user).in_bulk(possible)
     missing = [str(pk) for pk in ids if pk not in found]
     if missing:
         raise InvalidInput(

@@ -179,7 +179,7 @@ def test_an_api_write_in_a_browser_session_needs_the_csrf_token(tree, bob):
     response = client.post("/api/v1/tasks/", {}, content_type="application/json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
-    assert "kiểm tra bảo mật" in response.json()["error"]["message"]
+    assert "Kiểm tra bảo mật" in response.json()["error"]["message"]
     client.get(reverse("orgs:person_list"))  # any page sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     with_token = client.post(

@@ -10,6 +10,8 @@ import sys
 import time
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from giaoban.media.tests.conftest import start_janus
 from giaoban.meetings.tests.test_browser import (
@@ -30,6 +32,15 @@ FAKE_MEDIA = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 WAIT = 20_000
+UNREACHABLE = (
+    "The media server is not reachable. The conference goes on; audio and video come "
+    "back by themselves."
+)
+
+
+def vi(message: str) -> str:
+    with translation.override("vi"):
+        return gettext(message)
 
 
 @pytest.fixture
@@ -75,7 +86,7 @@ def server(tmp_path):
         )
     try:
         _wait_until_up(base, process, log, time.monotonic() + 30)
-        yield {"base": base, "log": log, **ids}
+        yield {"base": base, "log": log, "janus": janus, **ids}
     finally:
         process.terminate()
         try:
@@ -117,9 +128,20 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
             assert frames > 0
             # And the point sees the host (the chair's camera), the one stream it receives.
             point.wait_for_function("() => window.giaobanMedia.framesDecoded().then(n => n > 0)")
-            assert errors == []
             ARTIFACTS.mkdir(exist_ok=True)
             host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
             point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
+
+            # Janus dies: the live room stays connected, the pane says so; Janus comes back:
+            # the room is recreated and both consoles publish and receive again by themselves.
+            server["janus"].kill()
+            expect(point.locator('[data-media="status"]')).to_have_text(vi(UNREACHABLE))
+            expect(point.locator('[data-live="connection"]')).to_have_attribute(
+                "data-state", "open"
+            )
+            server["janus"].start()
+            point.wait_for_function("() => window.giaobanMedia.published()")
+            host.wait_for_function("() => window.giaobanMedia.framesDecoded().then(n => n > 0)")
+            assert errors == []
         finally:
             browser.close()

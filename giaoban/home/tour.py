@@ -204,6 +204,7 @@ def _photograph(base: str, ids: dict, out_dir: Path, log) -> list[Path]:
                 _shoot(pages[key], shot, ids, path)
                 written.append(path)
                 log(f"  {path} ({path.stat().st_size // 1024} KB)")
+            _check_keyboard(pages[("lanhdao_tinh", "laptop")])
         finally:
             browser.close()
     return written
@@ -240,6 +241,20 @@ def _shoot(page, shot: Shot, ids: dict, path: Path) -> None:
     else:
         page.screenshot(path=str(path))
     _shrink(path)
+
+
+def _check_keyboard(page) -> None:
+    """The first Tab shows the skip link, and Enter on it moves the focus to the main content."""
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    box = skip.bounding_box()
+    focused = page.evaluate("document.activeElement.classList.contains('skip-link')")
+    if not (focused and box and box["y"] >= 0):
+        raise TourError("the first Tab does not show the skip link")
+    page.keyboard.press("Enter")
+    if page.evaluate("document.activeElement.id") != "content":
+        raise TourError("the skip link does not move the focus to the main content")
 
 
 def _wait_for_text(page, shot: Shot) -> None:

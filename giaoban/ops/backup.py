@@ -17,7 +17,7 @@ import tarfile
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
@@ -184,11 +184,26 @@ def _corrupt(detail: str) -> CorruptBackup:
     )
 
 
+def _extract_files(archive: tarfile.TarFile, into: Path) -> None:
+    """Regular files only, each inside `into` (Debian 12's Python 3.11.2 predates tarfile's
+    extraction filters): a link, a device or a path leaving the directory is refused."""
+    for member in archive:
+        name = PurePosixPath(member.name)
+        if member.isdir():
+            continue
+        if not member.isfile() or name.is_absolute() or ".." in name.parts:
+            raise _corrupt(_("unexpected member: %(name)s") % {"name": member.name})
+        target = into.joinpath(*name.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.extractfile(member) as data, target.open("wb") as out:
+            shutil.copyfileobj(data, out, _CHUNK)
+
+
 def _unpack(source: Path, into: Path) -> dict:
     """Extract and check every member against the manifest; return the manifest."""
     try:
         with tarfile.open(source, "r:gz") as archive:
-            archive.extractall(into, filter="data")
+            _extract_files(archive, into)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise _corrupt(_("cannot be read: %(error)s") % {"error": exc}) from None
     try:

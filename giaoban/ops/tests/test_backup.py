@@ -158,8 +158,16 @@ def _rewritten(archive, tmp_path, change) -> str:
         lambda archive, tmp: _rewritten(archive, tmp, lambda b: b.replace(b"9", b"8")),
         lambda archive, tmp: _truncated(archive, tmp),
         lambda archive, tmp: _rewritten(archive, tmp, lambda b: b + b"x"),
+        lambda archive, tmp: _with_member(archive, tmp, "../outside.txt"),
+        lambda archive, tmp: _with_member(archive, tmp, "/etc/giaoban-test"),
     ],
-    ids=["a changed byte", "a truncated archive", "a longer file"],
+    ids=[
+        "a changed byte",
+        "a truncated archive",
+        "a longer file",
+        "a path leaving the directory",
+        "an absolute path",
+    ],
 )
 def test_it_refuses_a_damaged_archive_and_changes_nothing(
     demo_backup, settings, tmp_path, damage, db
@@ -175,6 +183,18 @@ def test_it_refuses_a_damaged_archive_and_changes_nothing(
     assert refused.value.message.endswith("Không có gì bị thay đổi.")
     assert [p.name for p in home.rglob("*")] == ["media"]
     assert not backup.installation_holds_data()
+
+
+def _with_member(archive, tmp_path, name: str):
+    """A copy of the archive with one more member named `name`."""
+    bad = tmp_path / "bad.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(bad, "w:gz") as target:
+        for member in source.getmembers():
+            target.addfile(member, source.extractfile(member))
+        info = tarfile.TarInfo(name)
+        info.size = 4
+        target.addfile(info, io.BytesIO(b"evil"))
+    return bad
 
 
 def _truncated(archive, tmp_path) -> str:

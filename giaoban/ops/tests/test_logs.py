@@ -26,6 +26,7 @@ def test_a_json_line_carries_the_message_the_request_id_and_the_extra_fields():
     line = logs.JsonFormatter().format(record)
     entry = json.loads(line)
     assert entry["message"] == "Đã lưu báo cáo"
+    assert entry["time"].endswith("+00:00")
     assert "Đã lưu" in line  # Vietnamese stays readable, not \\u-escaped
     assert entry | {"request_id": "abc123", "report_id": 7, "logger": "giaoban.x"} == entry
 

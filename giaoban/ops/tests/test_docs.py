@@ -1,0 +1,37 @@
+"""docs/deploy.md and deploy/ stay in step with the code: every environment variable the
+settings read is documented and in the example file, and every shipped file is described."""
+
+import re
+
+from giaoban.ops.tests.helpers import ROOT
+
+READERS = r"(?:env_\w+|url_or_none|url_list|environ\.get|getenv)\(\s*\"([A-Z][A-Z0-9_]*)\""
+
+
+def _variables() -> set[str]:
+    sources = [ROOT / "giaoban" / "settings.py", ROOT / "giaoban" / "config.py"]
+    sources += (ROOT / "giaoban" / "core" / "management" / "commands").glob("*.py")
+    found = set()
+    for source in sources:
+        found |= set(re.findall(READERS, source.read_text()))
+    return found - {"DJANGO_SETTINGS_MODULE"}
+
+
+def test_every_environment_variable_is_documented_and_in_the_example():
+    variables = _variables()
+    assert {"DATABASE_URL", "REDIS_URL", "LOG_FORMAT", "PORT"} <= variables
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    example = (ROOT / "deploy" / "giaoban.env.example").read_text()
+    assert not {v for v in variables if f"`{v}`" not in guide}, "missing in docs/deploy.md"
+    assert not {v for v in variables if not re.search(rf"^#?{v}=", example, re.M)}, (
+        "missing in deploy/giaoban.env.example"
+    )
+
+
+def test_every_shipped_file_is_described():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    shipped = [p for p in (ROOT / "deploy").rglob("*") if p.is_file()]
+    assert len(shipped) >= 8
+    for path in shipped:
+        named = path.relative_to(ROOT).as_posix()
+        assert named in guide or path.name in guide, f"{named} is not in docs/deploy.md"

@@ -218,7 +218,8 @@ else:
 # atomically (INCR), and the in-memory one is only used by a single process.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
-# Load balancers probe the app's own port over plain HTTP (giaoban/ops, docs/deploy.md).
-SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# Load balancers probe, and Janus posts its events to, the app's own port over plain HTTP on
+# loopback (docs/deploy.md): not redirected to https.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^media/janus/events/"]
 # LOG_FORMAT=json: one JSON object per line, with the request's id (giaoban/ops/logs.py).
 LOGGING = logs.logging_config(os.environ.get("LOG_FORMAT", "text"))

@@ -108,3 +108,12 @@ def test_the_worker_loop_beats_after_each_run(transactional_db, monkeypatch):
     jobs.run_every(3600, stop)
     [beat] = Heartbeat.objects.all()
     assert beat.key.startswith("reminders@") and beat.ok
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/media/janus/events/"])
+def test_probes_and_janus_events_reach_the_app_port_over_plain_http(client, db, settings, path):
+    """Behind TLS (HTTPS=true) every other page is redirected to https; these come from the
+    load balancer and from Janus on loopback, straight to an app process."""
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.post(path, data="[]", content_type="application/json")
+    assert response.status_code != 301

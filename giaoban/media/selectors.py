@@ -79,6 +79,8 @@ def media_state(*, conference: Conference, role: Role) -> dict:
     }
     if status == "closed" and role.kind != "viewer":
         state["recordings"] = recordings_of(conference)
+    if role.kind != "viewer" and settings.JANUS_URLS:
+        state["test_server"] = browser_url()  # the test session needs no room
     if own and status == "up" and role.kind != "viewer":
         state["token"] = services.point_token(conference.pk, own)
     return state

@@ -35,4 +35,7 @@ def media_labels() -> dict:
         "test_failed": _("Test failed: %(why)s"),
         "test_no_media": _("no picture came back from the server"),
         "refused": _("Refused: %(message)s"),
+        "removed": _(
+            "The chair removed this point from the media room. Reload the page to rejoin."
+        ),
     }

@@ -112,9 +112,17 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
             for page in (host, point):
                 page.on("pageerror", lambda error: errors.append(str(error)))
                 page.on("console", lambda message: console.append(message.text))
+            # Before the start: Sa Pa's media test, recorded, ticks its readiness.
+            point.goto(f"/conferences/{cid}/point/")
+            point.click('[data-media-action="test"]')
+            passed = vi(
+                "Test passed: %(frames)s frames came back, round trip %(rtt)s ms, loss %(loss)s%%."
+            ).split("%")[0]
+            expect(point.locator('[data-media="test-result"]')).to_contain_text(passed)
+            expect(point.locator('input[data-readiness="connection_tested"]')).to_be_checked()
+
             host.goto(f"/conferences/{cid}/host/")
             host.click('button[data-action="start"]')
-            point.goto(f"/conferences/{cid}/point/")
             expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
             tile = host.locator(f'.media-tile[data-point="{sapa}"]')
             try:

@@ -25,6 +25,7 @@
   var feedStreams = {};     // feed id -> MediaStream
   var talking = {};
   var page = 0;
+  var removed = false;      // the chair removed this point's stream: it rejoins after a reload
 
   function $(name) { return pane.querySelector('[data-media="' + name + '"]'); }
 
@@ -74,6 +75,7 @@
       teardown();
       if (next.status !== "up") { setStatus(next.message); showRecordings(next.recordings); return; }
     }
+    if (removed) { setStatus(labels.removed); render(); return; }
     if (!janus) { connect(); render(); return; }
     ensurePublisher();
     ensureSubscription();
@@ -158,6 +160,9 @@
     } else if (event === "talking" || event === "stopped-talking") {
       talking[message.id] = event === "talking";
       render();
+    } else if (message.leaving === "ok" && message.reason === "kicked") {
+      setStatus(labels.removed);
+      removed = true;
     } else if (message.error) {
       if (message.error_code === 436) { publisher.detach(); publisher = "watch"; return; }
       setStatus(fmt(labels.refused, { message: message.error }));
@@ -366,18 +371,34 @@
 
   // The point's media test: camera and microphone to the server and back (EchoTest) ---------
 
+  // Before the conference (no room yet) the test opens a Janus session of its own.
   function runTest(button) {
-    var point = document.getElementById("console").dataset.point;
     var result = $("test-result");
-    if (!window.Janus || !state || state.status !== "up" || !janus) {
+    if (!window.Janus || !state || !state.test_server) {
       result.textContent = fmt(labels.test_failed, { why: state ? state.message || labels.lost : labels.lost });
       return;
     }
     button.disabled = true;
     result.textContent = labels.test_running;
+    if (janus) { echoTest(janus, null, button, result); return; }
+    var own = null;
+    var open = function () {
+      own = new window.Janus({
+        server: state.test_server,
+        success: function () { echoTest(own, own, button, result); },
+        error: function (error) { finish(null, own, button, result, fmt(labels.test_failed, { why: error })); }
+      });
+    };
+    if (inited) { open(); return; }
+    window.Janus.init({ debug: false, dependencies: window.Janus.useDefaultDependencies(),
+      callback: function () { inited = true; open(); } });
+  }
+
+  function echoTest(session, own, button, result) {
+    var point = document.getElementById("console").dataset.point;
     var echo = null;
     var captured = { audio: false, video: false };
-    janus.attach({
+    session.attach({
       plugin: "janus.plugin.echotest",
       success: function (handle) {
         echo = handle;
@@ -385,20 +406,20 @@
           tracks: [{ type: "audio", capture: true, recv: true }, { type: "video", capture: true, recv: true }],
           success: function (offer) {
             handle.send({ message: { audio: true, video: true }, jsep: offer });
-            window.setTimeout(function () { measure(echo, captured, point, result, button); }, 6000);
+            window.setTimeout(function () { measure(echo, own, captured, point, result, button); }, 6000);
           },
-          error: function (error) { finish(echo, button, result, fmt(labels.no_camera, { error: error.message || error })); }
+          error: function (error) { finish(echo, own, button, result, fmt(labels.no_camera, { error: error.message || error })); }
         });
       },
-      error: function (error) { finish(null, button, result, fmt(labels.test_failed, { why: error })); },
+      error: function (error) { finish(null, own, button, result, fmt(labels.test_failed, { why: error })); },
       onmessage: function (message, jsep) { if (jsep) { echo.handleRemoteJsep({ jsep: jsep }); } },
       onlocaltrack: function (track, on) { if (on) { captured[track.kind] = true; } }
     });
   }
 
-  function measure(echo, captured, point, result, button) {
+  function measure(echo, own, captured, point, result, button) {
     var pc = echo && echo.webrtcStuff && echo.webrtcStuff.pc;
-    if (!pc) { finish(echo, button, result, fmt(labels.test_failed, { why: labels.test_no_media })); return; }
+    if (!pc) { finish(echo, own, button, result, fmt(labels.test_failed, { why: labels.test_no_media })); return; }
     pc.getStats().then(function (stats) {
       var frames = 0, rtt = null, lost = 0, received = 0;
       stats.forEach(function (s) {
@@ -419,13 +440,14 @@
         var text = test.passed
           ? fmt(labels.test_passed, { frames: frames, rtt: rtt === null ? null : rtt.toFixed(0), loss: loss === null ? null : loss.toFixed(1) })
           : fmt(labels.test_failed, { why: labels.test_no_media });
-        finish(echo, button, result, text);
+        finish(echo, own, button, result, text);
       });
-    }).catch(function (error) { finish(echo, button, result, fmt(labels.test_failed, { why: error.message || error })); });
+    }).catch(function (error) { finish(echo, own, button, result, fmt(labels.test_failed, { why: error.message || error })); });
   }
 
-  function finish(echo, button, result, text) {
+  function finish(echo, own, button, result, text) {
     if (echo) { try { echo.detach(); } catch (e) { /* gone */ } }
+    if (own) { try { own.destroy({ notifyDestroyed: false }); } catch (e) { /* gone */ } }
     button.disabled = false;
     result.textContent = text;
   }

@@ -81,9 +81,9 @@ def _send(client: Client, kwargs: dict, token: str):
     if "json" in kwargs:
         body = json.dumps(kwargs["json"])
         return client.generic(method.upper(), url, body, "application/json", **headers)
-    if "files" in kwargs or isinstance(kwargs.get("data"), dict):
-        data = {**(kwargs.get("data") or {}), **_files(kwargs.get("files") or [])}
-        return client.post(url, data, **headers)
+    form = kwargs.get("data") if isinstance(kwargs.get("data"), dict) else {}
+    if kwargs.get("files") or form:
+        return client.post(url, {**form, **_files(kwargs.get("files") or [])}, **headers)
     body = kwargs.get("data") or b""
     content_type = (kwargs.get("headers") or {}).get("Content-Type", "application/octet-stream")
     return client.generic(method.upper(), url, body, content_type, **headers)

@@ -7,14 +7,18 @@ listed in TWO_FACTOR_REQUIRED_ROLES must enrol before their first login complete
 
 import time
 
+import django_otp
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -182,3 +186,26 @@ class TwoFactorMiddleware:
             raise DjangoPermissionDenied(_("The administration is for administrators only."))
         query = request.GET.urlencode() or f"next={reverse('admin:index')}"
         return redirect(f"{reverse('login')}?{query}")
+
+
+class TwoFactorWebSocketGuard:
+    """The live room's side of the guard: a session that skipped the code step is anonymous
+    there (its HTTP requests end it; a WebSocket never passes through Django's middleware)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        user = scope.get("user")
+        if user is not None and user.is_authenticated and not await _passed(scope, user):
+            scope = {**scope, "user": AnonymousUser()}
+        return await self.inner(scope, receive, send)
+
+
+@database_sync_to_async
+def _passed(scope, user) -> bool:
+    device_id = scope["session"].get(django_otp.DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(device_id) if device_id else None
+    if device is not None and device.user_id == user.pk:
+        return True
+    return not (has_two_factor(user) or requires_two_factor(user))

@@ -1,6 +1,6 @@
 """The live room's WebSocket through the whole ASGI stack (giaoban.asgi): a page of another site
-cannot open it with the user's cookies (Origin check), a missing Origin is refused, and the
-site's own pages get in."""
+cannot open it with the user's cookies (Origin check), a missing Origin is refused, the site's
+own pages get in, and a session that skipped the two-factor code step is nobody there."""
 
 import json
 from datetime import datetime
@@ -11,9 +11,12 @@ import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.test import Client
+from django.urls import reverse
 
 from giaoban.asgi import application
+from giaoban.core.tests.test_security_twofactor import _code, _enrol
 from giaoban.meetings import services
+from giaoban.orgs.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,3 +102,21 @@ def test_a_page_of_another_site_is_refused_with_the_users_cookie(conference, bob
 def test_a_connection_without_an_origin_is_refused(conference, bob):
     messages = _first_messages(conference.pk, _headers(_session_cookie(bob), None))
     assert [m["type"] for m in messages] == ["websocket.close"]
+
+
+def _refused_by_the_room(messages) -> bool:
+    """The consumer accepts, then closes with its own code: it did not know the user."""
+    return [m["type"] for m in messages] == ["websocket.accept", "websocket.close"]
+
+
+def test_a_session_that_skipped_the_code_step_is_anonymous_in_the_live_room(conference, bob):
+    device = _enrol(bob)
+    cookie = _session_cookie(bob)  # logged in without the code, as another login path would
+    messages = _first_messages(conference.pk, _headers(cookie, "http://localhost"))
+    assert _refused_by_the_room(messages)
+    verified = Client()
+    verified.post(reverse("login"), {"username": "bob", "password": PASSWORD})
+    verified.post(reverse("two_factor_verify"), {"code": _code(device, 1)})
+    cookie = f"sessionid={verified.cookies['sessionid'].value}"
+    _accepted, hello = _first_messages(conference.pk, _headers(cookie, "http://localhost"))
+    assert json.loads(hello["text"])["type"] == "hello"

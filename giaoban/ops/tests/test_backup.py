@@ -63,7 +63,9 @@ def inventory() -> dict:
     }
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: pytest-django runs database tests apart from the others, which would end and
+# restart a module-scoped fixture (and load the demo twice).
+@pytest.fixture(scope="session")
 def empty_sqlite(tmp_path_factory):
     """A migrated, empty SQLite database file, copied by each test that needs one."""
     home = tmp_path_factory.mktemp("template")
@@ -81,7 +83,7 @@ def _empty_installation(home, template) -> dict:
     return _sqlite(home)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_backup(tmp_path_factory, empty_sqlite):
     """The demo installation (SQLite) with one uploaded document, its inventory and backup."""
     env = _empty_installation(tmp_path_factory.mktemp("source"), empty_sqlite)
@@ -121,14 +123,19 @@ def test_it_restores_the_demo_into_an_empty_sqlite_installation(
     assert list((tmp_path / "home").glob("media.before-restore-*"))
 
 
-def test_it_restores_the_demo_into_an_empty_postgresql_database(
-    demo_backup, postgres_server, tmp_path
+def test_it_crosses_from_sqlite_to_postgresql_and_back(
+    demo_backup, empty_sqlite, postgres_server, tmp_path
 ):
-    """Across backends, into a database that has not even been migrated."""
+    """Into a PostgreSQL database that has not even been migrated; then PostgreSQL's own
+    backup into an empty SQLite installation."""
     archive, before = demo_backup
     with scratch_database(postgres_server, "giaoban_ops_restore") as url:
-        env = {"GIAOBAN_DATA_DIR": str(tmp_path), "DATABASE_URL": url}
+        env = {"GIAOBAN_DATA_DIR": str(tmp_path / "pg"), "DATABASE_URL": url}
         assert _restored_inventory(archive, env) == before
+        again = tmp_path / "from-postgresql.tar.gz"
+        giaoban("backup", str(again), env=env)
+    env = _empty_installation(tmp_path / "sqlite", empty_sqlite)
+    assert _restored_inventory(again, env) == before
 
 
 def test_it_refuses_an_installation_that_holds_data(demo_backup, alice, settings, tmp_path):

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 #: Browser features the pages may use: the consoles need the camera and the microphone.
 PERMISSIONS_POLICY = (
     "camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), "
-    "geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), midi=(), "
+    "geolocation=(), payment=(), usb=(), serial=(), midi=(), "
     "accelerometer=(), gyroscope=(), magnetometer=()"
 )
 

@@ -6,11 +6,13 @@ limits that must hold across app processes (they count in the shared cache: Redi
 REDIS_URL is set).
 """
 
+import json
 import logging
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 from ninja.errors import HttpError
@@ -140,3 +142,52 @@ def token_user(request, raw: str):
     if refused:
         raise refused
     return found.user
+
+
+# U+0000 ----------------------------------------------------------------------------------------
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _request_holds_nul(request) -> bool:
+    """In the query string, a form's fields or a JSON body; uploaded files are not text."""
+    if _holds_nul(dict(request.GET.lists())):
+        return True
+    if request.method not in {"POST", "PUT", "PATCH"}:
+        return False
+    if request.content_type == "application/json":
+        try:
+            return _holds_nul(json.loads(request.body or b"null"))
+        except ValueError:
+            return False  # not JSON: the view refuses it with its own message
+    if request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        return _holds_nul(dict(request.POST.lists()))
+    return False
+
+
+class NulCharacterMiddleware:
+    """Refuses a request whose text holds U+0000 with a 400, before any view.
+
+    No field may hold it, and PostgreSQL cannot store it in text at all: without this it failed
+    deep in a query or an audit entry (a 500, found by the API fuzz).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _request_holds_nul(request):
+            return self.get_response(request)
+        message = _("The request holds a NUL character (U+0000), which no field may contain.")
+        if request.path_info.startswith("/api/"):
+            body = {"error": {"code": "invalid", "message": message}}
+            return JsonResponse(body, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

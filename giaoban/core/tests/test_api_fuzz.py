@@ -18,6 +18,7 @@ import schemathesis
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
@@ -103,7 +104,8 @@ def _fuzz(operation, strategy, client, token, failures) -> None:
             return  # one failure per operation is enough to report
         kwargs = case.as_transport_kwargs(base_url="http://testserver")
         try:
-            response = _send(client, kwargs, token)
+            with transaction.atomic():  # a failed request must not spoil the next ones
+                response = _send(client, kwargs, token)
         except Exception as exc:  # the test client re-raises the view's exception: a 500
             failures[operation.label] = f"{_request(kwargs)}\n    {_where(exc)}"
             return

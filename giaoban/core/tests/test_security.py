@@ -357,3 +357,33 @@ def test_wrong_passwords_lock_the_login_for_that_user_and_address(client, bob, s
     locked = client.post(reverse("login"), {"username": "bob", "password": "correct-horse-42"})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+# U+0000 ----------------------------------------------------------------------------------------
+
+
+def test_a_nul_character_in_the_api_is_a_400_in_vietnamese(client, tree, bob_token):
+    response = client.get("/api/v1/people/?q=%00", **_bearer(bob_token))
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]["message"]
+    body = '{"action": "advance", "note\\u0000": "x"}'
+    posted = client.post(
+        "/api/v1/conferences/1/actions", body, content_type="application/json", **_bearer(bob_token)
+    )
+    assert posted.status_code == 400
+
+
+def test_a_nul_character_in_a_form_is_refused_before_the_view(client, tree, bob):
+    client.force_login(bob)
+    response = client.post(reverse("orgs:person_create"), {"full_name": "Giàng\x00A Páo"})
+    assert response.status_code == 400
+    assert "ký tự NUL" in response.content.decode()
+
+
+def test_an_uploaded_file_may_hold_nul_bytes(client, tree, bob_token):
+    """Binary files are not text: the NUL check leaves them to the view."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("bao-cao.xlsx", b"PK\x03\x04\x00\x00binary", "application/zip")
+    response = client.post("/api/v1/reports/999999/xlsx", {"file": upload}, **_bearer(bob_token))
+    assert response.status_code == 404  # reached the view: no such report

@@ -10,6 +10,9 @@ Expected answers (pages / API):
   other unit         (charlie, Bát Xát) may not see or touch Sa Pa's objects (403/404); lists and
                      forms without an object answer him too, scoped to his own unit
   owner              200 for a read; a write is not refused (it may still say the input is wrong)
+
+A refused write also leaves no change in the audit log (only the live room's record of the
+refusal itself).
 """
 
 import re
@@ -27,6 +30,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLPattern, URLResolver
 
+from giaoban.core.models import AuditEntry
 from giaoban.core.services import token_create
 from giaoban.followup import services as followup_services
 from giaoban.media.models import Recording
@@ -547,6 +551,7 @@ def test_every_page_answers_each_role_as_the_access_rules_say(world, users):
         for role, name in roles:
             # Logging out ends the session: that one call gets a client of its own.
             client = _client(users.get(name)) if key == "logout" else clients[name]
+            changes = _changes()
             response = _call(client, rule, url, world)
             expected = _expected(rule, role, api)
             if not _verdict(response, expected):
@@ -554,7 +559,15 @@ def test_every_page_answers_each_role_as_the_access_rules_say(world, users):
                     f"{key} {rule.method} {url} as {role}: {response.status_code}, "
                     f"expected {expected}"
                 )
+            refused = isinstance(expected, set) and expected <= REFUSED
+            if refused and _changes() != changes:
+                failures.append(f"{key} {rule.method} {url} as {role}: refused, yet audited")
     assert not failures, "\n".join(failures)
+
+
+def _changes() -> int:
+    """Audited changes; refusals the live room records on purpose (`live.refused`) are none."""
+    return AuditEntry.objects.exclude(action__endswith=".refused").count()
 
 
 def _url(key: str, rule: Rule, world: dict) -> str:

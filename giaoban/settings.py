@@ -179,6 +179,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True  # pages send the token from the form, never from the cookie
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts or styles anywhere; connect-src also gets the page's own ws:/wss: origin and
 # JANUS_BROWSER_URL per request (giaoban.core.security.SecurityHeadersMiddleware).

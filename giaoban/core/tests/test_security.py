@@ -89,7 +89,7 @@ def test_the_api_answers_carry_the_headers_too(client, tree, bob_token):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
-def test_session_and_csrf_cookies_are_http_only(client, bob):
+def test_session_csrf_and_language_cookies_are_http_only(client, bob):
     response = client.post(
         reverse("login"), {"username": "bob", "password": "correct-horse-42"}, follow=False
     )
@@ -98,6 +98,8 @@ def test_session_and_csrf_cookies_are_http_only(client, bob):
     page = client.get(reverse("password_change"))
     assert page.cookies["csrftoken"]["httponly"]
     assert page.cookies["csrftoken"]["samesite"] == "Lax"
+    switched = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert switched.cookies["django_language"]["httponly"]
 
 
 def _settings_under(env: dict) -> dict:

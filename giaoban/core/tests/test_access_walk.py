@@ -11,8 +11,8 @@ Expected answers (pages / API):
                      forms without an object answer him too, scoped to his own unit
   owner              200 for a read; a write is not refused (it may still say the input is wrong)
 
-A refused write also leaves no change in the audit log (only the live room's record of the
-refusal itself).
+A refused write, and any GET (it carries no CSRF token), leaves no change in the audit log (only
+the live room's record of a refusal itself).
 """
 
 import re
@@ -560,8 +560,9 @@ def test_every_page_answers_each_role_as_the_access_rules_say(world, users):
                     f"expected {expected}"
                 )
             refused = isinstance(expected, set) and expected <= REFUSED
-            if refused and _changes() != changes:
-                failures.append(f"{key} {rule.method} {url} as {role}: refused, yet audited")
+            if (refused or rule.method == "GET") and _changes() != changes:
+                # A GET must change nothing: it carries no CSRF token.
+                failures.append(f"{key} {rule.method} {url} as {role}: changed something")
     assert not failures, "\n".join(failures)
 
 

@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from giaoban.core.errors import ApplicationError
 from giaoban.meetings import commands, live, services
 from giaoban.meetings.access import conference_role
+from giaoban.meetings.fanout import fanout
 from giaoban.meetings.models import Conference
 from giaoban.meetings.presence import announcer, heartbeats
 
@@ -21,8 +22,8 @@ def _role_for(user, conference_id):
 
 
 @database_sync_to_async
-def _state(conference_id):
-    return live.state_cache.get(conference_id)
+def _state(conference_id) -> str:
+    return live.state_cache.message(conference_id)
 
 
 async def _touch(channel, conference_id) -> int:
@@ -57,23 +58,22 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=4403)
             return
-        self.group = live.group_name(self.conference_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
+        # Joined before the state is read: a change made meanwhile is in the state or follows it.
+        await fanout.join(self.conference_id, self)
+        self.joined = True
         if self.role.point_id:
             came_online = await database_sync_to_async(services.console_connected)(
                 point_id=self.role.point_id, channel=self.channel_name
             )
             if came_online:
                 announcer.add(self.conference_id, [self.role.point_id])
-        await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
-        await self.send_json(
-            {"type": "state", "reason": "sync", "state": await _state(self.conference_id)}
-        )
+        await self.send(text_data=await _state(self.conference_id))
 
     async def disconnect(self, code):
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if getattr(self, "joined", False):
+            await fanout.leave(self.conference_id, self)
         if getattr(self, "role", None) and self.role.point_id:
             heartbeats.forget(self.channel_name)
             gone = await database_sync_to_async(services.console_disconnected)(
@@ -98,25 +98,16 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         seq = await _touch(self.channel_name, self.conference_id)
         held = content.get("seq")
         if force or not isinstance(held, int) or held < seq:
-            await self.send_json(
-                {"type": "state", "reason": "sync", "state": await _state(self.conference_id)}
-            )
+            await self.send(text_data=await _state(self.conference_id))
         else:
             await self.send_json({"type": "pong", "seq": seq})
 
     async def dispatch(self, message):
-        # A broadcast touches no database: skip Channels' per-message close of old database
-        # connections, a thread hop that was a quarter of the fan-out time.
-        # Nor does a console's message by itself (pings are answered from memory); the database
-        # work it leads to runs through database_sync_to_async, which closes old connections.
-        kind = message.get("type")
-        if kind == "room.state":
-            await self.room_state(message)
-            return
-        if kind == "websocket.receive":
+        # A console's message touches no database by itself (pings are answered from memory):
+        # skip Channels' per-message close of old database connections, a hop to the database
+        # thread. The work it leads to runs through database_sync_to_async, which closes them.
+        # Broadcasts do not come this way at all: see fanout.py.
+        if message.get("type") == "websocket.receive":
             await self.websocket_receive(message)
             return
         await super().dispatch(message)
-
-    async def room_state(self, event):
-        await self.send(text_data=event["text"])

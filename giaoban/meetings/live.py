@@ -46,26 +46,40 @@ def publish(conference, reason: str, points: Iterable[int] | None = ALL) -> None
 
 
 class _StateCache:
-    """The whole state of each conference at its current number, kept for consoles connecting in
-    a crowd: every change bumps the number, so a state read at one number stays right until the
-    next. Only the clock is fresh for each console."""
+    """The whole state of each conference at its current number, read and encoded once for the
+    consoles connecting in a crowd: every change bumps the number, so a state read at one number
+    stays right until the next. Only the clock is fresh for each console."""
 
     def __init__(self) -> None:
-        self._states: dict[int, dict] = {}
+        self._states: dict[int, tuple[int, dict, str]] = {}  # id -> (seq, state, its JSON)
 
     def clear(self) -> None:
         """Forget every state (tests, whose databases reuse conference ids)."""
         self._states.clear()
 
-    def get(self, conference_id: int) -> dict:
+    def _current(self, conference_id: int) -> tuple[int, dict, str]:
         from giaoban.meetings.models import Conference
         from giaoban.meetings.selectors import live_state
 
         seq = Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
         cached = self._states.get(conference_id)
-        if cached is None or cached["seq"] != seq:
-            cached = self._states[conference_id] = live_state(conference_id)
-        return cached | {"server_time": timezone.now().isoformat()}
+        if cached is None or cached[0] != seq:
+            state = live_state(conference_id)
+            state.pop("server_time")
+            cached = (state["seq"], state, json.dumps(state, cls=DjangoJSONEncoder))
+            self._states[conference_id] = cached
+        return cached
+
+    def get(self, conference_id: int) -> dict:
+        return self._current(conference_id)[1] | {"server_time": timezone.now().isoformat()}
+
+    def message(self, conference_id: int) -> str:
+        """`{"type": "state", "reason": "sync", "state": ...}`, as the consoles receive it."""
+        clock = json.dumps(timezone.now().isoformat())
+        body = self._current(conference_id)[2]
+        return (
+            f'{{"type": "state", "reason": "sync", "state": {body[:-1]}, "server_time": {clock}}}}}'
+        )
 
 
 state_cache = _StateCache()

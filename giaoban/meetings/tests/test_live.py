@@ -414,3 +414,33 @@ def test_presence_changes_close_together_go_out_as_one_change(monkeypatch):
         (7, {5}),
         (8, {4}),
     ]
+
+
+def test_a_process_joins_the_conferences_group_once_for_all_its_consoles(
+    live_conference, operators
+):
+    from channels.layers import get_channel_layer
+
+    from giaoban.meetings.fanout import fanout
+    from giaoban.meetings.live import group_name
+
+    layer = get_channel_layer()
+    group = group_name(live_conference.pk)
+
+    async def scenario():
+        consoles = [
+            Console(operators[who], live_conference.pk) for who in ("host", "sapa", "batxat")
+        ]
+        for console in consoles:
+            await console.open()
+        assert len(layer.groups[group]) == 1
+        assert fanout.consoles(live_conference.pk) == 3
+        await consoles[0].send({"action": "advance"})
+        for console in consoles:
+            await console.until(_change("agenda.advanced"))
+        for console in consoles:
+            await console.close()
+        assert fanout.consoles(live_conference.pk) == 0
+        assert not layer.groups.get(group)  # the last one out leaves the group
+
+    run(scenario)

@@ -358,6 +358,8 @@ def test_a_change_message_carries_the_room_and_only_the_points_it_touched(
 def test_the_whole_state_is_read_once_per_change_for_consoles_that_connect(
     live_conference, django_assert_max_num_queries
 ):
+    import json
+
     from giaoban.meetings.live import _StateCache
 
     cache = _StateCache()
@@ -368,3 +370,8 @@ def test_the_whole_state_is_read_once_per_change_for_consoles_that_connect(
     services.agenda_advance(actor=None, conference=live_conference)
     after = cache.get(live_conference.pk)
     assert after["seq"] == first["seq"] + 1 and after["current_item"]["order"] == 1
+    # As the consoles receive it: encoded once, the clock spliced in fresh.
+    message = json.loads(cache.message(live_conference.pk))
+    assert (message["type"], message["reason"]) == ("state", "sync")
+    assert message["state"] == after | {"server_time": message["state"]["server_time"]}
+    assert message["state"]["server_time"] >= after["server_time"]

@@ -27,6 +27,7 @@
   var state = null;
   var lastSeq = -1;
   var syncAsked = false;      // a gap was seen and the whole state asked for
+  var early = [];             // changes received before the first whole state
   var attempts = 0;
   var lastHeard = 0;
   var clockOffset = 0;        // the server's clock minus this computer's
@@ -164,7 +165,8 @@
   // follows (number + 1); an older one was overtaken by a sync; a gap means one was missed,
   // and the whole state is asked for.
   function applyChange(message) {
-    if (state === null || message.seq <= lastSeq) { return false; }
+    if (state === null) { early.push(message); return false; }
+    if (message.seq <= lastSeq) { return false; }
     if (message.seq !== lastSeq + 1) {
       if (!syncAsked) { syncAsked = send({ action: "sync" }); }
       return false;
@@ -185,6 +187,8 @@
         state = message.state;
         lastSeq = state.seq;
         syncAsked = false;
+        // Changes that overtook the first state on the way in: those after it still count.
+        early.splice(0).forEach(applyChange);
       } else if (!applyChange(message)) {
         return;
       }

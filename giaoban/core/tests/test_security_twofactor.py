@@ -231,3 +231,13 @@ def test_the_pages_are_in_vietnamese(client, bob):
     assert "Nhập mã gồm sáu chữ số" in page
     client.post(reverse("two_factor_verify"), {"code": _code(device, 1)})
     assert "mã dự phòng" in client.get(reverse("two_factor")).content.decode()
+
+
+def test_superusers_without_a_membership_can_be_required_too(client, settings):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("quantri", password=PASSWORD)
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["superuser"]
+    response = _password_step(client, "quantri")
+    assert response["Location"] == reverse("two_factor_enroll")
+    assert not _logged_in(client)

@@ -1,8 +1,9 @@
 """The live room's one way out: services call `publish` and every connected console receives
 the change, numbered, after the transaction commits.
 
-A change message carries the room (status, agenda, queue, speaker, attendance totals: a size
-that does not grow with the conference) and only the bridge points the change touched. A
+A change message carries the room (status, current item, queue, speaker, attendance totals: a
+size that does not grow with the conference) and only the bridge points and agenda items the
+change touched. A
 broadcast to a thousand consoles therefore costs a few kilobytes each, not the whole list of
 points. Every change has its own number (`seq`); a console applies the one after the number it
 holds and asks for the whole state (`sync`) when it sees a gap — a missed or failed broadcast
@@ -30,19 +31,68 @@ def group_name(conference_id: int) -> str:
     return f"conference_{conference_id}"
 
 
-def publish(conference, reason: str, points: Iterable[int] | None = ALL) -> None:
+def publish(
+    conference,
+    reason: str,
+    points: Iterable[int] | None = ALL,
+    items: Iterable[int] | None = ALL,
+) -> None:
     """Number this change and broadcast it once the transaction commits.
 
-    `points` are the ids of the bridge points whose tiles changed (`()` for none)."""
+    `points` are the ids of the bridge points whose tiles changed and `items` those of the
+    agenda items that changed (`()` for none; left out, all are sent)."""
     from giaoban.meetings.models import Conference
 
     rows = Conference.objects.filter(pk=conference.pk)
     rows.update(seq=F("seq") + 1)
     seq = rows.values_list("seq", flat=True).get()  # the row is locked by the update until commit
     conference_id = conference.pk
-    ids = None if points is ALL else sorted(set(points))
+    point_ids = None if points is ALL else sorted(set(points))
+    item_ids = None if items is ALL else sorted(set(items))
     # robust: a failed broadcast must not turn a committed change into an error for its caller.
-    transaction.on_commit(lambda: _broadcast(conference_id, seq, reason, ids), robust=True)
+    transaction.on_commit(
+        lambda: _broadcast(conference_id, seq, reason, point_ids, item_ids), robust=True
+    )
+
+
+def change_message(
+    conference_id: int,
+    seq: int,
+    reason: str,
+    point_ids: list[int] | None,
+    item_ids: list[int] | None = None,
+) -> str:
+    from giaoban.meetings.selectors import agenda_state, points_state, room_state
+
+    message = {
+        "type": "change",
+        "reason": reason,
+        "seq": seq,
+        "room": room_state(conference_id, agenda=False),
+        "points": points_state(conference_id, point_ids) if point_ids != [] else [],
+        "items": agenda_state(conference_id, item_ids) if item_ids != [] else [],
+    }
+    return json.dumps(message, cls=DjangoJSONEncoder)
+
+
+def _broadcast(
+    conference_id: int,
+    seq: int,
+    reason: str,
+    point_ids: list[int] | None,
+    item_ids: list[int] | None,
+) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        # Encoded once here, not once per console.
+        text = change_message(conference_id, seq, reason, point_ids, item_ids)
+        async_to_sync(layer.group_send)(
+            group_name(conference_id), {"type": "room.state", "text": text}
+        )
+    except Exception:  # a broken layer must not undo a committed change; consoles resync
+        log.exception("broadcast of conference %s failed", conference_id)
 
 
 class _StateCache:
@@ -83,30 +133,3 @@ class _StateCache:
 
 
 state_cache = _StateCache()
-
-
-def change_message(conference_id: int, seq: int, reason: str, ids: list[int] | None) -> str:
-    from giaoban.meetings.selectors import points_state, room_state
-
-    message = {
-        "type": "change",
-        "reason": reason,
-        "seq": seq,
-        "room": room_state(conference_id),
-        "points": points_state(conference_id, ids) if ids != [] else [],
-    }
-    return json.dumps(message, cls=DjangoJSONEncoder)
-
-
-def _broadcast(conference_id: int, seq: int, reason: str, ids: list[int] | None) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        # Encoded once here, not once per console.
-        text = change_message(conference_id, seq, reason, ids)
-        async_to_sync(layer.group_send)(
-            group_name(conference_id), {"type": "room.state", "text": text}
-        )
-    except Exception:  # a broken layer must not undo a committed change; consoles resync
-        log.exception("broadcast of conference %s failed", conference_id)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from giaoban.core.errors import NotFound
 from giaoban.meetings.access import conference_filter
 from giaoban.meetings.models import (
+    AgendaItem,
     Attendance,
     AttendanceEvent,
     BridgePoint,
@@ -115,8 +116,17 @@ def _queue(conference_id: int) -> list[dict]:
     ]
 
 
-def room_state(conference_id: int) -> dict:
-    """Everything a console shows but the bridge points: its size does not grow with them."""
+def agenda_state(conference_id: int, ids=None) -> list[dict]:
+    """The agenda items in order; only those in `ids` when given."""
+    items = AgendaItem.objects.filter(conference_id=conference_id)
+    if ids is not None:
+        items = items.filter(pk__in=ids)
+    return [_item(i) for i in items.order_by("order", "id")]
+
+
+def room_state(conference_id: int, agenda: bool = True) -> dict:
+    """Everything a console shows but the bridge points (and, with `agenda=False`, the agenda
+    items, for changes that carry only those they touched): a size that does not grow."""
     conference = Conference.objects.select_related("current_item", "chair").get(pk=conference_id)
     queue = _queue(conference_id)
     return {
@@ -127,12 +137,11 @@ def room_state(conference_id: int) -> dict:
         "status_label": conference.get_status_display(),
         "chair": conference.chair.full_name if conference.chair else "",
         "current_item": _item(conference.current_item),
-        "agenda": [_item(i) for i in conference.agenda.order_by("order")],
         "attendance": attendance_counts(conference_id),
         "queue": [r for r in queue if r["status"] == FloorStatus.WAITING],
         "speaking": next((r for r in queue if r["status"] == FloorStatus.SPEAKING), None),
         "server_time": _iso(timezone.now()),
-    }
+    } | ({"agenda": agenda_state(conference_id)} if agenda else {})
 
 
 def live_state(conference_id: int) -> dict:

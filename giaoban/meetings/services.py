@@ -128,7 +128,7 @@ def point_add(
         operator=operator,
         order=order,
     )
-    live.publish(conference, "point.added", points=[point.pk])
+    live.publish(conference, "point.added", points=[point.pk], items=())
     return point
 
 
@@ -145,7 +145,7 @@ def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = No
         designation=person.designation(day),
         order=order if order is not None else point.delegates.count() + 1,
     )
-    live.publish(point.conference, "delegate.added", points=[point.pk])
+    live.publish(point.conference, "delegate.added", points=[point.pk], items=())
     return delegate
 
 
@@ -164,7 +164,7 @@ def delegate_add_guest(
         is_guest=True,
         order=point.delegates.count() + 1,
     )
-    live.publish(point.conference, "delegate.added", points=[point.pk])
+    live.publish(point.conference, "delegate.added", points=[point.pk], items=())
     return delegate
 
 
@@ -271,7 +271,8 @@ def agenda_advance(*, actor, conference: Conference) -> AgendaItem | None:
     AgendaItem.objects.filter(pk=following.pk).update(started_at=now)
     conference.current_item = following
     conference.save(update_fields=["current_item"])
-    live.publish(conference, "agenda.advanced", points=())
+    changed = [following.pk] + ([current.pk] if current else [])
+    live.publish(conference, "agenda.advanced", points=(), items=changed)
     return following
 
 
@@ -286,7 +287,7 @@ def point_confirm(*, actor, point: BridgePoint) -> BridgePoint:
         if point.state == PointState.INVITED:
             point.state = PointState.CONFIRMED
         point.save(update_fields=["state", "confirmed_at"])
-        live.publish(point.conference, "point.confirmed", points=[point.pk])
+        live.publish(point.conference, "point.confirmed", points=[point.pk], items=())
     return point
 
 
@@ -303,7 +304,7 @@ def point_presence(*, point_id: int, online: bool, actor=None, publish: bool = T
     kind = AttendanceEventKind.ONLINE if online else AttendanceEventKind.OFFLINE
     AttendanceEvent.objects.create(conference=point.conference, point=point, kind=kind, by=actor)
     if publish:
-        live.publish(point.conference, f"point.{state}", points=[point.pk])
+        live.publish(point.conference, f"point.{state}", points=[point.pk], items=())
     return True
 
 
@@ -315,7 +316,7 @@ def readiness_tick(*, actor, point: BridgePoint, item: str, done: bool) -> Bridg
     setattr(point, item, bool(done))
     point.readiness_checked_at = timezone.now()
     point.save(update_fields=[item, "readiness_checked_at"])
-    live.publish(point.conference, "point.readiness", points=[point.pk])
+    live.publish(point.conference, "point.readiness", points=[point.pk], items=())
     return point
 
 
@@ -334,7 +335,7 @@ def incident_open(
         automatic=automatic,
         reported_by=actor,
     )
-    live.publish(point.conference, "incident.opened", points=[point.pk])
+    live.publish(point.conference, "incident.opened", points=[point.pk], items=())
     return incident
 
 
@@ -346,7 +347,9 @@ def incident_close(*, actor, incident: Incident, action_taken: str = "") -> Inci
         if action_taken:
             incident.action_taken = nfc(action_taken)
         incident.save(update_fields=["ended_at", "action_taken"])
-        live.publish(incident.point.conference, "incident.closed", points=[incident.point_id])
+        live.publish(
+            incident.point.conference, "incident.closed", points=[incident.point_id], items=()
+        )
     return incident
 
 
@@ -388,7 +391,7 @@ def rollcall_mark(
         by=actor,
         note=reason or represented_by,
     )
-    live.publish(point.conference, "rollcall", points=[point.pk])
+    live.publish(point.conference, "rollcall", points=[point.pk], items=())
     return delegate
 
 
@@ -417,7 +420,7 @@ def floor_request(*, actor, point: BridgePoint, topic: str, speaker: str = "") -
         position=position,
         requested_by=actor,
     )
-    live.publish(conference, "floor.requested", points=())
+    live.publish(conference, "floor.requested", points=(), items=())
     return request
 
 
@@ -444,7 +447,7 @@ def floor_grant(*, actor, request: FloorRequest) -> FloorRequest:
     request.status, request.granted_at = FloorStatus.SPEAKING, now
     request.item = request.conference.current_item or request.item
     request.save(update_fields=["status", "granted_at", "item"])
-    live.publish(request.conference, "floor.granted", points=())
+    live.publish(request.conference, "floor.granted", points=(), items=())
     signals.floor_granted.send(sender=FloorRequest, request=request, actor=actor)
     return request
 
@@ -459,7 +462,7 @@ def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorReq
     request.status, request.ended_at = FloorStatus.DONE, timezone.now()
     request.summary = nfc_text(summary) or request.summary
     request.save(update_fields=["status", "ended_at", "summary"])
-    live.publish(request.conference, "floor.finished", points=())
+    live.publish(request.conference, "floor.finished", points=(), items=())
     signals.floor_finished.send(sender=FloorRequest, request=request, actor=actor)
     return request
 
@@ -478,7 +481,7 @@ def floor_decline(*, actor, request: FloorRequest) -> FloorRequest:
     request.status = FloorStatus.WITHDRAWN if own else FloorStatus.DECLINED
     request.ended_at = timezone.now()
     request.save(update_fields=["status", "ended_at"])
-    live.publish(request.conference, "floor.declined", points=())
+    live.publish(request.conference, "floor.declined", points=(), items=())
     return request
 
 
@@ -493,7 +496,7 @@ def floor_reorder(*, actor, conference: Conference, order: list[int]) -> None:
     base = (conference.floor_requests.aggregate(m=Max("position"))["m"] or 0) + 1
     for offset, pk in enumerate(order):
         FloorRequest.objects.filter(pk=pk).update(position=base + offset)
-    live.publish(conference, "floor.reordered", points=())
+    live.publish(conference, "floor.reordered", points=(), items=())
 
 
 # Minutes and conclusions -----------------------------------------------------------------
@@ -519,7 +522,7 @@ def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> Agend
         instance=item,
         after={"revision": item.minutes_revision},
     )
-    live.publish(item.conference, "minutes", points=())
+    live.publish(item.conference, "minutes", points=(), items=())
     return item
 
 
@@ -534,7 +537,7 @@ def conclusion_add(*, actor, conference: Conference, text: str) -> Conclusion:
         conference=conference, order=order, text=text, created_by=actor
     )
     audit_record(actor=actor, action="conclusion.add", instance=conclusion, after={"text": text})
-    live.publish(conference, "conclusion", points=())
+    live.publish(conference, "conclusion", points=(), items=())
     return conclusion
 
 
@@ -570,7 +573,7 @@ def console_disconnected(*, channel: str) -> list[int]:
 def presence_publish(*, conference_id: int, point_ids) -> None:
     """Announce the points whose presence changed, in one change."""
     conference = Conference.objects.get(pk=conference_id)
-    live.publish(conference, "presence", points=point_ids)
+    live.publish(conference, "presence", points=point_ids, items=())
 
 
 def presence_sweep(*, conference_id: int) -> None:

@@ -198,6 +198,8 @@ def test_the_hosts_advance_reaches_a_points_console(live_conference, points, ope
             assert message["seq"] == online["seq"] + 1
             assert message["seq"] == await _server_seq(live_conference.pk)
             assert message["points"] == []  # advancing the agenda touches no point's tile
+            [opened] = message["items"]  # only the item that changed (none was open before)
+            assert (opened["title"], opened["started_at"] is not None) == ("Khai mạc", True)
         finally:
             await sapa.close()
             await host.close()

@@ -341,7 +341,9 @@ def test_a_change_message_carries_the_room_and_only_the_points_it_touched(
     sapa = points["088"]
     services.readiness_tick(actor=operators["sapa"], point=sapa, item="camera_ready", done=True)
     seq = Conference.objects.get(pk=live_conference.pk).seq
-    message = json.loads(live.change_message(live_conference.pk, seq, "point.readiness", [sapa.pk]))
+    message = json.loads(
+        live.change_message(live_conference.pk, seq, "point.readiness", [sapa.pk], [])
+    )
     assert (message["type"], message["seq"], message["reason"]) == (
         "change",
         seq,
@@ -350,8 +352,11 @@ def test_a_change_message_carries_the_room_and_only_the_points_it_touched(
     assert [p["id"] for p in message["points"]] == [sapa.pk]
     assert message["points"][0]["readiness"]["camera_ready"] is True
     assert "points" not in message["room"] and message["room"]["seq"] == seq
+    assert message["items"] == []  # the agenda was not touched: left out (the default is all)
+    assert "agenda" not in message["room"]
     everything = json.loads(live.change_message(live_conference.pk, seq, "x", None))
     assert len(everything["points"]) == live_conference.points.count()
+    assert len(everything["items"]) == live_conference.agenda.count()
     assert json.loads(live.change_message(live_conference.pk, seq, "x", []))["points"] == []
 
 

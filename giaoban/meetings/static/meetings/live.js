@@ -161,9 +161,9 @@
     return (a.order - b.order) || (a.id - b.id);
   }
 
-  // A change carries the room and only the points it touched. It applies to the state it
-  // follows (number + 1); an older one was overtaken by a sync; a gap means one was missed,
-  // and the whole state is asked for.
+  // A change carries the room and only the points and agenda items it touched. It applies to
+  // the state it follows (number + 1); an older one was overtaken by a sync; a gap means one
+  // was missed, and the whole state is asked for.
   function applyChange(message) {
     if (state === null) { early.push(message); return false; }
     if (message.seq <= lastSeq) { return false; }
@@ -171,13 +171,22 @@
       if (!syncAsked) { syncAsked = send({ action: "sync" }); }
       return false;
     }
-    var points = {};
-    state.points.forEach(function (p) { points[p.id] = p; });
-    message.points.forEach(function (p) { points[p.id] = p; });
-    state = message.room;
-    state.points = Object.keys(points).map(function (id) { return points[id]; }).sort(byOrder);
+    var room = message.room;
+    room.points = merge(state.points, message.points).sort(byOrder);
+    room.agenda = merge(state.agenda, message.items || []).sort(function (a, b) {
+      return (a.order - b.order) || (a.id - b.id);
+    });
+    state = room;
     lastSeq = message.seq;
     return true;
+  }
+
+  // The entries of `held`, with those of `changed` (same id) put in their place.
+  function merge(held, changed) {
+    var byId = {};
+    held.forEach(function (entry) { byId[entry.id] = entry; });
+    changed.forEach(function (entry) { byId[entry.id] = entry; });
+    return Object.keys(byId).map(function (id) { return byId[id]; });
   }
 
   function receive(message) {

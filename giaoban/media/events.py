@@ -80,8 +80,10 @@ def _plugin(event: dict, data: dict) -> None:
         _joined(point, event, data)
     elif what == "published":
         _published(point, data.get("streams") or [])
-    else:
-        MediaPeer.objects.filter(point=point).update(up=False, updated_at=timezone.now())
+    else:  # unpublished or left: its media ended, as a hangup that comes next would say
+        peer = MediaPeer.objects.filter(point=point).select_related("point__conference").first()
+        if peer is not None:
+            _connection(peer, False)
 
 
 def _joined(point: BridgePoint, event: dict, data: dict) -> None:

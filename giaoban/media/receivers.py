@@ -17,7 +17,7 @@ def _after_commit(work, *args) -> None:
 
     def run():
         try:
-            work(*args)
+            services.retry_locked(work)(*args)
         except Exception:  # Janus trouble is recorded on the room; never the caller's problem
             log.exception("media follow-up %s failed", work.__name__)
 

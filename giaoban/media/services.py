@@ -244,29 +244,34 @@ def kick_impostor(point: BridgePoint) -> None:
             log.warning("could not remove an impostor of point %s: %s", point.pk, exc)
 
 
-def _enforce(peer: MediaPeer) -> None:
-    """Make Janus drop (or pass) the point's audio as the app decided."""
-    room = MediaRoom.objects.filter(conference_id=peer.point.conference_id).first()
-    if room is None or not peer.up or not peer.audio_mid or room.state == RoomState.CLOSED:
+def _enforce(*peers: MediaPeer) -> None:
+    """Make Janus drop (or pass) the points' audio as the app decided, in one Janus session."""
+    live = [p for p in peers if p.up and p.audio_mid]
+    if not live:
         return
-    try:
-        _room_call(
-            room,
-            lambda vr: vr.moderate(
+    room = MediaRoom.objects.filter(conference_id=live[0].point.conference_id).first()
+    if room is None or room.state == RoomState.CLOSED:
+        return
+
+    async def moderate(vr):
+        for peer in live:
+            await vr.moderate(
                 room.room, room.secret, peer.point_id, peer.audio_mid, peer.audio_muted
-            ),
-        )
+            )
+
+    try:
+        _room_call(room, moderate)
     except adapter.JanusError as exc:
-        log.warning("moderation of point %s failed: %s", peer.point_id, exc)
+        log.warning("moderation in room %s failed: %s", room.room, exc)
 
 
-def _set_muted(point: BridgePoint, muted: bool) -> MediaPeer:
-    peer = peer_of(point)
-    if peer.audio_muted != muted:
-        MediaPeer.objects.filter(pk=peer.pk).update(audio_muted=muted)
+def _set_muted(points, muted: bool) -> list[MediaPeer]:
+    peers = [peer_of(point) for point in points]
+    MediaPeer.objects.filter(pk__in=[p.pk for p in peers]).update(audio_muted=muted)
+    for peer in peers:
         peer.audio_muted = muted
-    _enforce(peer)
-    return peer
+    _enforce(*peers)
+    return peers
 
 
 def _require_host(actor, conference: Conference) -> None:
@@ -285,7 +290,7 @@ def point_mute(*, actor, point: BridgePoint, muted: bool) -> MediaPeer:
                 _("Your microphone is closed by the chair. Ask for the floor to speak.")
             )
         raise PermissionDenied(_("Only the host of the conference may do this."))
-    peer = _set_muted(point, muted)
+    (peer,) = _set_muted([point], muted)
     audit_record(actor=actor, action="media.mute" if muted else "media.unmute", instance=point)
     return peer
 
@@ -293,9 +298,8 @@ def point_mute(*, actor, point: BridgePoint, muted: bool) -> MediaPeer:
 def mute_all(*, actor, conference: Conference) -> int:
     """Every point but the host's is muted (the chair keeps speaking)."""
     _require_host(actor, conference)
-    points = conference.points.filter(is_host=False)
-    for point in points:
-        _set_muted(point, True)
+    points = list(conference.points.filter(is_host=False).select_related("conference"))
+    _set_muted(points, True)
     audit_record(actor=actor, action="media.mute_all", instance=conference)
     return len(points)
 
@@ -324,11 +328,13 @@ def floor_applied(*, conference: Conference) -> None:
             "point_id", flat=True
         )
     )
+    to_open, to_close = [], []
     for point in conference.points.select_related("conference"):
         wanted_open = point.is_host or point.pk in speaking
-        peer = peer_of(point)
-        if peer.audio_muted == wanted_open:  # i.e. it is not as wanted
-            _set_muted(point, not wanted_open)
+        if peer_of(point).audio_muted == wanted_open:  # i.e. it is not as wanted
+            (to_open if wanted_open else to_close).append(point)
+    _set_muted(to_close, True)  # the previous speaker first: never two points heard at once
+    _set_muted(to_open, False)
 
 
 # Test sessions ----------------------------------------------------------------------------

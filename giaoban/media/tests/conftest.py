@@ -3,6 +3,7 @@ the test server (pytest-django's live_server); aiortc peers run on an event loop
 their own, so that the tests call the app's services directly in between."""
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -95,14 +96,66 @@ def janus(live_server, tmp_path_factory):
 
 
 @pytest.fixture
-def media_settings(settings, janus):
+def media_settings(settings, janus, db_turns):
     settings.JANUS_URLS = [janus.url]
     settings.JANUS_BROWSER_URL = janus.url
     return settings
 
 
+class EventGate:
+    """Janus's events are handled in the test server's thread while the test works in its own;
+    the tests' in-memory SQLite (shared cache) refuses a second writer at once instead of
+    waiting. So the test thread holds this lock and lets events in only while it waits (for the
+    peers, or for a condition): the two never write at the same time. PostgreSQL would not need
+    it; it does no harm there."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.last = 0.0
+
+    def wrap(self, handle):
+        def handle_in_turn(batch):
+            with self.lock:
+                self.last = time.monotonic()
+                return handle(batch)
+
+        return handle_in_turn
+
+    @contextlib.contextmanager
+    def open(self):
+        """The test waits: events may be handled meanwhile."""
+        self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.acquire()
+
+    def settle(self, quiet: float = 0.7, timeout: float = 10.0) -> None:
+        """Until no event came for `quiet` seconds: the test's end must not race the server."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and time.monotonic() - self.last < quiet:
+            time.sleep(0.1)
+
+
+GATE = EventGate()
+
+
+@pytest.fixture
+def db_turns(monkeypatch):
+    from giaoban.media import events
+
+    monkeypatch.setattr(events, "handle_events", GATE.wrap(events.handle_events))
+    GATE.lock.acquire()
+    try:
+        yield GATE
+    finally:
+        GATE.lock.release()
+        GATE.settle()
+
+
 class LoopThread:
-    """An asyncio loop in a thread: `run(coro)` from the test's own (database) thread."""
+    """An asyncio loop in a thread: `run(coro)` from the test's own (database) thread, which
+    lets Janus's events in while it waits."""
 
     def __init__(self):
         self.loop = asyncio.new_event_loop()
@@ -110,7 +163,9 @@ class LoopThread:
         self.thread.start()
 
     def run(self, coro, timeout: float = 30):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        with GATE.open():
+            return future.result(timeout)
 
     def stop(self):
         async def cancel_all():
@@ -125,7 +180,7 @@ class LoopThread:
 
 
 @pytest.fixture
-def aio():
+def aio(db_turns):
     loop = LoopThread()
     yield loop
     loop.stop()
@@ -137,7 +192,8 @@ def wait_until(predicate, timeout: float = 15.0) -> bool:
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.1)
+        with GATE.open():
+            time.sleep(0.1)
     return predicate()
 
 

@@ -13,6 +13,7 @@ from giaoban.media.recordings import recordings_dir
 from giaoban.media.testing import Publisher, Subscriber, bars_match, wait_for
 from giaoban.media.tests.conftest import wait_until
 from giaoban.meetings import services as meetings
+from giaoban.meetings.models import Incident, IncidentKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,6 +69,11 @@ def test_it_forwards_the_points_picture_unchanged(live, janus, aio):
     finally:
         aio.run(sub.close())
         aio.run(pub.close())
+    # Its media ended (hangup): offline, and an automatic incident in its log.
+    lost = Incident.objects.filter(point=sapa, kind=IncidentKind.CONNECTION_LOST, automatic=True)
+    assert wait_until(lost.exists)
+    sapa.refresh_from_db()
+    assert sapa.state == "offline"
 
 
 def test_a_join_without_a_valid_token_is_refused_by_janus(live, janus, aio):
@@ -180,6 +186,8 @@ def test_the_host_and_the_floor_are_recorded_and_attached(
     finally:
         for pub in publishers:
             aio.run(pub.close())
+    # Janus's last events (each point's media ending) are in before the conference ends.
+    assert wait_until(lambda: not MediaPeer.objects.filter(up=True).exists())
     meetings.conference_transition(actor=None, conference=conference, action="end")
 
     recorded = {(r.point_id, r.content_type) for r in conference.recordings.all()}

@@ -96,7 +96,8 @@ def janus(live_server, tmp_path_factory):
 
 
 @pytest.fixture
-def media_settings(settings, janus, db_turns):
+def media_settings(settings, janus, db_turns, tmp_path):
+    settings.DATA_DIR = tmp_path  # recordings of this test only
     settings.JANUS_URLS = [janus.url]
     settings.JANUS_BROWSER_URL = janus.url
     return settings

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def own_janus(live_server, tmp_janus_dir, settings, db_turns):
     server = start_janus(tmp_janus_dir, f"{live_server.url}/media/janus/events/")
+    settings.DATA_DIR = tmp_janus_dir.parent
     settings.JANUS_URLS = [server.url]
     settings.JANUS_BROWSER_URL = server.url
     yield server

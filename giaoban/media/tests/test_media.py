@@ -165,6 +165,15 @@ def test_the_host_mutes_and_unmutes_any_point(live, janus, aio, operators, clien
         aio.run(pub.close())
 
 
+async def _talking(handle, feed: int) -> bool:
+    """True once the room says `feed` is talking (the host, unmuted, talks all along)."""
+    while True:
+        event = await handle.next_event(timeout=10, janus="event")
+        data = event.get("plugindata", {}).get("data", {})
+        if data.get("videoroom") == "talking" and data.get("id") == feed:
+            return True
+
+
 def test_the_host_and_the_floor_are_recorded_and_attached(
     live, janus, aio, operators, client, dave, eve
 ):
@@ -181,7 +190,8 @@ def test_the_host_and_the_floor_are_recorded_and_attached(
         assert wait_until(lambda: all(_published(p) for p in (host, sapa, batxat)))
         request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
         meetings.floor_grant(actor=None, request=request)
-        aio.run(wait_for(lambda: False, timeout=2))
+        # The host's console learns who is talking from the room's audio-level events.
+        assert aio.run(_talking(publishers[0].handle, sapa.pk), timeout=15)
         meetings.floor_finish(actor=None, request=request)
     finally:
         for pub in publishers:

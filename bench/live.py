@@ -654,7 +654,10 @@ def _state_sizes(room: Room) -> dict:
     state = live_state(room.conference_id)
     ms = (time.perf_counter() - started) * 1000
     whole = json.dumps({"type": "state", "reason": "sync", "state": state}).encode()
-    text = change_message(room.conference_id, state["seq"], "agenda.advanced", []).encode()
+    # As agenda_advance publishes it: no point, the item closed and the item opened.
+    text = change_message(
+        room.conference_id, state["seq"], "agenda.advanced", [], room.items[:2]
+    ).encode()
     deflate = zlib.compressobj(wbits=-12, memLevel=5)
     packed = deflate.compress(text) + deflate.flush(zlib.Z_SYNC_FLUSH)
     return {
@@ -1068,8 +1071,9 @@ def _note(runs: list[Run], sizes: dict[int, dict]) -> str:
     change = statistics.mean(s["bytes"] for s in sizes.values())
     per_point = _fit([(n, s["whole_bytes"]) for n, s in sizes.items()])
     lines.append(
-        "- Messages: the broadcast of a change carries the room (status, agenda, queue, speaker,"
-        ' attendance totals) and only the points it touched; "next agenda item" touches none:'
+        "- Messages: the broadcast of a change carries the room (status, current item, queue,"
+        " speaker, attendance totals) and only the points and agenda items it touched;"
+        ' "next agenda item" touches no point and two items: '
         + ", ".join(f"{s['bytes']:,} B at N = {n:,}" for n, s in sorted(sizes.items()))
         + f" ({sizes[max(sizes)]['deflated']:,} B deflated) — the same at every N. The whole"
         f" state (on connecting, or after a gap) grows by ~{per_point:.0f} B per point:"

@@ -71,6 +71,8 @@
   function apply(next) {
     var serverChanged = state && (state.server !== next.server || state.room !== next.room);
     state = next;
+    var testButton = pane.querySelector('[data-media-action="test"]');
+    if (testButton && !testButton.dataset.running) { testButton.disabled = !next.test_server; }
     if (next.status !== "up" || serverChanged) {
       teardown();
       if (next.status !== "up") { setStatus(next.message); showRecordings(next.recordings); return; }
@@ -379,6 +381,7 @@
       return;
     }
     button.disabled = true;
+    button.dataset.running = "1";
     result.textContent = labels.test_running;
     if (janus) { echoTest(janus, null, button, result); return; }
     var own = null;
@@ -449,6 +452,7 @@
     if (echo) { try { echo.detach(); } catch (e) { /* gone */ } }
     if (own) { try { own.destroy({ notifyDestroyed: false }); } catch (e) { /* gone */ } }
     button.disabled = false;
+    delete button.dataset.running;
     result.textContent = text;
   }
 

@@ -70,7 +70,8 @@ def _operator(unit: Unit, board: Organization):
         user = users.create_user(
             username=login,
             password=DEMO_PASSWORD,
-            first_name=f"Kỹ thuật viên {_point_name(unit).lower()}",
+            # "Kỹ thuật viên điểm cầu thị xã Sa Pa": place names keep their capitals.
+            first_name="Kỹ thuật viên đ" + _point_name(unit)[1:],
         )
     org_services.membership_set(user=user, organization=board, role=Role.OPERATOR)
     return user

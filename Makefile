@@ -45,7 +45,7 @@ test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest
 
 test-postgres: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) bash scripts/with-postgres.sh $(BIN)/pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) bash scripts/with-postgres.sh $(BIN)/pytest -m "not once"
 
 services:
 	bash scripts/ensure-services.sh

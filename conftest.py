@@ -178,3 +178,22 @@ def eve(tree):
         unit=tree["laocai_new"],
     )
     return make_user("eve", org, Role.OFFICER)
+
+
+#: Modules that start servers of their own (a browser, Janus, nginx, a PostgreSQL and a Redis of
+#: their own): the database under test changes nothing for them, so `make test` runs them in its
+#: SQLite pass only (`-m "not once"` in the PostgreSQL pass).
+ONCE = {
+    "giaoban/core/tests/test_security_browser.py",
+    "giaoban/home/tests/test_tour.py",
+    "giaoban/media/tests/test_browser.py",
+    "giaoban/media/tests/test_faults.py",
+    "giaoban/ops/tests/test_deploy.py",
+    "giaoban/ops/tests/test_faults.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::")[0] in ONCE:
+            item.add_marker(pytest.mark.once)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from giaoban.core.files import content_disposition, protected_file_response
+from giaoban.core.forms import add_errors
 from giaoban.followup import exports, selectors, services
 from giaoban.followup.access import acts_for, is_assignee, is_assigner
 from giaoban.followup.forms import AssignForm, ProgressForm, SendBackForm, TaskForm
@@ -23,13 +24,6 @@ from giaoban.orgs.access import membership_of
 from giaoban.orgs.models import Level, Organization
 
 PAGE_SIZE = 100
-
-
-def _add_errors(form, exc: ApplicationError) -> None:
-    """A service's refusal on the form, beside the field it names when the form has it."""
-    errors = exc.errors if isinstance(exc, InvalidInput) else {exc.field: exc.message}
-    for field, message in errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 def _status(request) -> str | None:
@@ -218,7 +212,7 @@ def assignment_report(request, pk: int):
         except PermissionDenied:
             raise
         except ApplicationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Your report was recorded."))
             return redirect("followup:task_detail", pk=assignment.task_id)
@@ -262,7 +256,7 @@ def assignment_send_back(request, pk: int):
         except PermissionDenied:
             raise
         except ApplicationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -347,7 +341,7 @@ def task_create(request):
         except PermissionDenied:
             raise
         except ApplicationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The task was assigned."))
             return redirect("followup:task_detail", pk=task.pk)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from giaoban.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
+from giaoban.core.errors import ApplicationError, NotFound, PermissionDenied
+from giaoban.core.forms import add_errors
 from giaoban.meetings import selectors, services
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.forms import (
@@ -70,15 +71,6 @@ def _point_of(conference, pk) -> BridgePoint:
     return point
 
 
-def _add_errors(form, exc: ApplicationError) -> None:
-    """Show a refusal from a service on the form, beside the field it names when it names one."""
-    if isinstance(exc, InvalidInput):
-        for field, message in exc.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 # The list and a new conference -----------------------------------------------------------
 
 
@@ -126,7 +118,7 @@ def conference_create(request):
                 series=data["series"],
             )
         except ApplicationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The conference was created. Now add its bridge points."))
             return redirect("meetings:conference_detail", pk=conference.pk)
@@ -239,7 +231,7 @@ def _host_action(form_name: str, make_form, run, done: str):
             try:
                 run(request, conference, form.cleaned_data)
             except ApplicationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, done)
                 return redirect(reverse("meetings:conference_detail", args=[pk]) + f"#{form_name}")
@@ -308,7 +300,7 @@ def guest_add(request, pk: int):
         try:
             services.delegate_add_guest(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The guest was added."))
             return redirect(reverse("meetings:conference_detail", args=[pk]) + "#delegates")

@@ -9,21 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from giaoban.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
+from giaoban.core.errors import ApplicationError, NotFound, PermissionDenied
 from giaoban.core.files import content_disposition
+from giaoban.core.forms import add_errors
 from giaoban.orgs.access import can_edit
 from giaoban.publishing import documents, selectors, services
 from giaoban.publishing.forms import ArticleForm, ReadForm, ReviewForm
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _add_errors(form, exc: ApplicationError) -> None:
-    if isinstance(exc, InvalidInput):
-        for field, message in exc.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _download(data: bytes, name: str, content_type: str = DOCX) -> HttpResponse:
@@ -57,7 +50,7 @@ def article(request, pk: int):
                 messages.success(request, _("The article is saved."))
                 return redirect("publishing:article", pk=pk)
             except ApplicationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
     context = {"conference": conference, "role": role, "draft": draft, "form": form}
     return render(request, "publishing/article.html", context)
 
@@ -128,7 +121,7 @@ def read(request):
             )
             return redirect("publishing:review", pk=item.pk)
         except ApplicationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
     recent = selectors.imports_visible(user=request.user)[:20]
     return render(request, "publishing/read.html", {"form": form, "recent": recent})
 
@@ -199,7 +192,7 @@ def review(request, pk: int):
             messages.success(request, _("The conference has been recorded from the text."))
             return redirect("meetings:conference_detail", pk=conference.pk)
         except ApplicationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
     record_day = date.fromisoformat(record["date"]) if record.get("date") else None
     context = {"item": item, "record": record, "record_day": record_day, "form": form}
     return render(request, "publishing/review.html", context)

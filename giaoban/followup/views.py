@@ -3,14 +3,14 @@ across the subtree, one task with its forms, a new task, the .xlsx export and th
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
-from giaoban.core.files import content_disposition, protected_file_response
+from giaoban.core.files import download_response, protected_file_response
 from giaoban.core.forms import add_errors
 from giaoban.followup import exports, selectors, services
 from giaoban.followup.access import acts_for, is_assignee, is_assigner
@@ -113,9 +113,7 @@ def export_xlsx(request):
     rows, title = _export_rows(request)
     today = timezone.localdate()
     content = exports.assignments_workbook(selectors.ordered(rows), title=title, today=today)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(f"nhiem-vu-{today:%Y%m%d}.xlsx")
-    return response
+    return download_response(content, name=f"nhiem-vu-{today:%Y%m%d}.xlsx", content_type=XLSX)
 
 
 # One task ----------------------------------------------------------------------------------

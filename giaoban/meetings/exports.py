@@ -10,14 +10,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from giaoban.core.files import content_disposition
+from giaoban.core.files import download_response
 from giaoban.meetings import selectors
 from giaoban.meetings.access import conference_role
 from giaoban.meetings.documents import XLSX
@@ -215,9 +215,5 @@ def attendance_download(request, pk: int):
     if conference_role(request.user, conference) is None:
         raise Http404(_("No such conference, or you may not see it."))
     day = timezone.localtime(conference.scheduled_start, TZ)
-    response = HttpResponse(attendance_workbook(conference), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(
-        f"diem-danh-hoi-nghi-{conference.pk}-{day:%Y%m%d}.xlsx"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    name = f"diem-danh-hoi-nghi-{conference.pk}-{day:%Y%m%d}.xlsx"
+    return download_response(attendance_workbook(conference), name=name, content_type=XLSX)

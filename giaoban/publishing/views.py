@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from giaoban.core.errors import ApplicationError, NotFound, PermissionDenied
-from giaoban.core.files import content_disposition
+from giaoban.core.files import download_response
 from giaoban.core.forms import add_errors
 from giaoban.orgs.access import can_edit
 from giaoban.publishing import documents, selectors, services
@@ -20,9 +20,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _download(data: bytes, name: str, content_type: str = DOCX) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(name)
-    return response
+    return download_response(data, name=name, content_type=content_type)
 
 
 def _require_host(role) -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
+from giaoban.core.files import download_response
 from giaoban.orgs import selectors as org_selectors
 from giaoban.orgs.access import membership_of
 from giaoban.orgs.models import Unit
@@ -295,6 +296,4 @@ def consolidated_docx(request):
 
 
 def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(data, name=name, content_type=content_type)

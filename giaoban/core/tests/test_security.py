@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -21,8 +22,17 @@ pytestmark = pytest.mark.django_db
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own
 
 
+# django-ratelimit counts in fixed windows whose end depends on the key; a test that straddles one
+# would start counting afresh. Its clock is held still for every test here (and in the process
+# that counts elsewhere, below), so the counts are exact.
+FROZEN_NOW = 1_790_000_000
+
+
 @pytest.fixture(autouse=True)
-def _fresh_counters():
+def _fresh_counters(monkeypatch):
+    import django_ratelimit.core
+
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: FROZEN_NOW))
     cache.clear()
     yield
     cache.clear()
@@ -281,7 +291,10 @@ settings.configure(
                         "LOCATION": sys.argv[1]}},
 )
 django.setup()
+import types
+import django_ratelimit.core
 from django_ratelimit.core import get_usage
+django_ratelimit.core.time = types.SimpleNamespace(time=lambda: int(sys.argv[4]))
 digest = sys.argv[2]
 for _ in range(int(sys.argv[3])):
     get_usage(None, group="api-token-rate", key=lambda g, r: digest, rate="5/m", increment=True)
@@ -298,7 +311,8 @@ def test_the_per_token_limit_is_shared_by_processes_through_redis(client, tree, 
     cache.clear()
     token, raw = token_create(username="bob")
     subprocess.run(
-        [sys.executable, "-c", COUNT_ELSEWHERE, REDIS_URL, token.digest, "5"], check=True
+        [sys.executable, "-c", COUNT_ELSEWHERE, REDIS_URL, token.digest, "5", str(FROZEN_NOW)],
+        check=True,
     )
     response = client.get("/api/v1/people/", **_bearer(raw))
     assert response.status_code == 429

@@ -2,11 +2,14 @@
 
 import json
 import logging
+import socket
+import urllib.request
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from giaoban.ops import logs
+from giaoban.ops.tests.helpers import App
 
 
 def _record(**extra) -> logging.LogRecord:
@@ -53,3 +56,21 @@ def test_an_id_from_the_proxy_is_kept_when_well_formed(client, db, given, kept):
 def test_a_log_format_that_is_neither_text_nor_json_stops_start_up():
     with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT"):
         logs.logging_config("xml")
+
+
+def test_with_json_every_line_of_the_served_process_is_json_uvicorns_too(tmp_path):
+    """uvicorn's own warnings (a malformed request here) go through the same JSON formatter."""
+    app = App({"LOG_FORMAT": "json", "GIAOBAN_DATA_DIR": str(tmp_path)}, tmp_path / "serve.log")
+    app.start()
+    try:
+        with socket.create_connection(("127.0.0.1", app.port), timeout=5) as raw:
+            raw.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            raw.recv(1024)
+        with urllib.request.urlopen(f"http://127.0.0.1:{app.port}/health/live", timeout=10):
+            pass
+    finally:
+        app.stop()
+    lines = [line for line in app.log.read_text().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # a line that is not JSON fails here
+    loggers = {entry["logger"] for entry in entries}
+    assert {"giaoban.serve", "uvicorn.error", "giaoban.request"} <= loggers

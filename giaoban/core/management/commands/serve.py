@@ -1,7 +1,9 @@
 """`giaoban serve`: HTTP and WebSockets with uvicorn (PORT, default 8000, on 127.0.0.1)."""
 
+import logging
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -29,12 +31,14 @@ class Command(BaseCommand):
             raise CommandError(f"PORT={port_number} nằm ngoài khoảng 1..65535.")
         if not no_worker:
             # The embedded default: task reminders run in a thread of this process.
-            from django.conf import settings
-
             from giaoban.followup import jobs
 
             jobs.start_in_process(settings.REMINDER_INTERVAL)
-        self.stdout.write(f"giaoban đang chạy tại http://{host}:{port_number}/  (Ctrl+C để dừng)")
+        address = f"http://{host}:{port_number}/"
+        if settings.LOGGING["formatters"]["main"].get("()"):  # LOG_FORMAT=json: lines stay JSON
+            logging.getLogger("giaoban.serve").warning("giaoban đang chạy tại %s", address)
+        else:
+            self.stdout.write(f"giaoban đang chạy tại {address}  (Ctrl+C để dừng)")
         uvicorn.run(
             "giaoban.asgi:application",
             host=host,
@@ -42,6 +46,9 @@ class Command(BaseCommand):
             workers=workers,
             lifespan="off",
             log_level="warning",
+            # uvicorn's own records go through Django's LOGGING, so that with LOG_FORMAT=json
+            # every line the process writes is JSON.
+            log_config=None,
             # Protocol pings find a bridge point whose network died without closing its socket;
             # with the consoles' own pings this shows it offline within about ten seconds.
             ws_ping_interval=5,

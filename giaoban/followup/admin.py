@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from giaoban.core.text import fold
 from giaoban.followup.models import Assignment, Notification, ProgressReport, Task
 
 
@@ -18,6 +19,10 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ["title", "source_document_number"]
     raw_id_fields = ["assigner", "source_conference", "source_conclusion", "created_by"]
     inlines = [AssignmentInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.search_key = fold(obj.title)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ProgressReport)

@@ -58,6 +58,8 @@ class Task(models.Model):
 
     # "title" and "deadline" alone are a person's title and a report's deadline in the catalog.
     title = models.CharField(pgettext_lazy("task", "title"), max_length=300)
+    # The title folded (core.text.fold) for search; set by the services that write the title.
+    search_key = models.CharField(max_length=300, editable=False, default="")
     description = models.TextField(_("description"), blank=True)
     source_conference = models.ForeignKey(
         "meetings.Conference",

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
-from giaoban.core.text import nfc_text
+from giaoban.core.text import fold, nfc_text
 from giaoban.followup.access import acts_for, is_assignee, is_assigner
 from giaoban.followup.models import (
     OPEN_FOR_ASSIGNEE,
@@ -215,6 +215,7 @@ def task_create(
     coordinating = _organizations_allowed(actor, coordinating)
     task = Task.objects.create(
         title=title,
+        search_key=fold(title),
         description=description,
         assigner=assigner,
         deadline=deadline,
@@ -278,6 +279,7 @@ def task_update(
     before = snapshot(task, _TASK_FIELDS)
     updated = Task.objects.filter(pk=task.pk, revision=revision).update(
         title=title,
+        search_key=fold(title),
         description=description,
         deadline=deadline,
         priority=priority,

@@ -294,18 +294,6 @@ class Found:
         )
 
 
-def _by_title(rows: QuerySet, key: str, limit: int) -> list[int]:
-    """Conference and task titles carry no stored search key, so they are folded here, over
-    (id, title) pairs of the rows the user may see: a province holds a few hundred a year."""
-    found = []
-    for pk, title in rows.values_list("pk", "title").iterator():
-        if key in fold(title):
-            found.append(pk)
-            if len(found) == limit:
-                break
-    return found
-
-
 def search(*, user, text: str, limit: int = 20) -> Found:
     """Units, organizations, people, conferences and tasks whose names contain `text`, ignoring
     case, diacritics and tone placement ("Uỷ" = "Ủy" = "uy"), among what the user may see."""
@@ -316,12 +304,10 @@ def search(*, user, text: str, limit: int = 20) -> Found:
     found.units = list(orgs.unit_search(user=user, text=key, limit=limit))
     found.organizations = list(orgs.organization_search(user=user, text=key, limit=limit))
     found.people = list(orgs.person_search(user=user, text=key, limit=limit))
-    conferences = meetings.conferences_visible(user=user)
-    found.conferences = list(
-        conferences.filter(pk__in=_by_title(conferences, key, limit)).order_by("-scheduled_start")
-    )
-    tasks = followup.tasks_visible(user=user)
-    found.tasks = list(tasks.filter(pk__in=_by_title(tasks, key, limit)).order_by("deadline"))
+    conferences = meetings.conferences_visible(user=user).filter(search_key__contains=key)
+    found.conferences = list(conferences.order_by("-scheduled_start")[:limit])
+    tasks = followup.tasks_visible(user=user).filter(search_key__contains=key)
+    found.tasks = list(tasks.order_by("deadline")[:limit])
     return found
 
 

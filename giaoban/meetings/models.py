@@ -28,6 +28,8 @@ class ConferenceStatus(models.TextChoices):
 
 class Conference(models.Model):
     title = models.CharField(_("title"), max_length=300)
+    # The title folded (core.text.fold) for search; set by the services that write the title.
+    search_key = models.CharField(max_length=300, editable=False, default="")
     organizer = models.ForeignKey(
         Organization,
         verbose_name=_("organizer"),

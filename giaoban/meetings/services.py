@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
-from giaoban.core.text import nfc, nfc_text
+from giaoban.core.text import fold, nfc, nfc_text
 from giaoban.meetings import live, signals
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.models import (
@@ -92,6 +92,7 @@ def conference_create(
             )
     conference = Conference.objects.create(
         title=nfc(title),
+        search_key=fold(title),
         organizer=organizer,
         kind=kind,
         scheduled_start=start,

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput
 from giaoban.core.models import AuditEntry
+from giaoban.core.text import fold
 from giaoban.followup import services
-from giaoban.followup.models import Assignment, ProgressReport, Status
+from giaoban.followup.models import Assignment, ProgressReport, Status, Task
 from giaoban.meetings.tests.test_documents import pdf_bytes
 
 from .conftest import DEADLINE, GIVEN, task_make
@@ -266,6 +267,14 @@ def test_a_report_on_a_stale_view_is_refused(sapa, bob):
     _report(bob, sapa, "in_progress", revision=opened)
     with pytest.raises(ConcurrentEdit):
         _report(bob, sapa, "reported_done", revision=opened)
+
+
+def test_a_renamed_task_is_searched_by_its_new_title_in_either_spelling(task, alice):
+    services.task_update(
+        actor=alice, task=task, revision=1, title="Báo cáo Thường trực Thị uỷ", deadline=DEADLINE
+    )
+    for spelling in ("thị ủy", "THỊ UỶ", "thi uy"):
+        assert list(Task.objects.filter(search_key__contains=fold(spelling))) == [task]
 
 
 def test_a_stale_task_edit_is_refused(task, alice):

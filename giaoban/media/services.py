@@ -24,6 +24,7 @@ from giaoban.core.errors import ApplicationError, PermissionDenied
 from giaoban.media import adapter, recordings
 from giaoban.media.janus_conf import secret
 from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, RoomState
+from giaoban.meetings import live
 from giaoban.meetings import services as meetings
 from giaoban.meetings.access import conference_role
 from giaoban.meetings.models import (
@@ -271,6 +272,10 @@ def _set_muted(points, muted: bool) -> list[MediaPeer]:
     for peer in peers:
         peer.audio_muted = muted
     _enforce(*peers)
+    if peers:
+        # The consoles follow at once (media.js asks for the media state on "media.mute"): a
+        # point given the floor opens its microphone without waiting for its next poll.
+        live.publish(peers[0].point.conference, "media.mute", points=(), items=())
     return peers
 
 

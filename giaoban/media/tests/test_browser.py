@@ -86,7 +86,7 @@ def server(tmp_path):
         )
     try:
         _wait_until_up(base, process, log, time.monotonic() + 30)
-        yield {"base": base, "log": log, "janus": janus, **ids}
+        yield {"base": base, "log": log, "janus": janus, "env": env, **ids}
     finally:
         process.terminate()
         try:
@@ -94,6 +94,55 @@ def server(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         janus.kill()
+
+
+ROOM_AND_TOKEN = """
+import json, sys
+import django
+django.setup()
+from giaoban.media.models import MediaRoom
+from giaoban.media.services import point_token
+from giaoban.meetings.models import BridgePoint
+conference = int(sys.argv[1])
+point = BridgePoint.objects.get(conference_id=conference, unit__code=sys.argv[2])
+room = MediaRoom.objects.get(conference_id=conference)
+print(json.dumps([room.room, point.pk, point_token(conference, point.pk)]))
+"""
+
+PUBLISH = """
+import asyncio, sys
+import django
+django.setup()
+from giaoban.media.testing import Publisher
+
+async def main():
+    publisher = Publisher(sys.argv[1])
+    await publisher.publish(room=int(sys.argv[2]), feed=int(sys.argv[3]), token=sys.argv[4])
+    print("published", flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _publish_without_a_browser(server, unit_code: str) -> tuple[int, subprocess.Popen]:
+    """The point of `unit_code` publishes bars and a tone from an aiortc peer, with the token
+    the app issues for it."""
+    room, feed, token = json.loads(
+        _run(server["env"], "-c", ROOM_AND_TOKEN, str(server["conference"]), unit_code)
+        .strip()
+        .splitlines()[-1]
+    )
+    peer = subprocess.Popen(
+        [sys.executable, "-c", PUBLISH, server["janus"].url, str(room), str(feed), token],
+        env=server["env"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    line = peer.stdout.readline()
+    assert line.strip() == "published", line + peer.stdout.read() if peer.poll() else line
+    return feed, peer
 
 
 def _frames_decoded(page) -> int:
@@ -153,6 +202,33 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
             ARTIFACTS.mkdir(exist_ok=True)
             host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
             point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
+
+            # A muted point's console does not even send its microphone; the chair opens it
+            # from the tile and the console follows the live room's word at once.
+            assert point.evaluate("() => window.giaobanMedia.microphoneSending()") is False
+            tile.locator('[data-act="toggle"]').click()
+            expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-open"))
+            point.wait_for_function("() => window.giaobanMedia.microphoneSending()")
+            tile.locator('[data-act="toggle"]').click()
+            expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
+            point.wait_for_function("() => !window.giaobanMedia.microphoneSending()")
+
+            # Bát Xát comes up (from a peer without a browser): its stream joins the host's
+            # subscription, which is updated, not made anew, so Sa Pa's picture does not stop.
+            handles = host.evaluate("() => window.giaobanMedia.subscriberHandles()")
+            feed, elsewhere = _publish_without_a_browser(server, "082")
+            try:
+                showing = "(video) => video !== null && video.videoWidth > 0"
+                host.wait_for_function(
+                    f"""() => ({showing})(
+                        document.querySelector('.media-tile[data-point="{feed}"] video'))"""
+                )
+                assert host.evaluate("() => window.giaobanMedia.subscriberHandles()") == handles
+                sapa_video = f'.media-tile[data-point="{sapa}"] video'
+                assert host.eval_on_selector(sapa_video, "video => video.videoWidth") > 0
+            finally:
+                elsewhere.kill()
+                elsewhere.wait()
 
             # Janus dies: the live room stays connected, the pane says so; Janus comes back:
             # the room is recreated and both consoles publish and receive again by themselves.

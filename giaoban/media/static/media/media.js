@@ -20,7 +20,11 @@
   var publisher = null;     // plugin handle, or "watch" when another console publishes this point
   var published = false;
   var subscriber = null;
+  var subscriberReady = false;  // joined and started: streams can be added and taken away
   var subscribedKey = "";
+  var subscribedFeeds = [];
+  var subscriberHandles = 0;    // for the tests: a change of feeds must not make a new one
+  var localAudio = null;        // this console's microphone track, closed while muted
   var midFeed = {};         // subscriber mid -> feed id
   var feedStreams = {};     // feed id -> MediaStream
   var talking = {};
@@ -113,7 +117,10 @@
     publisher = null;
     published = false;
     subscriber = null;
+    subscriberReady = false;
     subscribedKey = "";
+    subscribedFeeds = [];
+    localAudio = null;
     midFeed = {};
     feedStreams = {};
     starting = false;
@@ -139,6 +146,7 @@
       error: function (error) { publisher = null; setStatus(fmt(labels.refused, { message: error })); },
       onmessage: onPublisherMessage,
       onlocaltrack: function (track, on) {
+        if (track.kind === "audio") { localAudio = on ? track : null; followMute(); return; }
         var video = $("self");
         if (!video || !on) { return; }
         var stream = video.srcObject || new MediaStream();
@@ -191,17 +199,51 @@
     return feeds;
   }
 
+  // One subscriber handle for the console's life: when the feeds it wants change (a point comes
+  // up or goes, the chair turns the page, the floor passes) streams are added and taken away on
+  // it ("update"), so the pictures already shown do not stop. It is made anew only after an
+  // error, a new server or a new room.
   function ensureSubscription() {
     if (!state.token) { return; }
     var feeds = wantedFeeds();
     var key = feeds.join(",");
     if (key === subscribedKey) { return; }
+    if (subscriber && !subscriberReady) { return; }  // still joining: the next poll comes back
+    if (subscriber && feeds.length) {
+      updateSubscription(feeds, key);
+      return;
+    }
+    subscribe(feeds, key);
+  }
+
+  function updateSubscription(feeds, key) {
+    var add = feeds.filter(function (feed) { return subscribedFeeds.indexOf(feed) < 0; });
+    var drop = subscribedFeeds.filter(function (feed) { return feeds.indexOf(feed) < 0; });
+    var message = { request: "update" };
+    if (add.length) { message.subscribe = add.map(function (feed) { return { feed: feed }; }); }
+    if (drop.length) { message.unsubscribe = drop.map(function (feed) { return { feed: feed }; }); }
     subscribedKey = key;
+    subscribedFeeds = feeds;
+    drop.forEach(function (feed) { delete feedStreams[feed]; });
+    subscriber.send({ message: message, error: resubscribeLater });
+  }
+
+  function resubscribeLater() {
     if (subscriber && subscriber.detach) { subscriber.detach(); }
     subscriber = null;
+    subscriberReady = false;
+    subscribedKey = "";
+    subscribedFeeds = [];
+  }
+
+  function subscribe(feeds, key) {
+    resubscribeLater();
+    subscribedKey = key;
+    subscribedFeeds = feeds;
     midFeed = {};
     feedStreams = {};
     if (!feeds.length) { return; }
+    subscriberHandles += 1;
     janus.attach({
       plugin: "janus.plugin.videoroom",
       opaqueId: "giaoban-sub-" + state.feed,
@@ -212,21 +254,26 @@
           streams: feeds.map(function (feed) { return { feed: feed }; })
         } });
       },
-      error: function () { subscribedKey = ""; },
+      error: resubscribeLater,
       onmessage: function (message, jsep) {
-        (message.streams || []).forEach(function (s) { if (s.feed_id) { midFeed[s.mid] = s.feed_id; } });
-        if (message.error) { subscribedKey = ""; return; }  // a feed went away: retried next poll
+        (message.streams || []).forEach(function (s) {
+          if (s.feed_id && s.active !== false) { midFeed[s.mid] = s.feed_id; }
+        });
+        if (message.error) { resubscribeLater(); return; }  // a feed went away: next poll
         if (!jsep) { return; }
         subscriber.createAnswer({
           jsep: jsep,
           tracks: [],
-          success: function (answer) { subscriber.send({ message: { request: "start" }, jsep: answer }); },
-          error: function () { subscribedKey = ""; }
+          success: function (answer) {
+            subscriber.send({ message: { request: "start" }, jsep: answer });
+            subscriberReady = true;
+          },
+          error: resubscribeLater
         });
       },
       onremotetrack: function (track, mid, on) {
         var feed = midFeed[mid];
-        if (!feed) { return; }
+        if (!feed || (!on && !feedStreams[feed])) { return; }
         var stream = feedStreams[feed] || (feedStreams[feed] = new MediaStream());
         if (on) {
           stream.getTracks().filter(function (t) { return t.kind === track.kind; })
@@ -271,8 +318,17 @@
     return others.slice(page * PER_PAGE, (page + 1) * PER_PAGE);
   }
 
+  // Janus drops a muted point's audio (moderate); the console also stops sending it, so that
+  // nothing is heard in the moment between joining and the server's first word.
+  function followMute() {
+    if (!localAudio || !state) { return; }
+    var own = state.feed ? peer(state.feed) : null;
+    localAudio.enabled = own ? !own.muted : kind === "host";
+  }
+
   function render() {
     if (!state) { return; }
+    followMute();
     if (kind === "point") { renderPoint(); } else { renderHost(); }
   }
 
@@ -367,6 +423,14 @@
     }
   });
 
+  // The live room says when the media state changed (a microphone opened or closed, the
+  // conference started or ended): it is asked for at once, spread over a moment so that a
+  // thousand consoles do not ask in the same millisecond.
+  var FOLLOW = { "media.mute": true, "conference.start": true, "conference.end": true };
+  document.addEventListener("giaoban:live", function (event) {
+    if (FOLLOW[event.detail.reason]) { window.setTimeout(poll1, Math.random() * 400); }
+  });
+
   function poll1() {
     fetch(pane.dataset.stateUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(apply);
   }
@@ -459,6 +523,8 @@
   // For the browser tests: what the subscriber's PeerConnection decoded.
   window.giaobanMedia = {
     published: function () { return published; },
+    subscriberHandles: function () { return subscriberHandles; },
+    microphoneSending: function () { return !!(localAudio && localAudio.enabled); },
     framesDecoded: function () {
       var pc = subscriber && subscriber.webrtcStuff && subscriber.webrtcStuff.pc;
       if (!pc) { return Promise.resolve(0); }

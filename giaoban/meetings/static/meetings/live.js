@@ -204,6 +204,8 @@
       clockOffset = Date.parse(state.server_time) - Date.now();
       render();
       var reason = message.reason;
+      // Other parts of the console (the media pane) follow the room's changes by their reason.
+      document.dispatchEvent(new CustomEvent("giaoban:live", { detail: { reason: reason } }));
       if (first || reason === "sync" || reason === "rollcall" || reason === "delegate.added") {
         refreshDelegates();
       }

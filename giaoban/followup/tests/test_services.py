@@ -329,3 +329,14 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(sapa, bob, monkeypat
         _report(bob, sapa, "in_progress", text="Kèm tệp", attachment=upload)
     assert "the limit is 0 MB" in refused.value.errors["attachment"]
     assert not ProgressReport.objects.exists()
+
+
+def test_the_migration_fills_the_search_key_of_existing_tasks(task):
+    from django.apps import apps
+
+    from giaoban.core.migration_ops import fill_search_key
+
+    Task.objects.filter(pk=task.pk).update(search_key="")
+    fill_search_key("followup", "Task").code(apps, None)
+    task.refresh_from_db()
+    assert task.search_key == fold(task.title) != ""

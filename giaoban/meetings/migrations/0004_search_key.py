@@ -2,14 +2,7 @@
 
 from django.db import migrations, models
 
-from giaoban.core.text import fold
-
-
-def fill(apps, schema_editor):
-    rows = apps.get_model("meetings", "Conference").objects.only("pk", "title")
-    for row in rows.iterator():
-        row.search_key = fold(row.title)
-        row.save(update_fields=["search_key"])
+from giaoban.core.migration_ops import fill_search_key
 
 
 class Migration(migrations.Migration):
@@ -23,5 +16,5 @@ class Migration(migrations.Migration):
             name="search_key",
             field=models.CharField(default="", editable=False, max_length=300),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        fill_search_key("meetings", "Conference"),
     ]

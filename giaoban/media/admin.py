@@ -1,9 +1,12 @@
 """Read-only views of what Janus reported: rooms, streams, tests and recordings are written by the
-services and Janus's events, never by hand (the room secret is not shown)."""
+services and Janus's events, never by hand (the room secret is not shown). A recordings
+conversion that failed for good may be queued again once its cause is fixed."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, Recording
+from giaoban.media.models import JobState, MediaPeer, MediaRoom, MediaTest, Recording, RecordingJob
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -36,3 +39,28 @@ class MediaTestAdmin(ReadOnly):
 @admin.register(Recording)
 class RecordingAdmin(ReadOnly):
     list_display = ["name", "conference", "point", "content_type", "size", "created_at"]
+
+
+@admin.register(RecordingJob)
+class RecordingJobAdmin(ReadOnly):
+    list_display = ["conference", "state", "attempts", "claimed_at", "finished_at"]
+    list_filter = ["state"]
+    exclude = ["claim"]
+    actions = ["convert_again"]
+
+    def has_convert_again_permission(self, request):
+        return request.user.has_perm("media.change_recordingjob")
+
+    @admin.action(description=_("Convert again"), permissions=["convert_again"])
+    def convert_again(self, request, queryset):
+        # The worker takes them on its next run; a running one is left to its worker.
+        count = queryset.filter(state=JobState.FAILED).update(
+            state=JobState.PENDING, attempts=0, claimed_at=None, finished_at=None
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d conversion queued again.", "%(count)d conversions queued again.", count
+            )
+            % {"count": count},
+        )

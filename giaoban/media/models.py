@@ -1,5 +1,6 @@
 """What the app knows of the media side: each live conference's Janus room, each point's
-published stream as Janus reports it, the points' test sessions and the recordings."""
+published stream as Janus reports it, the points' test sessions, the recordings and the job that
+converts them."""
 
 from django.conf import settings
 from django.db import models
@@ -98,6 +99,9 @@ class Recording(models.Model):
     name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=60)
     size = models.PositiveBigIntegerField()
+    # The raw .mjr file it was converted from: a conversion retaken after its worker died
+    # skips what the dead one already attached.
+    source = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -105,3 +109,38 @@ class Recording(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", _("Waiting for conversion")
+    RUNNING = "running", _("Converting")
+    DONE = "done", _("Converted")
+    FAILED = "failed", _("Conversion failed")
+
+
+class RecordingJob(models.Model):
+    """The conversion of one ended conference's raw recordings, done by the job worker (see
+    recordings.recordings_run): a request that ends a conference never waits for janus-pp-rec.
+
+    A worker owns the job while `claim` is its token; `claimed_at` is renewed after each file,
+    so a job whose worker died is taken again once it has been silent for `recordings.STALE`."""
+
+    conference = models.OneToOneField(
+        Conference, related_name="recording_job", on_delete=models.CASCADE
+    )
+    state = models.CharField(
+        max_length=8, choices=JobState.choices, default=JobState.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recording conversion")
+        verbose_name_plural = _("recording conversions")
+
+    def __str__(self):
+        return f"{self.conference} · {self.state}"

@@ -7,7 +7,15 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound, PermissionDenied
 from giaoban.media import services
-from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, Recording, RoomState
+from giaoban.media.models import (
+    JobState,
+    MediaPeer,
+    MediaRoom,
+    MediaTest,
+    Recording,
+    RecordingJob,
+    RoomState,
+)
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.models import (
     BridgePoint,
@@ -79,6 +87,9 @@ def media_state(*, conference: Conference, role: Role) -> dict:
     }
     if status == "closed" and role.kind != "viewer":
         state["recordings"] = recordings_of(conference)
+        state["recordings_state"] = recordings_state(conference)
+        if note := _recordings_note(state["recordings_state"]):
+            state["message"] = f"{message} {note}"
     if role.kind != "viewer" and settings.JANUS_URLS:
         state["test_server"] = browser_url()  # the test session needs no room
     if own and status == "up" and role.kind != "viewer":
@@ -120,3 +131,19 @@ def recordings_of(conference: Conference) -> list[dict]:
         {"id": r.pk, "name": r.name, "size": r.size, "url": reverse("media:recording", args=[r.pk])}
         for r in Recording.objects.filter(conference=conference)
     ]
+
+
+def recordings_state(conference: Conference) -> str | None:
+    """Where the conversion of the conference's recordings is: pending (queued, or failed and
+    to be tried again), running, done or failed; None when there was nothing to convert."""
+    return (
+        RecordingJob.objects.filter(conference=conference).values_list("state", flat=True).first()
+    )
+
+
+def _recordings_note(job_state: str | None) -> str:
+    if job_state in (JobState.PENDING, JobState.RUNNING):
+        return _("The recordings are being converted; they appear here when ready.")
+    if job_state == JobState.FAILED:
+        return _("The recordings could not be converted; the administrator can see why.")
+    return ""

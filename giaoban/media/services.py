@@ -218,7 +218,8 @@ def room_close(*, conference: Conference) -> None:
         log.info("media room %s not destroyed: %s", room.room, exc)
     MediaRoom.objects.filter(pk=room.pk).update(state=RoomState.CLOSED, closed_at=timezone.now())
     MediaPeer.objects.filter(point__conference=conference).update(up=False, handle=None)
-    recordings.recordings_convert(conference=conference)
+    # Converting takes minutes for a long briefing: the job worker does it, not this request.
+    recordings.recording_job_queue(conference=conference)
 
 
 # Microphones ------------------------------------------------------------------------------

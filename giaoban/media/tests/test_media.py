@@ -9,7 +9,7 @@ import pytest
 from giaoban.core.errors import PermissionDenied
 from giaoban.media import services
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
-from giaoban.media.recordings import recordings_dir
+from giaoban.media.recordings import recordings_dir, recordings_run
 from giaoban.media.testing import Publisher, Subscriber, bars_match, wait_for
 from giaoban.media.tests.conftest import wait_until
 from giaoban.meetings import services as meetings
@@ -199,6 +199,10 @@ def test_the_host_and_the_floor_are_recorded_and_attached(
     # Janus's last events (each point's media ending) are in before the conference ends.
     assert wait_until(lambda: not MediaPeer.objects.filter(up=True).exists())
     meetings.conference_transition(actor=None, conference=conference, action="end")
+    # Ending only queued the conversion; the job worker does it.
+    assert not conference.recordings.exists()
+    assert conference.recording_job.state == "pending"
+    assert recordings_run() == 1
 
     recorded = {(r.point_id, r.content_type) for r in conference.recordings.all()}
     assert recorded == {

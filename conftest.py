@@ -2,6 +2,7 @@
 Bát Xát (another district), dave a viewer at Sa Pa, and a small
 Lào Cai tree across the 2025 reform."""
 
+import os
 from datetime import date
 
 import pytest
@@ -12,6 +13,17 @@ from giaoban.orgs.testing import make_user
 
 LEGACY_END = date(2025, 6, 30)
 REFORM = date(2025, 7, 1)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database of this run's own on a shared server (test_<name>_<pid>): two runs on one
+    machine (two checkouts, CI and a developer) never drop each other's database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""`giaoban worker`: run the scheduled jobs (task reminders) every REMINDER_INTERVAL seconds.
+"""`giaoban worker`: run the scheduled jobs: task reminders every REMINDER_INTERVAL seconds, and
+the steps other apps add (the conversion of ended conferences' recordings, every 30 s).
 
 `giaoban serve` runs the same job in-process unless given --no-worker; run this command instead
 when the app runs as several processes or on several machines. Several workers may run at once.
@@ -13,7 +14,10 @@ from giaoban.followup import jobs
 
 
 class Command(BaseCommand):
-    help = "Run the scheduled jobs: reminders of task deadlines, in the app and by e-mail."
+    help = (
+        "Run the scheduled jobs: reminders of task deadlines, in the app and by e-mail, and the "
+        "conversion of ended conferences' recordings."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run once and exit.")
@@ -35,7 +39,10 @@ class Command(BaseCommand):
                 f"{run.skipped} bỏ qua."
             )
             return
-        self.stdout.write(f"giaoban worker: nhắc việc mỗi {interval} giây (Ctrl+C để dừng)")
+        self.stdout.write(
+            f"giaoban worker: nhắc việc mỗi {interval} giây, chuyển đổi bản ghi hội nghị "
+            "(Ctrl+C để dừng)"
+        )
         stop = threading.Event()
         try:
             jobs.run_every(interval, stop)

@@ -1,9 +1,16 @@
 """The media pane's translated texts, handed to media.js (the script carries no language)."""
 
 from django import template
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 register = template.Library()
+
+
+@register.simple_tag
+def media_configured() -> bool:
+    """Whether this server has a Janus (JANUS_URL): without one the pane is a sentence only."""
+    return bool(settings.JANUS_URLS)
 
 
 @register.simple_tag

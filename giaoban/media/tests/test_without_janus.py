@@ -203,3 +203,23 @@ def test_a_points_media_test_is_recorded_and_ticks_its_readiness(live, operators
     assert not sapa.connection_tested
     client.force_login(operators["batxat"])
     assert client.post(url, body, content_type="application/json").status_code == 403
+
+
+def test_without_janus_configured_the_consoles_show_a_sentence_not_empty_video(
+    settings, conference, operators, client
+):
+    settings.JANUS_URLS = []
+    meetings.conference_transition(actor=None, conference=conference, action="start")
+    client.force_login(operators["host"])
+    page = client.get(f"/conferences/{conference.pk}/host/").content.decode()
+    assert "Âm thanh, hình ảnh" in page and "JANUS_URL" in page
+    assert "<video" not in page and "media.js" not in page
+
+
+def test_with_janus_configured_the_console_carries_the_pane(
+    settings, conference, operators, client
+):
+    settings.JANUS_URLS = ["ws://127.0.0.1:9"]
+    client.force_login(operators["host"])
+    page = client.get(f"/conferences/{conference.pk}/host/").content.decode()
+    assert 'id="media-pane"' in page and "media.js" in page

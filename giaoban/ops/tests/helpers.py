@@ -9,14 +9,21 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
+
+from giaoban.testing.servers import (
+    Served,
+    clean_env,
+    free_port,
+    skip_or_fail,
+    stop,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "ops-test-secret-key-that-is-long-enough-0123456789"
@@ -31,29 +38,11 @@ def _pg_bin() -> Path:
 
 
 PG_BIN = _pg_bin()
-DEADLINE = 30  # seconds for a server to come up
-
-
-def skip_or_fail(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (under CI=true this is a failure)")
-    pytest.skip(reason)
 
 
 def base_env(extra: dict) -> dict:
-    """The environment of a `giaoban` subprocess: none of the test run's own database, Redis or
-    data directory, unless `extra` sets them."""
-    drop = {"REDIS_URL", "DATABASE_URL", "GIAOBAN_DATA_DIR", "SECRET_KEY", "JANUS_URL"}
-    env = {key: value for key, value in os.environ.items() if key not in drop}
-    return (
-        env
-        | {
-            "DJANGO_SETTINGS_MODULE": "giaoban.settings",
-            "SECRET_KEY": SECRET,
-            "PYTHONUNBUFFERED": "1",
-        }
-        | extra
-    )
+    """The environment of a `giaoban` subprocess (`clean_env`) with the ops tests' secret key."""
+    return clean_env(SECRET_KEY=SECRET) | extra
 
 
 def run(command: list[str], *, env: dict, ok: bool = True, timeout: int = 180) -> str:
@@ -74,39 +63,6 @@ def giaoban(*args: str, env: dict, ok: bool = True) -> str:
 
 def python(code: str, *, env: dict) -> str:
     return run([sys.executable, "-c", code], env=env)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen | None = None, log: Path | None = None):
-    until = time.monotonic() + DEADLINE
-    while time.monotonic() < until:
-        if process is not None and process.poll() is not None:
-            pytest.fail(f"server on port {port} exited:\n{_tail(log)}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"nothing listens on port {port} after {DEADLINE} s:\n{_tail(log)}")
-
-
-def _tail(log: Path | None) -> str:
-    return log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
-
-
-def stop(process: subprocess.Popen, *, sig=signal.SIGTERM) -> None:
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -213,7 +169,7 @@ class RedisServer:
         self.process = subprocess.Popen(
             [self.binary, *options.split(), "--save", "", "--logfile", str(log)]
         )
-        wait_for_port(self.port, self.process, log)
+        wait_until_up(self.port, self.process, log)
         return self
 
     def kill(self) -> None:
@@ -231,31 +187,11 @@ def own_redis(tmp_path_factory):
 # --- app processes -----------------------------------------------------------------------------
 
 
-class App:
-    """One `giaoban serve` process."""
+class App(Served):
+    """One `giaoban serve` process in the ops tests' environment (`base_env`)."""
 
     def __init__(self, env: dict, log: Path, *extra: str):
-        self.port = free_port()
-        self.log = log
-        self.env = env
-        self.extra = extra
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "App":
-        with self.log.open("a") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "giaoban", "serve", "--port", str(self.port), *self.extra],
-                env=base_env(self.env),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-            )
-        wait_for_port(self.port, self.process, self.log)
-        return self
-
-    def stop(self) -> None:
-        if self.process:
-            stop(self.process)
+        super().__init__(base_env(env), log, *extra)
 
 
 # --- nginx -------------------------------------------------------------------------------------
@@ -325,7 +261,7 @@ class Nginx:
             stdout=subprocess.DEVNULL,
             stderr=(self.directory / "logs" / "stderr.log").open("w"),
         )
-        wait_for_port(port, self.process, self.directory / "logs" / "error.log")
+        wait_until_up(port, self.process, self.directory / "logs" / "error.log")
         return self
 
     def stop(self) -> None:

@@ -17,21 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from giaoban.meetings.tests.test_fanout_redis import PREPARE, _until
 from giaoban.ops.tests.helpers import (
     ROOT,
     App,
     Nginx,
     base_env,
-    free_port,
     giaoban,
     render_site,
     scratch_database,
     self_signed_certificate,
-    skip_or_fail,
-    stop,
-    wait_for_port,
 )
+from giaoban.testing import live_scenario
+from giaoban.testing.live_scenario import console, until
+from giaoban.testing.servers import free_port, run_json, skip_or_fail, stop, wait_until_up
 
 TLS = ssl.create_default_context()
 TLS.check_hostname = False
@@ -79,7 +77,7 @@ def deployment(tmp_path_factory, postgres_server):
             # The recipe's commands, in its order.
             giaoban("migrate", "--noinput", env=env)
             giaoban("collectstatic", "--noinput", env=env)
-            room = _prepare(env)
+            room = run_json(base_env(env), "-c", live_scenario.PREPARE)
             janus_port = free_port()
             env_apps = env | _janus(env, home, janus_port, https, started)
             apps = [App(env_apps, home / f"app-{name}.log", "--no-worker") for name in "ab"]
@@ -156,24 +154,11 @@ def _janus(env: dict, home: Path, port: int, https: int, started: list) -> dict:
     log = (home / "janus.log").open("w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     started.append(_Janus(process))
-    wait_for_port(port, process, home / "janus.log")
+    wait_until_up(port, process, home / "janus.log")
     return {
         "JANUS_URL": f"ws://127.0.0.1:{port}",
         "JANUS_BROWSER_URL": f"wss://127.0.0.1:{https}/janus/",
     }
-
-
-def _prepare(env: dict) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", PREPARE],
-        env=base_env(env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _ready_once_the_worker_beat(url: str) -> tuple[int, dict]:
@@ -243,18 +228,8 @@ def test_nginx_refuses_an_upload_over_its_limit(deployment):
     assert status == 413
 
 
-def _connect(url: str, conference_id: int, session: str, **options):
-    from websockets.asyncio.client import connect
-
-    secure = url.startswith("https")
-    return connect(
-        url.replace("http", "ws", 1) + f"/ws/conferences/{conference_id}/",
-        origin=url,
-        additional_headers={"Cookie": f"sessionid={session}"},
-        ssl=TLS if secure else None,
-        open_timeout=15,
-        **options,
-    )
+def _console(url: str, conference_id: int, session: str):
+    return console(url, conference_id, session, ssl=TLS if url.startswith("https") else None)
 
 
 def test_a_live_room_through_nginx_spans_both_app_processes(deployment):
@@ -262,31 +237,20 @@ def test_a_live_room_through_nginx_spans_both_app_processes(deployment):
     ports = [app.port for app in deployment["apps"]]
 
     async def scenario():
-        async with _connect(
+        async with _console(
             deployment["https"], conference_id, deployment["point_session"]
         ) as point:
             upstream = point.response.headers["X-Upstream"]
             behind_nginx = int(upstream.rsplit(":", 1)[1])
             [other] = [port for port in ports if port != behind_nginx]
-            await _until(point, lambda m: m["type"] == "state")
+            await until(point, lambda m: m["type"] == "state")
 
-            # The host acts on the other process, straight on its port.
+            # The host acts on the other process, straight on its port; the point asks for
+            # the floor back through nginx.
             other_url = f"http://127.0.0.1:{other}"
-            async with _connect(other_url, conference_id, deployment["host_session"]) as host:
-                await _until(host, lambda m: m["type"] == "state")
-                await host.send(json.dumps({"action": "advance"}))
-                advanced = await _until(
-                    point, lambda m: m["type"] == "change" and m["reason"] == "agenda.advanced"
-                )
-                assert advanced["room"]["current_item"]["title"] == "Khai mạc"
-
-                # And back: the point asks for the floor through nginx; the host sees it.
-                await point.send(json.dumps({"action": "request_floor", "topic": "Dân vận khéo"}))
-                requested = await _until(
-                    host, lambda m: m["type"] == "change" and m["reason"] == "floor.requested"
-                )
-                [waiting] = requested["room"]["queue"]
-                assert waiting["topic"] == "Dân vận khéo"
+            async with _console(other_url, conference_id, deployment["host_session"]) as host:
+                await until(host, lambda m: m["type"] == "state")
+                await live_scenario.advance_and_ask_the_floor(host, point)
 
     asyncio.run(scenario())
 

@@ -17,7 +17,6 @@ import urllib.request
 
 import pytest
 
-from giaoban.meetings.tests.test_fanout_redis import PREPARE, _until
 from giaoban.ops.tests.helpers import (
     ROOT,
     App,
@@ -27,6 +26,7 @@ from giaoban.ops.tests.helpers import (
     giaoban,
     python,
 )
+from giaoban.testing.live_scenario import PREPARE, console, until
 
 
 @pytest.fixture(scope="module")
@@ -109,14 +109,7 @@ def _act(stack, app: int, action: dict) -> tuple[int, dict]:
 
 
 def _connect(port: int, conference_id: int, session: str):
-    from websockets.asyncio.client import connect
-
-    return connect(
-        f"ws://127.0.0.1:{port}/ws/conferences/{conference_id}/",
-        origin=f"http://127.0.0.1:{port}",
-        additional_headers={"Cookie": f"sessionid={session}"},
-        open_timeout=15,
-    )
+    return console(f"http://127.0.0.1:{port}", conference_id, session)
 
 
 def test_the_database_restarts_while_the_app_serves(stack):
@@ -147,7 +140,7 @@ def test_redis_lost_and_back(stack):
 
     async def scenario():
         point = await _connect(stack["apps"][1].port, conference, stack["point_session"])
-        await _until(point, lambda m: m["type"] == "state")
+        await until(point, lambda m: m["type"] == "state")
 
         stack["redis"].kill()
         # A change while Redis is away is made and kept; only its broadcast is lost.
@@ -163,7 +156,7 @@ def test_redis_lost_and_back(stack):
         # A change made on the other process after Redis is back reaches it by broadcast.
         status, answer = _act(stack, 0, {"action": "advance"})
         assert status == 200, answer
-        change = await _until(
+        change = await until(
             point, lambda m: m["type"] == "change" and m["reason"] == "agenda.advanced"
         )
         await point.close()
@@ -182,10 +175,10 @@ async def _resync(point, conference, stack):
     seq = _state(stack)["seq"]
     try:
         await point.send(json.dumps({"action": "ping", "seq": -1}))
-        state = await _until(point, lambda m: m["type"] == "state")
+        state = await until(point, lambda m: m["type"] == "state")
     except ConnectionClosed:
         point = await _connect(stack["apps"][1].port, conference, stack["point_session"])
-        state = await _until(point, lambda m: m["type"] == "state")
+        state = await until(point, lambda m: m["type"] == "state")
     assert state["state"]["seq"] >= seq  # it holds the change made while Redis was away
     return point
 
@@ -195,19 +188,19 @@ def test_a_console_cut_in_the_middle_of_a_change(stack):
 
     async def scenario():
         host = await _connect(stack["apps"][0].port, conference, stack["host_session"])
-        await _until(host, lambda m: m["type"] == "state")
+        await until(host, lambda m: m["type"] == "state")
         point = await _connect(stack["apps"][1].port, conference, stack["point_session"])
-        await _until(point, lambda m: m["type"] == "state")
+        await until(point, lambda m: m["type"] == "state")
         await point.send(json.dumps({"action": "request_floor", "topic": "Tảo hôn"}))
         point.transport.abort()  # the network dies: no closing handshake
 
         # Not knowing whether it went through, the console reconnects and sends it again.
         point = await _connect(stack["apps"][1].port, conference, stack["point_session"])
-        await _until(point, lambda m: m["type"] == "state")
+        await until(point, lambda m: m["type"] == "state")
         await point.send(json.dumps({"action": "request_floor", "topic": "Tảo hôn"}))
-        answer = await _until(point, lambda m: m["type"] in ("change", "refused"))
+        answer = await until(point, lambda m: m["type"] in ("change", "refused"))
         await point.close()
-        requested = await _until(
+        requested = await until(
             host, lambda m: m["type"] == "change" and m["reason"] == "floor.requested"
         )
         await host.close()

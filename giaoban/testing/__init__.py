@@ -1,0 +1,1 @@
+"""Helpers for the tests (and the guided tour) that start real giaoban processes."""

@@ -16,6 +16,8 @@ import secrets
 
 import websockets
 
+from giaoban.media.janus_conf import secret
+
 log = logging.getLogger("giaoban.media.adapter")
 
 KEEPALIVE = 25.0  # Janus drops a session after 60 s of silence
@@ -36,8 +38,11 @@ class JanusUnavailable(JanusError):
 class JanusClient:
     """One WebSocket to one Janus server; requests are matched to answers by transaction."""
 
-    def __init__(self, url: str, *, timeout: float = TIMEOUT):
+    def __init__(self, url: str, *, timeout: float = TIMEOUT, token: str | None = None):
+        """With `token` the client speaks as a browser does (browser_token); without, as the
+        app, with the API secret of the configuration janus_conf writes."""
         self.url, self.timeout = url, timeout
+        self.credential = {"token": token} if token else {"apisecret": secret("api-secret")}
         self._ws = None
         self._reader = None
         self._pending: dict[str, tuple[asyncio.Future, bool]] = {}
@@ -118,7 +123,7 @@ class JanusClient:
         future = asyncio.get_running_loop().create_future()
         self._pending[transaction] = (future, ack_is_answer)
         try:
-            await self._ws.send(json.dumps(body | {"transaction": transaction}))
+            await self._ws.send(json.dumps(body | self.credential | {"transaction": transaction}))
         except websockets.WebSocketException as exc:
             self._pending.pop(transaction, None)
             raise JanusUnavailable(str(exc)) from exc

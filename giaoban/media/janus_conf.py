@@ -1,9 +1,13 @@
 """The private configuration of a Janus server run by giaoban: loopback APIs, two plugins, one
 transport, the event handler that tells the app about media, and secrets of its own."""
 
+import base64
+import hashlib
+import hmac
 import shutil
 import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +27,15 @@ def secret(purpose: str) -> str:
     """A secret shared by the app and the Janus configs it generates, derived from SECRET_KEY so
     that every server of one deployment agrees without another setting."""
     return salted_hmac(f"giaoban.media.{purpose}", "janus").hexdigest()[:32]
+
+
+def browser_token(plugins: list[str], seconds: int) -> str:
+    """A token Janus checks by itself (token_auth_secret): it opens sessions for `seconds` and
+    reaches only `plugins`, so a page that is not a console's cannot use the server at all."""
+    data = ",".join([str(int(time.time()) + seconds), "janus", *plugins])
+    key = secret("token-auth").encode()
+    signature = base64.b64encode(hmac.new(key, data.encode(), hashlib.sha1).digest()).decode()
+    return f"{data}:{signature}"
 
 
 def primary_ipv4() -> str | None:
@@ -98,6 +111,11 @@ class JanusConfig:
             "loggers_folder": str(LIBDIR / "loggers"),
             "debug_level": 3,
             "admin_secret": secret("admin-secret"),
+            # Nothing is done without a credential: the app sends the API secret, a browser
+            # a token the app signed for it (browser_token), naming the plugins it may use.
+            "api_secret": secret("api-secret"),
+            "token_auth": True,
+            "token_auth_secret": secret("token-auth"),
             "server_name": "giaoban-janus",
             "session_timeout": 60,
             "reclaim_session_timeout": 0,

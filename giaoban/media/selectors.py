@@ -3,10 +3,12 @@ media state as Janus last reported it."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound, PermissionDenied
 from giaoban.media import services
+from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import (
     JobState,
     MediaPeer,
@@ -92,9 +94,20 @@ def media_state(*, conference: Conference, role: Role) -> dict:
             state["message"] = f"{message} {note}"
     if role.kind != "viewer" and settings.JANUS_URLS:
         state["test_server"] = browser_url()  # the test session needs no room
+        state["janus_token"] = browser_token(BROWSER_PLUGINS, _token_lifetime(conference))
     if own and status == "up" and role.kind != "viewer":
         state["token"] = services.point_token(conference.pk, own)
     return state
+
+
+BROWSER_PLUGINS = ["janus.plugin.videoroom", "janus.plugin.echotest"]
+
+
+def _token_lifetime(conference: Conference) -> int:
+    """Janus checks the token on every request of the session, keep-alives too: it lasts until
+    a day after the conference's planned end (at least a day from now)."""
+    left = (conference.scheduled_end - timezone.now()).total_seconds()
+    return int(max(left, 0)) + 24 * 3600
 
 
 def _peers(conference: Conference) -> list[dict]:

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from giaoban.core.errors import PermissionDenied
-from giaoban.media import services
+from giaoban.media import adapter, services
+from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
 from giaoban.media.recordings import recordings_dir, recordings_run
 from giaoban.media.testing import Publisher, Subscriber, bars_match, wait_for
@@ -225,3 +226,46 @@ def test_the_host_and_the_floor_are_recorded_and_attached(
         assert client.get(f"/media/recordings/{video.pk}/").status_code == 404
     client.logout()
     assert client.get(f"/media/recordings/{video.pk}/").status_code == 302  # to the login
+
+
+# Janus's own door: nothing without the app's API secret or a token the app signed -------------
+
+
+def _session_and_attach(aio, url, token, plugin):
+    async def attempt():
+        async with adapter.JanusClient(url, token=token, timeout=5) as client:
+            session = await client.session()
+            try:
+                await session.attach(plugin)
+            finally:
+                await session.destroy()
+
+    aio.run(attempt())
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "forged",
+        browser_token(["janus.plugin.echotest"], -10),  # expired
+        "9999999999,janus,janus.plugin.echotest:c2lnbmVkIGJ5IHNvbWVvbmUgZWxzZQ==",
+    ],
+)
+def test_janus_opens_no_session_without_a_valid_credential(janus, aio, token):
+    with pytest.raises(adapter.JanusError, match=r"403|Unauthorized"):
+        _session_and_attach(aio, janus.url, token, "janus.plugin.echotest")
+
+
+def test_a_signed_token_reaches_only_the_plugins_it_names(janus, aio):
+    echo_only = browser_token(["janus.plugin.echotest"], 60)
+    _session_and_attach(aio, janus.url, echo_only, "janus.plugin.echotest")
+    with pytest.raises(adapter.JanusError, match=r"405|can't access"):
+        _session_and_attach(aio, janus.url, echo_only, "janus.plugin.videoroom")
+
+
+def test_a_consoles_media_state_carries_a_token_janus_accepts(live, janus, aio, operators, client):
+    conference, _room = live
+    client.force_login(operators["sapa"])
+    state = client.get(f"/api/v1/media/conferences/{conference.pk}").json()
+    for plugin in ("janus.plugin.videoroom", "janus.plugin.echotest"):
+        _session_and_attach(aio, janus.url, state["janus_token"], plugin)

@@ -98,6 +98,7 @@
     var open = function () {
       janus = new window.Janus({
         server: state.server,
+        token: state.janus_token,  // Janus opens nothing without a token the app signed
         success: function () { starting = false; setStatus(""); apply(state); },
         error: function () { starting = false; teardown(); setStatus(labels.lost); },
         destroyed: function () {}
@@ -452,6 +453,7 @@
     var open = function () {
       own = new window.Janus({
         server: state.test_server,
+        token: state.janus_token,
         success: function () { echoTest(own, own, button, result); },
         error: function (error) { finish(null, own, button, result, fmt(labels.test_failed, { why: error })); }
       });

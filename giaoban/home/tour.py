@@ -5,21 +5,16 @@ laptop's and a phone's width, then reduced to a small palette so that the PNGs s
 Nothing is taken by hand: `giaoban tour docs/tour` (or `make tour`) writes every file again.
 """
 
-import json
-import os
-import re
-import socket
-import subprocess
-import sys
+import contextlib
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from giaoban.testing import browser as chromium
+from giaoban.testing import servers
+from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, log_in
+
 DEVICES = {
     "laptop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
@@ -78,7 +73,7 @@ SHOTS = [
 ]
 
 # Runs in the tour's own installation: the ids the tour's paths need.
-_IDS = """
+IDS = """
 import json
 import django
 
@@ -97,14 +92,7 @@ print(json.dumps({"conference": conference.pk, "sapa_report": report.pk, "sapa":
 
 def browser_missing() -> str | None:
     """Why the tour cannot run here, or None."""
-    if not Path(CHROMIUM).exists():
-        return f"{CHROMIUM} is missing (install Debian's chromium package)"
-    try:
-        import PIL  # noqa: F401
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:
-        return f"{exc.name} is not installed (pip install -e '.[dev]')"
-    return None
+    return chromium.browser_missing("PIL")
 
 
 def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
@@ -113,77 +101,27 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
     if reason:
         raise TourError(reason)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="giaoban-tour-") as data_dir:
-        env = _environment(Path(data_dir))
-        log("Loading the demo scenario into a fresh installation…")
-        _run(env, "-m", "giaoban", "migrate", "--noinput", "-v", "0")
-        _run(env, "-m", "giaoban", "demo")
-        ids = json.loads(_run(env, "-", stdin=_IDS).strip().splitlines()[-1])
-        with _server(env, Path(data_dir) / "server.log") as base:
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="giaoban-tour-") as data_dir,
+            demo_site(Path(data_dir), log=log) as (base, ids),
+        ):
             return _photograph(base, ids, out_dir, log)
+    except servers.ServerError as exc:
+        raise TourError(str(exc)) from exc
 
 
-def _environment(data_dir: Path) -> dict:
-    unset = {"REDIS_URL", "DATABASE_URL", "JANUS_URL"}  # embedded defaults: one process, no media
-    env = {k: v for k, v in os.environ.items() if k not in unset}
-    return env | {
-        "GIAOBAN_DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'giaoban.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "giaoban.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def _run(env: dict, *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=300, input=stdin
-    )
-    if result.returncode != 0:
-        raise TourError(f"{' '.join(args)} failed: {result.stderr[-2000:]}")
-    return result.stdout
-
-
-class _server:
-    """`giaoban serve` on a free port for the length of the tour."""
-
-    def __init__(self, env: dict, log_path: Path):
-        self.env, self.log_path = env, log_path
-
-    def __enter__(self) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        with self.log_path.open("w") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "giaoban", "serve", "--port", str(port), "--no-worker"],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        self._wait(base)
-        return base
-
-    def _wait(self, base: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{base}/accounts/login/", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)  # the port is not open yet
-        self.__exit__()
-        raise TourError(f"the server did not start: {self.log_path.read_text()[-2000:]}")
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+@contextlib.contextmanager
+def demo_site(data_dir: Path, *, log: Callable[[str], None] = lambda message: None):
+    """A fresh installation in `data_dir` with the demo scenario, served for the length of the
+    block by one process without Redis or media; yields its address and the ids of IDS."""
+    env = servers.scratch_env(data_dir)
+    log("Loading the demo scenario into a fresh installation…")
+    servers.migrate(env)
+    servers.run_python(env, "-m", "giaoban", "demo", timeout=300)
+    ids = servers.run_json(env, "-", stdin=IDS)
+    with servers.serve(env, data_dir / "server.log", "--no-worker") as served:
+        yield served.base, ids
 
 
 def _photograph(base: str, ids: dict, out_dir: Path, log) -> list[Path]:
@@ -217,11 +155,7 @@ def _page(browser, base: str, shot: Shot):
     page = context.new_page()
     page.set_default_timeout(WAIT)
     if shot.user:
-        page.goto("/accounts/login/")
-        page.fill("#id_username", shot.user)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("main form button[type=submit]")
-        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+        log_in(page, shot.user, DEMO_PASSWORD)
     return page
 
 

@@ -7,15 +7,13 @@ The installation, the demo data and the server are the guided tour's (giaoban.ho
 Without Chromium the test skips, except under CI=true, where it fails.
 """
 
-import json
-import os
-import re
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from giaoban.home import tour
+from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, log_in, need_browser
 
 PAGES = {
     # demo login: paths ({ids} from the tour's installation)
@@ -57,24 +55,14 @@ READY = {
 }
 
 
-def _browser_or_skip():
-    reason = tour.browser_missing()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI checks the CSP in a browser, but {reason}.")
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def site():
-    _browser_or_skip()
-    with tempfile.TemporaryDirectory(prefix="giaoban-csp-") as data_dir:
-        env = tour._environment(Path(data_dir))
-        tour._run(env, "-m", "giaoban", "migrate", "--noinput", "-v", "0")
-        tour._run(env, "-m", "giaoban", "demo")
-        ids = json.loads(tour._run(env, "-", stdin=tour._IDS).strip().splitlines()[-1])
-        with tour._server(env, Path(data_dir) / "server.log") as base:
-            yield base, ids
+    need_browser()
+    with (
+        tempfile.TemporaryDirectory(prefix="giaoban-csp-") as data_dir,
+        tour.demo_site(Path(data_dir)) as (base, ids),
+    ):
+        yield base, ids
 
 
 def _visit_all(base: str, ids: dict) -> list[str]:
@@ -83,7 +71,7 @@ def _visit_all(base: str, ids: dict) -> list[str]:
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=tour.CHROMIUM, headless=True, args=tour.CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
             for user, paths in PAGES.items():
@@ -100,11 +88,7 @@ def _logged_in(browser, base: str, user: str | None):
     page = browser.new_context(base_url=base, locale="vi-VN").new_page()
     page.set_default_timeout(tour.WAIT)
     if user:
-        page.goto("/accounts/login/")
-        page.fill("#id_username", user)
-        page.fill("#id_password", tour.DEMO_PASSWORD)
-        page.click("main form button[type=submit]")
-        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+        log_in(page, user, tour.DEMO_PASSWORD)
     return page
 
 
@@ -151,7 +135,7 @@ def test_the_browser_enforces_the_policy_and_the_check_sees_it(site):
     base, _ids = site
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=tour.CHROMIUM, headless=True, args=tour.CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
             page = _logged_in(browser, base, None)

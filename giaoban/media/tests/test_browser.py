@@ -2,8 +2,6 @@
 fake camera, the host's console decodes its frames (framesDecoded from getStats), and the host's
 tile shows the point's media up."""
 
-import json
-import os
 import re
 import subprocess
 import sys
@@ -14,17 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from giaoban.media.tests.conftest import start_janus
-from giaoban.meetings.tests.test_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SEED,
-    _free_port,
-    _login,
-    _need_browser,
-    _run,
-    _wait_until_up,
-)
+from giaoban.meetings.tests.test_browser import ARTIFACTS, SEED, _login
+from giaoban.testing import servers
+from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, need_browser
 
 FAKE_MEDIA = [
     "--use-fake-ui-for-media-stream",
@@ -45,21 +35,15 @@ def vi(message: str) -> str:
 
 @pytest.fixture
 def server(tmp_path):
-    _need_browser()
-    port = _free_port()
+    need_browser()
+    port = servers.free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env |= {
-        "GIAOBAN_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'giaoban.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "giaoban.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
-    _run(env, "-m", "giaoban", "migrate", "--noinput", "-v", "0")
+    env = servers.scratch_env(tmp_path)
+    servers.migrate(env)
 
     def configure(janus):  # as `make demo` does: the server's own secrets
         c = janus.config
-        _run(
+        servers.run_python(
             env,
             "-m",
             "giaoban",
@@ -74,25 +58,12 @@ def server(tmp_path):
         )
 
     janus = start_janus(tmp_path / "janus", f"{base}/media/janus/events/", configure)
-    env["JANUS_URL"] = janus.url
-    ids = json.loads(_run(env, "-", stdin=SEED).strip().splitlines()[-1])
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "giaoban", "serve", "--port", str(port), "--no-worker"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     try:
-        _wait_until_up(base, process, log, time.monotonic() + 30)
-        yield {"base": base, "log": log, "janus": janus, "env": env, **ids}
+        env["JANUS_URL"] = janus.url
+        ids = servers.run_json(env, "-", stdin=SEED)
+        with servers.serve(env, tmp_path / "server.log", "--no-worker", port=port) as served:
+            yield {"base": base, "log": served.log, "janus": janus, "env": env, **ids}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         janus.kill()
 
 
@@ -128,10 +99,8 @@ asyncio.run(main())
 def _publish_without_a_browser(server, unit_code: str) -> tuple[int, subprocess.Popen]:
     """The point of `unit_code` publishes bars and a tone from an aiortc peer, with the token
     the app issues for it."""
-    room, feed, token = json.loads(
-        _run(server["env"], "-c", ROOM_AND_TOKEN, str(server["conference"]), unit_code)
-        .strip()
-        .splitlines()[-1]
+    room, feed, token = servers.run_json(
+        server["env"], "-c", ROOM_AND_TOKEN, str(server["conference"]), unit_code
     )
     peer = subprocess.Popen(
         [sys.executable, "-c", PUBLISH, server["janus"].url, str(room), str(feed), token],

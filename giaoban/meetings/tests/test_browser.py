@@ -5,28 +5,17 @@ The server is `giaoban serve` in a subprocess with its own SQLite file (pytest's
 invisible to another process), so the data is set up in that database by a small script.
 """
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from giaoban.testing import servers
+from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, log_in, need_browser
+
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 BUDGET = 60  # seconds for the whole test, server start included
 WAIT = 10_000  # ms: how long one on-screen condition may take
@@ -131,83 +120,16 @@ def vi(message: str) -> str:
         return gettext(message)
 
 
-def _need_browser():
-    """Skip where there is no browser; in CI a missing browser is a failure, not a skip."""
-    reason = None
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is missing (install Debian's chromium package)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "Playwright for Python is not installed in this environment"
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI runs the browser test, but {reason}.")
-        pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _run(env, *args, stdin=None) -> str:
-    result = subprocess.run(
-        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=40, input=stdin
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
-def _wait_until_up(base: str, server, log: Path, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server stopped: {log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/accounts/login/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)  # polling for the port to open, not waiting on an assertion
-    pytest.fail(f"the server did not answer in time: {log.read_text()[-3000:]}")
-
-
 @pytest.fixture
 def server(tmp_path):
     """A real giaoban (HTTP + WebSockets) on a free port, with the scenario's conference."""
-    _need_browser()
+    need_browser()
     started = time.monotonic()
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env |= {
-        "GIAOBAN_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'giaoban.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "giaoban.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
-    _run(env, "-m", "giaoban", "migrate", "--noinput", "-v", "0")
-    ids = json.loads(_run(env, "-", stdin=SEED).strip().splitlines()[-1])
-    port = _free_port()
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "giaoban", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, log, started + 30)
-        yield {"base": base, "started": started, "log": log, **ids}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    env = servers.scratch_env(tmp_path)
+    servers.migrate(env)
+    ids = servers.run_json(env, "-", stdin=SEED)
+    with servers.serve(env, tmp_path / "server.log") as served:
+        yield {"base": served.base, "started": started, "log": served.log, **ids}
 
 
 def _login(browser, base: str, username: str):
@@ -218,12 +140,7 @@ def _login(browser, base: str, username: str):
     )
     page = context.new_page()
     page.set_default_timeout(WAIT)
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
-    return page
+    return log_in(page, username, PASSWORD)
 
 
 def test_the_host_runs_the_conference_and_sa_pa_gets_the_floor_live(server):

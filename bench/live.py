@@ -56,7 +56,6 @@ import resource
 import select
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -65,6 +64,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from giaoban.testing.live_scenario import session_key
+from giaoban.testing.servers import Served, free_port, tail
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = [int(n) for n in os.environ.get("BENCH_LIVE_NS", "100,500,1000,2000").split(",")]
@@ -441,41 +443,6 @@ def _ask_all(workers: list[_Worker], cmds: list[dict], timeout: float) -> list[d
     return [worker.receive(timeout) for worker in workers]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(port: int, env: dict, log: Path) -> subprocess.Popen:
-    with open(log, "ab") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "giaoban", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    limit = time.monotonic() + 60
-    while time.monotonic() < limit:
-        if server.poll() is not None:
-            raise RuntimeError(f"giaoban serve exited on start: {_tail(log)}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError(f"giaoban serve did not start within 60 s: {_tail(log)}")
-
-
-def _tail(log: Path, chars: int = 800) -> str:
-    try:
-        return log.read_text(errors="replace")[-chars:]
-    except OSError:
-        return ""
-
-
 def _rss_kb(pid: int, field_name: str = "VmRSS") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field_name + ":"):
@@ -519,18 +486,6 @@ class Run:
     skipped: str = ""
     error: str = ""
     notes: list[str] = field(default_factory=list)
-
-
-def _session_cookie(user) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 
 _rooms = 0
@@ -633,9 +588,7 @@ def _room(n: int, *, online: bool) -> Room:
             )
             for i, (unit, user) in enumerate(zip(communes, users, strict=True))
         )
-        room = Room(
-            n, conference.pk, _session_cookie(host), [_session_cookie(u) for u in users], items
-        )
+        room = Room(n, conference.pk, session_key(host), [session_key(u) for u in users], items)
     services.conference_transition(actor=None, conference=conference, action="start")
     room.seq = Conference.objects.get(pk=conference.pk).seq
     return room
@@ -719,7 +672,7 @@ def _measure(
 
         redis.Redis.from_url(REDIS_URL).flushdb()
         env["REDIS_URL"] = redis_url
-    ports = [_free_port() for _ in range(processes)]
+    ports = [free_port() for _ in range(processes)]
     servers: list[subprocess.Popen] = []
     workers: list[_Worker] = []
     logs = data_dir / "logs"
@@ -727,7 +680,8 @@ def _measure(
     name = f"{config}{room.n}{'p' if ping else ''}{'s' if storm else ''}{'i' if idle_s else ''}"
     try:
         for i, port in enumerate(ports):
-            servers.append(_start_server(port, env, logs / f"server-{name}-{i}.log"))
+            log = logs / f"server-{name}-{i}.log"
+            servers.append(Served(env, log, port=port).start().process)
         workers = [_Worker(logs / f"clients-{name}-{i}.log") for i in range(2)]
         url = [f"ws://127.0.0.1:{p}/ws/conferences/{room.conference_id}/" for p in ports]
         origin = [f"http://127.0.0.1:{p}" for p in ports]
@@ -893,7 +847,7 @@ def _measure(
         run.error = f"{type(exc).__name__}: {exc}"[:300]
         for i, server in enumerate(servers):
             if server.poll() is not None:
-                run.error += f"; server {i} exited: {_tail(logs / f'server-{name}-{i}.log', 300)}"
+                run.error += f"; server {i} exited: {tail(logs / f'server-{name}-{i}.log', 300)}"
     finally:
         for server in servers:  # killed: a graceful stop would publish N "offline" states
             server.kill()

@@ -134,6 +134,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# The live room: up to this many bridge points every console receives every point's tile; in a
+# larger conference a point's console receives only the host's and its own, with the counts.
+LIVE_ALL_POINTS_UP_TO = config.env_int("LIVE_ALL_POINTS_UP_TO", 200, minimum=1)
+
 # Task reminders: days before a deadline, and seconds between runs of the job (serve, worker).
 REMINDER_DAYS_BEFORE = config.env_int("REMINDER_DAYS_BEFORE", 3, minimum=0, maximum=365)
 REMINDER_INTERVAL = config.env_int("REMINDER_INTERVAL", 3600, minimum=10, maximum=7 * 86400)

@@ -22,8 +22,8 @@ def _role_for(user, conference_id):
 
 
 @database_sync_to_async
-def _state(conference_id) -> str:
-    return live.state_cache.message(conference_id)
+def _state(conference_id, point_id=None) -> str:
+    return live.state_cache.message(conference_id, point_id)
 
 
 async def _touch(channel, conference_id) -> int:
@@ -60,6 +60,8 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
+        # A point's console may receive the compact view (see live.py); the host's never.
+        self.live_point = self.role.point_id if self.role.kind == "point" else None
         # Joined before the state is read: a change made meanwhile is in the state or follows it.
         await fanout.join(self.conference_id, self)
         self.joined = True
@@ -69,7 +71,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             )
             if came_online:
                 announcer.add(self.conference_id, [self.role.point_id])
-        await self.send(text_data=await _state(self.conference_id))
+        await self.send(text_data=await _state(self.conference_id, self.live_point))
 
     async def disconnect(self, code):
         if getattr(self, "joined", False):
@@ -98,7 +100,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         seq = await _touch(self.channel_name, self.conference_id)
         held = content.get("seq")
         if force or not isinstance(held, int) or held < seq:
-            await self.send(text_data=await _state(self.conference_id))
+            await self.send(text_data=await _state(self.conference_id, self.live_point))
         else:
             await self.send_json({"type": "pong", "seq": seq})
 

@@ -71,9 +71,10 @@ class LocalFanout:
             text = message.get("text")
             if text is None:
                 continue
+            compact = message.get("compact")
             for console in list(room.consoles):
                 try:
-                    await console.send(text_data=text)
+                    await console.send(text_data=_view(text, compact, console))
                 except Exception:  # closed meanwhile: its disconnect will remove it
                     room.consoles.discard(console)
 
@@ -81,6 +82,15 @@ class LocalFanout:
         """How many consoles of this conference this process serves (on the current loop)."""
         room = self._rooms.get((id(asyncio.get_running_loop()), conference_id))
         return len(room.consoles) if room else 0
+
+
+def _view(text: str, compact: dict | None, console) -> str:
+    """What `console` receives of a broadcast: all of it, or, for a point's console in a large
+    conference, the compact view (see live.compact_texts)."""
+    point = getattr(console, "live_point", None)
+    if compact is None or point is None:
+        return text
+    return compact["own"].get(str(point), compact["base"])
 
 
 #: One per process.

@@ -8,6 +8,11 @@ broadcast to a thousand consoles therefore costs a few kilobytes each, not the w
 points. Every change has its own number (`seq`); a console applies the one after the number it
 holds and asks for the whole state (`sync`) when it sees a gap — a missed or failed broadcast
 costs one resync, never a wrong screen. A console that connects receives the whole state.
+
+In a conference of more points than LIVE_ALL_POINTS_UP_TO (a national briefing has tens of
+thousands), a point's console receives the compact view: the room (with the points' counts), the
+host's tile and its own, never the others'. Each broadcast then also carries that view's texts
+(`compact`): one for every point console, and one per changed point for its own consoles.
 """
 
 import json
@@ -55,16 +60,20 @@ def publish(
     )
 
 
-def change_message(
+def _json(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder)
+
+
+def change(
     conference_id: int,
     seq: int,
     reason: str,
     point_ids: list[int] | None,
     item_ids: list[int] | None = None,
-) -> str:
+) -> dict:
     from giaoban.meetings.selectors import agenda_state, points_state, room_state
 
-    message = {
+    return {
         "type": "change",
         "reason": reason,
         "seq": seq,
@@ -72,7 +81,27 @@ def change_message(
         "points": points_state(conference_id, point_ids) if point_ids != [] else [],
         "items": agenda_state(conference_id, item_ids) if item_ids != [] else [],
     }
-    return json.dumps(message, cls=DjangoJSONEncoder)
+
+
+def change_message(*args, **kwargs) -> str:
+    return _json(change(*args, **kwargs))
+
+
+#: A change touching more points than this sends point consoles no tile of their own but asks
+#: them to sync, rather than one text per point in one layer message.
+COMPACT_OWN_MAX = 1000
+
+
+def compact_texts(message: dict, host_id: int) -> dict:
+    """The compact view of a change: `base` for every point console (the host's tile only, if
+    it is in the message) and `own[point id]` for that point's consoles."""
+    host = [p for p in message["points"] if p["id"] == host_id]
+    others = [p for p in message["points"] if p["id"] != host_id]
+    base = message | {"points": host, "room": message["room"] | {"points_scope": "own"}}
+    if len(others) > COMPACT_OWN_MAX:
+        return {"base": _json(base | {"sync": True}), "own": {}}
+    own = {str(p["id"]): _json(base | {"points": [*host, p]}) for p in others}
+    return {"base": _json(base), "own": own}
 
 
 def _broadcast(
@@ -85,12 +114,16 @@ def _broadcast(
     layer = get_channel_layer()
     if layer is None:
         return
+    from giaoban.meetings.selectors import compact_host
+
     try:
         # Encoded once here, not once per console.
-        text = change_message(conference_id, seq, reason, point_ids, item_ids)
-        async_to_sync(layer.group_send)(
-            group_name(conference_id), {"type": "room.state", "text": text}
-        )
+        message = change(conference_id, seq, reason, point_ids, item_ids)
+        event = {"type": "room.state", "text": _json(message)}
+        host_id = compact_host(conference_id)
+        if host_id is not None:
+            event["compact"] = compact_texts(message, host_id)
+        async_to_sync(layer.group_send)(group_name(conference_id), event)
     except Exception:  # a broken layer must not undo a committed change; consoles resync
         log.exception("broadcast of conference %s failed", conference_id)
 
@@ -102,10 +135,12 @@ class _StateCache:
 
     def __init__(self) -> None:
         self._states: dict[int, tuple[int, dict, str]] = {}  # id -> (seq, state, its JSON)
+        self._compact_rooms: dict[int, tuple[int, dict]] = {}  # id -> (seq, room + host tile)
 
     def clear(self) -> None:
         """Forget every state (tests, whose databases reuse conference ids)."""
         self._states.clear()
+        self._compact_rooms.clear()
 
     def _current(self, conference_id: int) -> tuple[int, dict, str]:
         from giaoban.meetings.models import Conference
@@ -123,13 +158,38 @@ class _StateCache:
     def get(self, conference_id: int) -> dict:
         return self._current(conference_id)[1] | {"server_time": timezone.now().isoformat()}
 
-    def message(self, conference_id: int) -> str:
-        """`{"type": "state", "reason": "sync", "state": ...}`, as the consoles receive it."""
+    def message(self, conference_id: int, point_id: int | None = None) -> str:
+        """`{"type": "state", "reason": "sync", "state": ...}`, as the consoles receive it; for
+        the console of point `point_id`, the compact view when the conference is that large."""
+        from giaoban.meetings.selectors import compact_host
+
+        host_id = compact_host(conference_id) if point_id else None
+        if host_id is None:
+            body = self._current(conference_id)[2]
+        else:
+            body = self._compact(conference_id, host_id, point_id)
         clock = json.dumps(timezone.now().isoformat())
-        body = self._current(conference_id)[2]
         return (
             f'{{"type": "state", "reason": "sync", "state": {body[:-1]}, "server_time": {clock}}}}}'
         )
+
+    def _compact(self, conference_id: int, host_id: int, point_id: int) -> str:
+        """The room and the host's tile, read once per change number (never every point's), and
+        this point's own tile."""
+        from giaoban.meetings.models import Conference
+        from giaoban.meetings.selectors import points_state, room_state
+
+        seq = Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
+        cached = self._compact_rooms.get(conference_id)
+        if cached is None or cached[0] != seq:
+            room = room_state(conference_id)
+            room.pop("server_time")
+            room = room | {"points_scope": "own", "points": points_state(conference_id, [host_id])}
+            cached = (room["seq"], room)
+            self._compact_rooms[conference_id] = cached
+        room = cached[1]
+        own = points_state(conference_id, [point_id]) if point_id != host_id else []
+        return _json(room | {"points": room["points"] + own})
 
 
 state_cache = _StateCache()

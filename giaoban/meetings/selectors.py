@@ -1,5 +1,6 @@
 """Reads of the meetings app: conferences a user may see, and the live state of one."""
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from giaoban.meetings.models import (
     Delegate,
     FloorRequest,
     FloorStatus,
+    PointState,
 )
 
 
@@ -97,6 +99,24 @@ def attendance_counts(conference_id: int, point_id: int | None = None) -> dict:
     return {kind: counts.get(kind, 0) for kind in Attendance.values} | {"total": total}
 
 
+def points_counts(conference_id: int) -> dict:
+    """How many bridge points the conference has and how many are online: what a console that
+    does not receive every point's tile shows."""
+    counts = BridgePoint.objects.filter(conference_id=conference_id).aggregate(
+        total=Count("id"), online=Count("id", filter=Q(state=PointState.ONLINE))
+    )
+    return {"points_total": counts["total"], "points_online": counts["online"]}
+
+
+def compact_host(conference_id: int) -> int | None:
+    """The host point's id when the conference has more points than LIVE_ALL_POINTS_UP_TO, so
+    that a point's console receives only the host's tile and its own; else None (every tile)."""
+    points = BridgePoint.objects.filter(conference_id=conference_id)
+    if points.count() <= settings.LIVE_ALL_POINTS_UP_TO:
+        return None
+    return points.filter(is_host=True).values_list("pk", flat=True).first() or 0
+
+
 def _queue(conference_id: int) -> list[dict]:
     active = FloorRequest.objects.filter(
         conference_id=conference_id, status__in=[FloorStatus.WAITING, FloorStatus.SPEAKING]
@@ -138,6 +158,7 @@ def room_state(conference_id: int, agenda: bool = True) -> dict:
         "chair": conference.chair.full_name if conference.chair else "",
         "current_item": _item(conference.current_item),
         "attendance": attendance_counts(conference_id),
+        **points_counts(conference_id),
         "queue": [r for r in queue if r["status"] == FloorStatus.WAITING],
         "speaking": next((r for r in queue if r["status"] == FloorStatus.SPEAKING), None),
         "server_time": _iso(timezone.now()),

@@ -384,6 +384,10 @@ def _console_labels() -> dict:
         "offline_action": _("Not connected: the action was not sent. Wait for the connection."),
         "represented_by": _("represented by %(name)s"),
         "online_count": _("%(online)s of %(total)s online"),
+        "points_scope_own": _(
+            "The conference has %(total)s bridge points: this console shows the host point and "
+            "yours; the counts above are for all of them."
+        ),
         "note_needed": _(
             "Write the reason for the absence, or who represents the delegate, in the box first."
         ),

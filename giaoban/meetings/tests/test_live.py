@@ -335,6 +335,70 @@ def test_a_points_console_puts_it_online_and_its_leaving_offline(
     assert list(kinds) == ["online", "offline"]
 
 
+# A large conference: a point's console holds the host's tile and its own -------------------
+
+
+def test_in_a_large_conference_a_points_console_receives_only_the_host_and_its_own(
+    live_conference, points, operators, settings
+):
+    settings.LIVE_ALL_POINTS_UP_TO = 2  # the conference has three
+    host_id, sapa_id, batxat_id = points["10"].pk, points["088"].pk, points["082"].pk
+
+    async def scenario():
+        host = Console(operators["host"], live_conference.pk)
+        sapa = Console(operators["sapa"], live_conference.pk)
+        batxat = Console(operators["batxat"], live_conference.pk)
+        full = (await host.open())["state"]
+        assert {p["id"] for p in full["points"]} == {host_id, sapa_id, batxat_id}
+        assert "points_scope" not in full
+        compact = (await sapa.open())["state"]
+        assert [p["id"] for p in compact["points"]] == [host_id, sapa_id]
+        assert (compact["points_scope"], compact["points_total"]) == ("own", 3)
+        try:
+            # Bát Xát comes online: the host sees its tile; Sa Pa only the count.
+            await batxat.open()
+            await host.until(_point_state(batxat_id, "online"))
+            seen = await sapa.until(
+                lambda m: m["type"] == "change" and m["room"]["points_online"] == 3
+            )
+            assert batxat_id not in {p["id"] for p in seen["points"]}
+            assert seen["room"]["points_scope"] == "own"
+            # Sa Pa's own change reaches Sa Pa with its tile, Bát Xát without it.
+            await sapa.send({"action": "readiness", "item": "camera_ready", "done": True})
+            own = await sapa.until(_change("point.readiness"))
+            assert [p["id"] for p in own["points"]] == [sapa_id]
+            other = await batxat.until(_change("point.readiness"))
+            assert other["points"] == [] and other["seq"] == own["seq"]
+            assert [p["id"] for p in (await host.until(_change("point.readiness")))["points"]] == [
+                sapa_id
+            ]
+            # Asked again (sync), Sa Pa's console gets the compact state, its tick in it.
+            await sapa.send({"action": "sync"})
+            again = (await sapa.until(_state()))["state"]
+            assert [p["id"] for p in again["points"]] == [host_id, sapa_id]
+            assert again["points"][1]["readiness"]["camera_ready"] is True
+        finally:
+            for console in (batxat, sapa, host):
+                await console.close()
+
+    run(scenario)
+
+
+def test_a_change_wider_than_the_compact_limit_asks_point_consoles_to_sync(monkeypatch):
+    from giaoban.meetings import live
+
+    monkeypatch.setattr(live, "COMPACT_OWN_MAX", 1)
+    message = {
+        "type": "change",
+        "room": {"seq": 5},
+        "points": [{"id": 1}, {"id": 2}, {"id": 3}],
+        "items": [],
+    }
+    texts = live.compact_texts(message, host_id=1)
+    base = json.loads(texts["base"])
+    assert (texts["own"], base["sync"], base["points"]) == ({}, True, [{"id": 1}])
+
+
 # The speaker queue ---------------------------------------------------------------------
 
 

@@ -200,6 +200,9 @@
         early.splice(0).forEach(applyChange);
       } else if (!applyChange(message)) {
         return;
+      } else if (message.sync && !syncAsked) {
+        // A change too wide to carry this point's own tile: the whole (compact) state instead.
+        syncAsked = send({ action: "sync" });
       }
       clockOffset = Date.parse(state.server_time) - Date.now();
       render();
@@ -370,7 +373,14 @@
       }
       list.appendChild(tile);
     });
-    part("points-summary").textContent = "· " + fmt(labels.online_count, { online: online, total: state.points.length });
+    // The counts come with the room: a point's console in a large conference holds only the
+    // host's tile and its own (points_scope "own").
+    var total = state.points_total === undefined ? state.points.length : state.points_total;
+    if (state.points_online !== undefined) { online = state.points_online; }
+    part("points-summary").textContent = "· " + fmt(labels.online_count, { online: online, total: total });
+    var scope = part("points-scope");
+    scope.hidden = state.points_scope !== "own";
+    scope.textContent = scope.hidden ? "" : fmt(labels.points_scope_own, { total: total });
   }
 
   function renderAttendance() {

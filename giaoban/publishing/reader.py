@@ -3,13 +3,15 @@
 Rule-based and offline: the text is put in one spelling (NFC, one tone placement), then read for
 the event's date, organizer and title, the number of bridge points and the host point, every
 person named with their positions as written, and every figure with its value, unit and what it
-counts. The result is a plain dict, the JSON of `giaoban read_text` and of the API:
+counts; numbers may be written in digits, in words ("hai mươi lăm") or both ("gần 1 nghìn").
+The result is a plain dict, the JSON of `giaoban read_text` and of the API:
 
     {date, organizer, title, bridge_points, host_point, author,
      persons: [{name, positions, point}], figures: [{text, value, unit, subject}]}
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -17,11 +19,16 @@ from giaoban.core.text import fold
 from giaoban.publishing.vietnamese import (
     LOWER,
     NAME,
+    NUMBER_STARTS,
+    NUMBER_WORDS,
+    SCALES,
     SYLLABLE,
     UNITS,
     UPPER,
+    digits_value,
     is_capitalised,
     opens_position,
+    parse_tokens,
     prepare,
     starts_with_surname,
     upper_first,
@@ -151,7 +158,8 @@ def _organizer(lead: str) -> str | None:
 
 
 _TITLE_STOP = re.compile(
-    r" với (?=\d|sự |hơn |gần |trên |các điểm cầu)| tại (?=\d|điểm cầu|[Hh]ội trường)"
+    r" với (?=\d|sự |hơn |gần |trên |các điểm cầu|(?:\w+ ){1,5}điểm cầu)"
+    r"| tại (?=\d|điểm cầu|[Hh]ội trường)"
     r"| (?:theo|bằng|dưới) hình thức| nhằm | để |;|\.(?:\s|$)| có sự tham dự"
 )
 _HELD = re.compile(r"\btổ chức (?:thành công )?(?P<rest>.+)$")
@@ -219,18 +227,6 @@ def _proper_case(upper: str) -> str:
 
 # Bridge points ----------------------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "hai": 2,
-    "ba": 3,
-    "bốn": 4,
-    "năm": 5,
-    "sáu": 6,
-    "bảy": 7,
-    "tám": 8,
-    "chín": 9,
-    "mười": 10,
-}
-_POINT_COUNT = re.compile(r"(?<![\w.,])(\d+|" + "|".join(_NUMBER_WORDS) + r") điểm cầu\b")
 _PLACE = r"(?P<place>[^,.;()\n]+?)(?= có | do | chủ trì| đã |[,.;(\n]|$)"
 _MAIN_POINT = re.compile(r"điểm cầu (?:chính|trung tâm)(?: (?:tại|là|của))? " + _PLACE)
 _CHAIRED_AT = re.compile(r"(?:[Cc]hủ trì|[Cc]hỉ đạo)[^.;]*? tại điểm cầu " + _PLACE)
@@ -238,11 +234,13 @@ _ANY_POINT = re.compile(r"điểm cầu (?:chính |trung tâm )?" + _PLACE)
 
 
 def _bridge_points(text: str) -> int | None:
-    match = _POINT_COUNT.search(text)
-    if not match:
-        return None
-    raw = match.group(1)
-    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    """The count in "với 09 điểm cầu", "với chín điểm cầu", "hơn 1 nghìn điểm cầu"."""
+    for span in number_spans(text):
+        if span.vague:
+            continue
+        if re.match(r" điểm cầu\b", text[span.end :]):
+            return int(span.value)
+    return None
 
 
 def _host_point(text: str) -> str | None:
@@ -438,22 +436,117 @@ def _signatures(text: str, people: _People) -> None:
         people.add(at, line, positions, None)
 
 
-# Figures ----------------------------------------------------------------------------------
+# Numbers ----------------------------------------------------------------------------------
 
 _NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_TOKEN = re.compile(rf"(?P<digits>{_NUMBER})|(?P<word>[^\W\d_]+)")
+# Not a count: "06/7", "Covid-19", "2,5" inside "12,5".
+_NOT_AFTER = re.compile(r"[\w.,/\-–]$")
+# "năm" after these is the year ("trong năm, …", "cuối năm"), "ba" after "tháng" a month.
+_DATE_WORDS = {
+    "trong", "cả", "hằng", "hàng", "mỗi", "từng", "đầu", "cuối", "giữa", "nửa", "của", "qua",
+    "cùng", "tháng", "ngày", "năm", "quý", "lần", "thứ", "các", "những", "nhiều", "sang", "vào",
+}  # fmt: skip
+_CAPITAL_OK = re.compile(r"(?:^|[.!?:;\n\-–] ?|\n)$")
+
+
+@dataclass
+class NumberSpan:
+    start: int
+    end: int
+    value: Decimal
+    scale: str | None  # the scale word the number ends with ("triệu" in "2.255 triệu")
+    # A lone "một" ("một cán bộ": an article more often than a count), or the second of two
+    # numbers in words side by side ("hai ba người": two or three).
+    vague: bool
+
+
+def _tokens(text: str) -> list[tuple[int, int, object]]:
+    found = []
+    for match in _TOKEN.finditer(text):
+        if match["digits"]:
+            found.append((match.start(), match.end(), digits_value(match["digits"])))
+        else:
+            found.append((match.start(), match.end(), match["word"]))
+    return found
+
+
+def _starts_number(text: str, token: tuple, before: str) -> bool:
+    start, _end, item = token
+    if _NOT_AFTER.search(text[max(0, start - 1) : start]):
+        return False
+    if isinstance(item, Decimal):
+        return True
+    word = item.lower()
+    if word not in NUMBER_STARTS:
+        return False
+    if item[0].isupper() and not _CAPITAL_OK.search(text[max(0, start - 3) : start]):
+        return False  # a name: "Bản Ba", "xã Bản Năm"
+    return not (word in ("năm", "ba") and before.lower() in _DATE_WORDS)
+
+
+def _side_by_side(text: str, previous: NumberSpan, token: tuple) -> bool:
+    """ "hai ba" (two or three), not "năm 2021" nor "2021 ba"."""
+    in_words = isinstance(token[2], str) and not text[previous.start].isdigit()
+    return in_words and text[previous.end : token[0]] == " "
+
+
+def _side_by_side(text: str, previous: NumberSpan, token: tuple) -> bool:
+    """ "hai ba" (two or three), not "năm 2021" nor "2021 ba"."""
+    in_words = isinstance(token[2], str) and not text[previous.start].isdigit()
+    return in_words and text[previous.end : token[0]] == " "
+
+
+def number_spans(text: str) -> list[NumberSpan]:
+    """The numbers of a text in digits, in words and mixed, in order: "09", "chín", "hai mươi
+    lăm", "gần 1 nghìn" (1000), "1 tỷ 200 triệu"."""
+    tokens = _tokens(text)
+    spans = []
+    i = 0
+    while i < len(tokens):
+        before = tokens[i - 1][2] if i and isinstance(tokens[i - 1][2], str) else ""
+        if not _starts_number(text, tokens[i], before):
+            i += 1
+            continue
+        # The run of number words and digits joined by single spaces from here.
+        run = [tokens[i]]
+        while i + len(run) < len(tokens):
+            nxt = tokens[i + len(run)]
+            joined = text[run[-1][1] : nxt[0]] == " "
+            word = nxt[2].lower() if isinstance(nxt[2], str) else None
+            if not joined or (word is not None and word not in NUMBER_WORDS):
+                break
+            run.append(nxt)
+        items = [t[2] if isinstance(t[2], Decimal) else t[2].lower() for t in run]
+        found = parse_tokens(items)
+        if found is None:
+            i += 1
+            continue
+        value, used, scale = found
+        if used < len(items) and isinstance(items[used], Decimal) and isinstance(items[0], str):
+            i += used  # "năm 2021" is a year
+            continue
+        ranged = (
+            bool(spans) and isinstance(items[0], str) and _side_by_side(text, spans[-1], run[0])
+        )
+        if ranged:
+            spans[-1].vague = True
+        vague = ranged or items[:used] == ["một"]
+        spans.append(NumberSpan(run[0][0], run[used - 1][1], value, scale, vague))
+        i += used
+    return spans
+
+
+# Figures ----------------------------------------------------------------------------------
+
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
-_FIGURE = re.compile(
-    rf"(?<![\w.,/\-–])(?P<number>{_NUMBER})\s?(?P<unit>{_UNIT})(?P<per>(?:/[\w²]+)*)(?![\w²])"
-)
+_UNIT_AFTER = re.compile(rf"\s?(?P<unit>{_UNIT})(?P<per>(?:/[\w²]+)*)(?![\w²])")
+_MONEY_AFTER = re.compile(r" đồng(?P<per>(?:/[\w²]+)*)(?![\w²])")
 _NONE_OF = re.compile(rf"\b[Kk]hông có (?P<unit>{_UNIT})(?![\w²])")
 _SUBJECT_END = re.compile(
     r"[,;.:()!?\n]| với | trong đó| và (?=\d|không)| tại | trên (?=\d)| gồm | (?=\d)"
 )
 _TRAILING = re.compile(r"(?: (?:cho|của|và|với|tại|trong|gồm|là|đạt|từ))+$")
-
-
-def _value(number: str) -> Decimal:
-    return Decimal(number.replace(".", "").replace(",", "."))
 
 
 def _subject(rest: str) -> str:
@@ -466,14 +559,37 @@ def _json_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _figure_at(text: str, span: NumberSpan) -> tuple[Decimal, str, int] | None:
+    """The value, unit and end of the figure a number starts, if a unit follows it. Money keeps
+    its scale in the unit as officials write it: "2.255 triệu đồng" and "hai tỷ đồng" are 2255
+    and 2 of "triệu đồng" and "tỷ đồng"."""
+    unit = _UNIT_AFTER.match(text, span.end)
+    if span.scale:
+        money = _MONEY_AFTER.match(text, span.end)
+        if money:
+            value = span.value / 10 ** SCALES[span.scale]
+            return value, f"{span.scale} đồng{money['per']}", money.end()
+        if unit and unit["unit"].split()[0] in SCALES:
+            return None
+    if span.vague or not unit:
+        return None
+    return span.value, unit["unit"] + unit["per"], unit.end()
+
+
 def read_figures(text: str) -> list[dict]:
     text = prepare(text)
     found = []
-    for match in _FIGURE.finditer(text):
-        subject = _subject(text[match.end() :])
-        unit = match.group("unit") + match.group("per")
-        written = text[match.start() : match.end()] + (f" {subject}" if subject else "")
-        found.append((match.start(), written, _value(match.group("number")), unit, subject))
+    spans = number_spans(text)
+    for index, span in enumerate(spans):
+        figure = _figure_at(text, span)
+        if figure is None:
+            continue
+        value, unit, end = figure
+        # What is counted stops where the next number starts ("… cho hai mươi mốt hộ").
+        following = spans[index + 1].start if index + 1 < len(spans) else len(text)
+        subject = _subject(text[end : max(end, following)])
+        written = text[span.start : end] + (f" {subject}" if subject else "")
+        found.append((span.start, written, value, unit, subject))
     for match in _NONE_OF.finditer(text):
         subject = _subject(text[match.end() :])
         written = text[match.start() : match.end()] + (f" {subject}" if subject else "")

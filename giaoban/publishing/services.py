@@ -111,6 +111,12 @@ def text_from_upload(*, name: str, data: bytes) -> str:
     raise ApplicationError(_("Upload a .docx or .txt file."), field="file")
 
 
+def text_from_uploaded_file(upload) -> str:
+    """The text of a file uploaded to the page or the API (a Django UploadedFile): at most one
+    byte more than the limit is read, enough to refuse a huge file without reading it."""
+    return text_from_upload(name=upload.name or "", data=upload.read(MAX_UPLOAD_BYTES + 1))
+
+
 def _plain_text(data: bytes) -> str:
     for encoding in ("utf-8-sig", "utf-16"):
         try:

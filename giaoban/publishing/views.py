@@ -110,10 +110,7 @@ def read(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
         try:
-            if upload:
-                text = services.text_from_upload(name=upload.name, data=_read_upload(upload))
-            else:
-                text = form.cleaned_data["text"]
+            text = services.text_from_uploaded_file(upload) if upload else form.cleaned_data["text"]
             item = services.text_import(
                 actor=request.user, text=text, source_name=upload.name if upload else ""
             )
@@ -122,11 +119,6 @@ def read(request):
             add_errors(form, exc)
     recent = selectors.imports_visible(user=request.user)[:20]
     return render(request, "publishing/read.html", {"form": form, "recent": recent})
-
-
-def _read_upload(upload) -> bytes:
-    """At most one byte more than the limit: enough to refuse a huge file without reading it."""
-    return upload.read(services.MAX_UPLOAD_BYTES + 1)
 
 
 def _people(request, item, day: date):

@@ -600,13 +600,18 @@ def _state_sizes(room: Room) -> dict:
     whole state a console receives on connecting."""
     import zlib
 
-    from giaoban.meetings.live import change_message
+    from giaoban.meetings.live import change_message, state_cache
+    from giaoban.meetings.models import BridgePoint
     from giaoban.meetings.selectors import live_state
 
     started = time.perf_counter()
     state = live_state(room.conference_id)
     ms = (time.perf_counter() - started) * 1000
     whole = json.dumps({"type": "state", "reason": "sync", "state": state}).encode()
+    # What a point's console receives on connecting: the compact view above
+    # LIVE_ALL_POINTS_UP_TO points, the whole state below.
+    point = BridgePoint.objects.filter(conference_id=room.conference_id, is_host=False).first()
+    on_connect = state_cache.message(room.conference_id, point.pk).encode()
     # As agenda_advance publishes it: no point, the item closed and the item opened.
     text = change_message(
         room.conference_id, state["seq"], "agenda.advanced", [], room.items[:2]
@@ -617,6 +622,7 @@ def _state_sizes(room: Room) -> dict:
         "bytes": len(text),
         "deflated": len(packed),
         "whole_bytes": len(whole),
+        "point_connect_bytes": len(on_connect),
         "live_state_ms": ms,
     }
 
@@ -1034,7 +1040,14 @@ def _note(runs: list[Run], sizes: dict[int, dict]) -> str:
         + ", ".join(
             f"{s['whole_bytes'] / 1024:,.0f} KB at N = {n:,}" for n, s in sorted(sizes.items())
         )
-        + "; it is read once per change number per process and sent once per console."
+        + "; it is read once per change number per process and sent to the host's consoles."
+        " A point's console receives it only up to LIVE_ALL_POINTS_UP_TO points; beyond, the"
+        " compact view (the room with the counts, the host's tile and its own): "
+        + ", ".join(
+            f"{s['point_connect_bytes'] / 1024:,.1f} KB at N = {n:,}"
+            for n, s in sorted(sizes.items())
+        )
+        + " on connecting, and in each change only its own tile when it changed."
     )
     models = {}
     for config in CONFIGS:

@@ -1,5 +1,9 @@
 """Reads of the publishing app, scoped like the conferences they belong to."""
 
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -8,9 +12,10 @@ from giaoban.core.text import fold
 from giaoban.meetings import selectors as meeting_selectors
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.models import Conference
-from giaoban.orgs.models import Organization, Person
-from giaoban.orgs.selectors import person_search
+from giaoban.orgs.models import Organization, Person, Unit
+from giaoban.orgs.selectors import person_search, unit_search
 from giaoban.publishing.models import ArticleDraft, TextImport
+from giaoban.publishing.vietnamese import SYLLABLE
 
 # Abbreviations as officials write them, spelt out for matching a position with the registry.
 _ABBREVIATIONS = {
@@ -100,3 +105,60 @@ def guess_times(text: str) -> tuple[str, str]:
     for the user to correct."""
     lead = fold(text[:800])
     return ("14:00", "17:00") if "chieu " in lead else ("08:00", "11:30")
+
+
+# Where the bridge points named in a text are ------------------------------------------------
+
+# "huyện Bát Xát", "thị xã Sa Pa", "xã Trịnh Tường": a kind of unit, then its capitalised name.
+_UNIT_NAMED = re.compile(
+    rf"(?<!\w)(?:[Tt]ỉnh|[Tt]hành phố|[Hh]uyện|[Tt]hị xã|[Qq]uận|[Xx]ã|[Pp]hường|[Tt]hị trấn)"
+    rf"(?: {SYLLABLE}){{1,4}}"
+)
+_CAPITALISED = re.compile(rf"{SYLLABLE}(?: {SYLLABLE})+")
+
+
+@dataclass
+class PointPlace:
+    """A bridge point the text names, and the unit of the registry it is put at: the one unit
+    that matches the name, else (`unit` None) the organizer's."""
+
+    place: str
+    unit: Unit | None = None
+    candidates: list[Unit] = field(default_factory=list)
+
+
+def unit_named_in(place: str) -> str | None:
+    """The unit a point's name names: "huyện Bát Xát" in "điểm cầu huyện Bát Xát", "Sa Pa"."""
+    named = _UNIT_NAMED.search(place) or _CAPITALISED.search(place)
+    return named.group() if named else None
+
+
+def _province_prefix(unit: Unit) -> str:
+    return "/" + unit.path.strip("/").split("/")[0] + "/"
+
+
+def point_place(*, user, place: str, organizer: Organization, day: date) -> PointPlace:
+    """The unit of the organizer's province, valid on the day, that a point's name names, found
+    with the registry's search (case, diacritics and tone placement ignored): an exact name wins
+    over a name that only contains it; none or several leave the point at the organizer's unit."""
+    name = unit_named_in(place)
+    if not name:
+        return PointPlace(place)
+    prefix = _province_prefix(organizer.unit)
+    found = [u for u in unit_search(user=user, text=name, on=day) if u.path.startswith(prefix)]
+    exact = [u for u in found if fold(u.name) == fold(name)]
+    candidates = exact or found
+    unit = candidates[0] if len(candidates) == 1 else None
+    return PointPlace(place, unit, candidates)
+
+
+def point_places(*, user, record: dict, organizer: Organization, day: date) -> list[PointPlace]:
+    """Each bridge point the text names beyond the host point, in order of first mention."""
+    seen = {"", record.get("host_point") or ""}
+    places = []
+    for person in record.get("persons", []):
+        place = person.get("point") or ""
+        if place not in seen:
+            seen.add(place)
+            places.append(point_place(user=user, place=place, organizer=organizer, day=day))
+    return places

@@ -19,6 +19,7 @@ from giaoban.meetings.access import conference_role
 from giaoban.meetings.models import Conference
 from giaoban.publishing.models import ArticleDraft, RecordFigure, TextImport
 from giaoban.publishing.reader import read
+from giaoban.publishing.selectors import point_places
 from giaoban.publishing.writer import draft_article
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -225,7 +226,7 @@ def text_import_save(*, actor, item: TextImport, review: Review) -> Conference:
         start=start,
         end=end,
     )
-    points = _points(actor, conference, item.record, review.organizer)
+    points = _points(actor, conference, item.record, review.organizer, review.day)
     _delegates(actor, item.record, review.matches, points)
     _figures(item, conference)
     item.conference, item.saved_at = conference, timezone.now()
@@ -236,10 +237,10 @@ def text_import_save(*, actor, item: TextImport, review: Review) -> Conference:
     return conference
 
 
-def _points(actor, conference, record: dict, organizer) -> dict[str, object]:
+def _points(actor, conference, record: dict, organizer, day: date) -> dict[str, object]:
     """The host point at the organizer's unit, and one point per other place the people were
-    named at; they sit at the organizer's unit too until someone moves them (the text names a
-    place, not a unit of the registry)."""
+    named at, at the unit of the registry its name names when exactly one unit of the
+    organizer's province matches, else at the organizer's unit too (the review page says which)."""
     host_place = record.get("host_point") or organizer.unit.name
     host = meeting_services.point_add(
         actor=actor,
@@ -249,12 +250,13 @@ def _points(actor, conference, record: dict, organizer) -> dict[str, object]:
         is_host=True,
     )
     points = {"": host, (record.get("host_point") or ""): host}
-    for person in record.get("persons", []):
-        place = person.get("point") or ""
-        if place not in points:
-            points[place] = meeting_services.point_add(
-                actor=actor, conference=conference, unit=organizer.unit, name=f"Điểm cầu {place}"
-            )
+    for named in point_places(user=actor, record=record, organizer=organizer, day=day):
+        points[named.place] = meeting_services.point_add(
+            actor=actor,
+            conference=conference,
+            unit=named.unit or organizer.unit,
+            name=f"Điểm cầu {named.place}",
+        )
     return points
 
 

@@ -149,6 +149,17 @@ def _initial(user, item) -> dict:
     return initial
 
 
+def _point_places(user, item, form, organizers, initial: dict, day: date):
+    """Where the points the text names will be put, for the organizer chosen (or proposed)."""
+    chosen = form.cleaned_data.get("organizer") if form.is_bound and form.is_valid() else None
+    organizer = chosen or organizers.filter(pk=initial.get("organizer")).first()
+    if organizer is None:
+        return []
+    if form.is_bound and form.is_valid():
+        day = form.cleaned_data["day"]
+    return selectors.point_places(user=user, record=item.record, organizer=organizer, day=day)
+
+
 def review(request, pk: int):
     item = selectors.import_get(user=request.user, pk=pk)
     record = item.record
@@ -184,5 +195,11 @@ def review(request, pk: int):
         except ApplicationError as exc:
             add_errors(form, exc)
     record_day = date.fromisoformat(record["date"]) if record.get("date") else None
-    context = {"item": item, "record": record, "record_day": record_day, "form": form}
+    context = {
+        "item": item,
+        "record": record,
+        "record_day": record_day,
+        "form": form,
+        "points": _point_places(request.user, item, form, organizers, initial, day),
+    }
     return render(request, "publishing/review.html", context)

@@ -85,6 +85,7 @@ def media_state(*, conference: Conference, role: Role) -> dict:
         "feed": own,
         "host_feed": host,
         "floor_feed": floor,
+        "spotlight_feed": conference.spotlight_id,
         "peers": _peers(conference),
     }
     if status == "closed" and role.kind != "viewer":

@@ -142,6 +142,13 @@ def _incident_close(user, role, cid, message):
     )
 
 
+def _spotlight(user, role, cid, message):
+    _host_only(role)
+    chosen = message.get("point")
+    point = None if chosen in (None, "") else _get(BridgePoint, cid, chosen, "conference_id")
+    services.conference_spotlight(actor=user, conference=_conference(cid), point=point)
+
+
 ACTIONS = {
     "start": _transition("start"),
     "end": _transition("end"),
@@ -157,6 +164,7 @@ ACTIONS = {
     "readiness": _readiness,
     "incident_open": _incident_open,
     "incident_close": _incident_close,
+    "spotlight": _spotlight,
 }
 
 

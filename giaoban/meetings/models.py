@@ -80,6 +80,15 @@ class Conference(models.Model):
     current_item = models.ForeignKey(
         "AgendaItem", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )
+    # The point the host shows to every point, large, beside the host's own picture.
+    spotlight = models.ForeignKey(
+        "BridgePoint",
+        verbose_name=_("spotlight"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
     # Every change to the live state bumps it: clients see a gap and ask for the whole state.
     seq = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -147,7 +147,9 @@ def agenda_state(conference_id: int, ids=None) -> list[dict]:
 def room_state(conference_id: int, agenda: bool = True) -> dict:
     """Everything a console shows but the bridge points (and, with `agenda=False`, the agenda
     items, for changes that carry only those they touched): a size that does not grow."""
-    conference = Conference.objects.select_related("current_item", "chair").get(pk=conference_id)
+    conference = Conference.objects.select_related("current_item", "chair", "spotlight").get(
+        pk=conference_id
+    )
     queue = _queue(conference_id)
     return {
         "id": conference.pk,
@@ -157,6 +159,11 @@ def room_state(conference_id: int, agenda: bool = True) -> dict:
         "status_label": conference.get_status_display(),
         "chair": conference.chair.full_name if conference.chair else "",
         "current_item": _item(conference.current_item),
+        "spotlight": (
+            {"point_id": conference.spotlight_id, "point": conference.spotlight.name}
+            if conference.spotlight
+            else None
+        ),
         "attendance": attendance_counts(conference_id),
         **points_counts(conference_id),
         "queue": [r for r in queue if r["status"] == FloorStatus.WAITING],

@@ -170,6 +170,31 @@ def delegate_add_guest(
 
 
 @transaction.atomic
+def conference_spotlight(*, actor, conference: Conference, point: BridgePoint | None) -> Conference:
+    """The host puts one point's picture before every point (the large place beside the host's
+    on their consoles), or takes it away with `point=None`. Its sound follows the microphones'
+    rules as always: the spotlight shows a point, the floor lets it speak."""
+    _require_host(actor, conference)
+    conference = _locked(conference)
+    if conference.status != S.LIVE:
+        raise ApplicationError(_("A point can be put in the spotlight only during the conference."))
+    if point is not None and point.conference_id != conference.pk:
+        raise PermissionDenied(_("That does not belong to this conference."))
+    before = conference.spotlight.name if conference.spotlight else None
+    conference.spotlight = point
+    conference.save(update_fields=["spotlight"])
+    audit_record(
+        actor=actor,
+        action="conference.spotlight",
+        instance=conference,
+        before={"spotlight": before},
+        after={"spotlight": point.name if point else None},
+    )
+    live.publish(conference, "spotlight", points=(), items=())
+    return conference
+
+
+@transaction.atomic
 def agenda_add(
     *,
     actor,

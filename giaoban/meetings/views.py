@@ -384,6 +384,9 @@ def _console_labels() -> dict:
         "offline_action": _("Not connected: the action was not sent. Wait for the connection."),
         "represented_by": _("represented by %(name)s"),
         "online_count": _("%(online)s of %(total)s online"),
+        "spotlight_on": _("In the spotlight: %(point)s"),
+        "spotlight_put": _("Put in the spotlight"),
+        "spotlight_clear": _("Take out of the spotlight"),
         "points_scope_own": _(
             "The conference has %(total)s bridge points: this console shows the host point and "
             "yours; the counts above are for all of them."

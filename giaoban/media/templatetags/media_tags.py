@@ -28,6 +28,7 @@ def media_labels() -> dict:
         "quality": _("quality %(q)s%%"),
         "host": _("Host point"),
         "floor": _("Has the floor"),
+        "spotlight": _("In the spotlight"),
         "nobody_floor": _("Nobody has the floor."),
         "mute": _("Mute"),
         "unmute": _("Unmute"),

@@ -195,6 +195,17 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
                 assert host.evaluate("() => window.giaobanMedia.subscriberHandles()") == handles
                 sapa_video = f'.media-tile[data-point="{sapa}"] video'
                 assert host.eval_on_selector(sapa_video, "video => video.videoWidth") > 0
+
+                # The chair puts Bát Xát in the spotlight from the live room's tile: Sa Pa's
+                # console shows it in the large place beside the host's (nobody has the floor).
+                host.click(f'.tile[data-point="{feed}"] button[data-action="spotlight"]')
+                expect(point.locator('[data-media="floor-name"]')).to_contain_text(
+                    vi("In the spotlight")
+                )
+                point.wait_for_function(
+                    f"""() => ({showing})(document.querySelector('[data-media="floor"]'))"""
+                )
+                expect(point.locator('[data-live="spotlight"]')).to_be_visible()
             finally:
                 elsewhere.kill()
                 elsewhere.wait()

@@ -399,6 +399,33 @@ def test_a_change_wider_than_the_compact_limit_asks_point_consoles_to_sync(monke
     assert (texts["own"], base["sync"], base["points"]) == ({}, True, [{"id": 1}])
 
 
+def test_the_hosts_spotlight_reaches_the_points_and_a_point_cannot_set_it(
+    live_conference, points, operators
+):
+    batxat = points["082"]
+
+    async def scenario():
+        host = Console(operators["host"], live_conference.pk)
+        sapa = Console(operators["sapa"], live_conference.pk)
+        await host.open()
+        await sapa.open()
+        try:
+            await host.send({"action": "spotlight", "point": batxat.pk})
+            shown = await sapa.until(_change("spotlight"))
+            assert shown["room"]["spotlight"] == {"point_id": batxat.pk, "point": batxat.name}
+            await sapa.send({"action": "spotlight", "point": points["088"].pk})
+            refused = await sapa.until(lambda m: m["type"] == "refused")
+            assert refused["action"] == "spotlight"
+            await host.send({"action": "spotlight", "point": None})
+            cleared = await sapa.until(_change("spotlight"))
+            assert cleared["room"]["spotlight"] is None
+        finally:
+            await sapa.close()
+            await host.close()
+
+    run(scenario)
+
+
 # The speaker queue ---------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.models import AuditEntry
 from giaoban.meetings import selectors, services
 from giaoban.meetings.models import AttendanceEvent, Conference, Delegate, FloorRequest
 
@@ -178,6 +179,52 @@ def test_a_point_waits_once(live_conference, points, operators):
 def test_no_floor_before_the_conference_is_live(conference, points, operators):
     with pytest.raises(ApplicationError):
         services.floor_request(actor=operators["sapa"], point=points["088"], topic="Sớm quá")
+
+
+# The spotlight -------------------------------------------------------------------------
+
+
+def test_the_host_puts_a_point_in_the_spotlight_and_takes_it_out(
+    live_conference, points, operators
+):
+    sapa = points["088"]
+    services.conference_spotlight(actor=operators["host"], conference=live_conference, point=sapa)
+    state = selectors.live_state(live_conference.pk)
+    assert state["spotlight"] == {"point_id": sapa.pk, "point": sapa.name}
+    services.conference_spotlight(actor=operators["host"], conference=live_conference, point=None)
+    assert selectors.live_state(live_conference.pk)["spotlight"] is None
+    entries = AuditEntry.objects.filter(action="conference.spotlight").order_by("id")
+    assert [(e.before, e.after) for e in entries] == [
+        ({"spotlight": None}, {"spotlight": sapa.name}),
+        ({"spotlight": sapa.name}, {"spotlight": None}),
+    ]
+
+
+def test_only_the_host_and_only_during_the_conference_spotlights(
+    conference, points, operators, tree
+):
+    other = services.conference_create(
+        actor=None,
+        title="Hội nghị khác",
+        organizer=tree["board"],
+        kind="thematic",
+        start=conference.scheduled_start,
+        end=conference.scheduled_end,
+    )
+    other_conference_point = services.point_add(
+        actor=None, conference=other, unit=tree["sapa"], name="Điểm cầu khác"
+    )
+    with pytest.raises(ApplicationError, match="khi hội nghị đang diễn ra"):
+        services.conference_spotlight(
+            actor=operators["host"], conference=conference, point=points["088"]
+        )
+    live = services.conference_transition(actor=None, conference=conference, action="start")
+    with pytest.raises(PermissionDenied):
+        services.conference_spotlight(actor=operators["sapa"], conference=live, point=points["088"])
+    with pytest.raises(PermissionDenied):
+        services.conference_spotlight(
+            actor=operators["host"], conference=live, point=other_conference_point
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -191,7 +191,7 @@
     var up = peersUp();
     var feeds = [];
     if (kind === "point") {
-      [state.host_feed, state.floor_feed].forEach(function (feed) {
+      [state.host_feed, second()].forEach(function (feed) {
         if (feed && feed !== state.feed && up[feed] && feeds.indexOf(feed) < 0) { feeds.push(feed); }
       });
     } else {
@@ -337,11 +337,16 @@
     return state.peers.filter(function (p) { return p.point === feed; })[0];
   }
 
+  // The large place beside the host's: the point with the floor, or else the one the host put
+  // in the spotlight. A point's console still receives two streams at most.
+  function second() { return state.floor_feed || state.spotlight_feed || null; }
+
   function renderPoint() {
     show($("host"), state.host_feed);
-    show($("floor"), state.floor_feed !== state.feed ? state.floor_feed : null);
-    var floor = state.floor_feed ? peer(state.floor_feed) : null;
-    $("floor-name").textContent = floor ? labels.floor + ": " + floor.name : labels.nobody_floor;
+    show($("floor"), second() !== state.feed ? second() : null);
+    var shown = second() ? peer(second()) : null;
+    var title = state.floor_feed ? labels.floor : labels.spotlight;
+    $("floor-name").textContent = shown ? title + ": " + shown.name : labels.nobody_floor;
     var own = state.feed ? peer(state.feed) : null;
     var mic = $("mic");
     if (mic && own) {
@@ -427,7 +432,7 @@
   // The live room says when the media state changed (a microphone opened or closed, the
   // conference started or ended): it is asked for at once, spread over a moment so that a
   // thousand consoles do not ask in the same millisecond.
-  var FOLLOW = { "media.mute": true, "conference.start": true, "conference.end": true };
+  var FOLLOW = { "media.mute": true, "spotlight": true, "conference.start": true, "conference.end": true };
   document.addEventListener("giaoban:live", function (event) {
     if (FOLLOW[event.detail.reason]) { window.setTimeout(poll1, Math.random() * 400); }
   });

@@ -237,6 +237,7 @@
     status.className = "badge big conf-" + state.status;
     renderCurrent();
     renderSpeaking();
+    renderSpotlight();
     renderQueue();
     renderAgenda();
     renderTiles();
@@ -262,6 +263,13 @@
     root.querySelectorAll(".doc-group").forEach(function (group) {
       group.classList.toggle("current", Number(group.dataset.item) === item.id);
     });
+  }
+
+  function renderSpotlight() {
+    var node = part("spotlight");
+    if (!node) { return; }
+    node.hidden = !state.spotlight;
+    node.textContent = state.spotlight ? fmt(labels.spotlight_on, { point: state.spotlight.point }) : "";
   }
 
   function renderSpeaking() {
@@ -370,6 +378,13 @@
       tile.appendChild(el("div", "muted", fmt(labels.delegates_present, { present: point.present, invited: point.invited })));
       if (point.open_incidents) {
         tile.appendChild(el("div", "incidents", fmt(labels.incidents, { n: point.open_incidents })));
+      }
+      var spotlit = state.spotlight && state.spotlight.point_id === point.id;
+      if (spotlit) { tile.classList.add("spotlit"); }
+      if (config.role === "host" && !point.is_host && state.status === "live") {
+        tile.appendChild(spotlit
+          ? actionButton(labels.spotlight_clear, "spotlight", { point: "" }, "secondary")
+          : actionButton(labels.spotlight_put, "spotlight", { point: point.id }, "secondary"));
       }
       list.appendChild(tile);
     });
@@ -516,6 +531,7 @@
     if (action === "end" && !window.confirm(labels.confirm_end)) { return; }
     var message = { action: action };
     if (control.dataset.request) { message.request = Number(control.dataset.request); }
+    if (action === "spotlight") { message.point = control.dataset.point ? Number(control.dataset.point) : null; }
     if (action === "confirm") { message.point = config.point; }
     send(message);
   });

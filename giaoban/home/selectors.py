@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
 
 from giaoban.core.text import fold
@@ -50,12 +50,20 @@ _OPEN = [ConferenceStatus.PLANNED, ConferenceStatus.LIVE]
 
 
 def conferences_coming(*, user) -> QuerySet[Conference]:
-    """Planned and live conferences the user may see: the live ones first, then by start."""
+    """Planned and live conferences the user may see: the live ones first, then by start. A
+    planned one whose planned end has passed is still there (nobody started or cancelled it) and
+    says so (`past_due`)."""
     live_first = Case(When(status=ConferenceStatus.LIVE, then=Value(0)), default=Value(1))
+    past_due = Case(
+        When(status=ConferenceStatus.PLANNED, scheduled_end__lt=timezone.now(), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
     return (
         meetings.conferences_visible(user=user)
         .filter(status__in=_OPEN)
         .select_related("organizer__unit")
+        .annotate(past_due=past_due)
         .order_by(live_first, "scheduled_start", "pk")
     )
 

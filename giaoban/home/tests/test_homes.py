@@ -36,6 +36,24 @@ def test_the_provincial_leader_sees_the_briefings_to_come(login, client):
     assert TITLE in response.content.decode()
 
 
+def test_a_planned_briefing_whose_time_has_passed_says_so(login, client):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    user = login("lanhdao_tinh")
+    coming = {c.title: c for c in selectors.conferences_coming(user=user)}
+    assert coming[TITLE].past_due  # 08/10/2021, never started in the demo
+    later = coming[NEXT_TITLE]
+    later.scheduled_start = timezone.make_aware(datetime.now() + timedelta(days=3))
+    later.scheduled_end = later.scheduled_start + timedelta(hours=3)
+    later.save(update_fields=["scheduled_start", "scheduled_end"])
+    coming = {c.title: c for c in selectors.conferences_coming(user=user)}
+    assert (coming[TITLE].past_due, coming[NEXT_TITLE].past_due) == (True, False)
+    page = _home(client).content.decode()
+    assert page.count(vi("past its planned time")) == 1
+
+
 def test_the_leader_sees_the_completeness_of_the_current_reports_by_unit(login, client):
     login("lanhdao_tinh")
     response = _home(client)

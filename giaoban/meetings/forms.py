@@ -68,6 +68,17 @@ class ConferenceForm(forms.Form):
         return data
 
 
+class ConferenceEditForm(ConferenceForm):
+    """The particulars of an existing conference; its organizer stays (it decides who sees it).
+    `revision` is the one the page was opened at (optimistic locking)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, organizers=None, **kwargs)
+        del self.fields["organizer"]
+
+
 class _OnePage(forms.Form):
     """Several of these forms share the detail page: each gets its own id prefix."""
 

@@ -91,6 +91,8 @@ class Conference(models.Model):
     )
     # Every change to the live state bumps it: clients see a gap and ask for the whole state.
     seq = models.PositiveBigIntegerField(default=0)
+    # Optimistic locking of the particulars: an edit based on an older revision is refused.
+    revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -8,7 +8,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from giaoban.core.audit import audit_record
+from giaoban.core.audit import audit_record, snapshot
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.text import fold, nfc, nfc_text
 from giaoban.meetings import live, signals
@@ -167,6 +167,76 @@ def delegate_add_guest(
     )
     live.publish(point.conference, "delegate.added", points=[point.pk], items=())
     return delegate
+
+
+#: What conference_update changes, as the audit log records it.
+_PARTICULARS = [
+    "title",
+    "kind",
+    "series",
+    "scheduled_start",
+    "scheduled_end",
+    "report_form_id",
+    "period_id",
+    "chair_id",
+]
+
+
+@transaction.atomic
+def conference_update(
+    *,
+    actor,
+    conference: Conference,
+    revision: int,
+    title: str,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    report_form=None,
+    period=None,
+    chair=None,
+    series: str = "",
+) -> Conference:
+    """Change a planned or live conference's particulars (a briefing is often moved). An edit
+    made on a page opened before someone else's saved change is refused, its input kept."""
+    _require_host(actor, conference)
+    if conference.status not in (S.PLANNED, S.LIVE):
+        raise ApplicationError(
+            _("An ended or cancelled conference is part of the record: it is not changed.")
+        )
+    if end <= start:
+        raise InvalidInput({"scheduled_end": _("The end is before the start.")})
+    before = snapshot(conference, _PARTICULARS)
+    changed = Conference.objects.filter(pk=conference.pk, revision=revision).update(
+        title=nfc(title),
+        search_key=fold(title),
+        kind=kind,
+        series=nfc(series),
+        scheduled_start=start,
+        scheduled_end=end,
+        report_form=report_form,
+        period=period,
+        chair=chair,
+        revision=F("revision") + 1,
+    )
+    if not changed:
+        raise ConcurrentEdit(
+            _(
+                "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
+                "reload the page to see their change, then apply yours again."
+            )
+            % {"name": conference.title}
+        )
+    conference.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="conference.update",
+        instance=conference,
+        before=before,
+        after=snapshot(conference, _PARTICULARS),
+    )
+    live.publish(conference, "conference.updated", points=(), items=())
+    return conference
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ urlpatterns = [
     path("conferences/", views.conference_list, name="conference_list"),
     path("conferences/new/", views.conference_create, name="conference_create"),
     path("conferences/<int:pk>/", views.conference_detail, name="conference_detail"),
+    path("conferences/<int:pk>/edit/", views.conference_edit, name="conference_edit"),
     path("conferences/<int:pk>/points/add/", views.point_add, name="point_add"),
     path("conferences/<int:pk>/delegates/invite/", views.delegate_invite, name="delegate_invite"),
     path("conferences/<int:pk>/delegates/guest/", views.guest_add, name="guest_add"),

@@ -20,6 +20,7 @@ from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.forms import (
     AgendaItemForm,
     ConclusionForm,
+    ConferenceEditForm,
     ConferenceForm,
     GuestForm,
     InviteForm,
@@ -85,6 +86,16 @@ def conference_list(request):
     return render(request, "meetings/conference_list.html", {"page": page})
 
 
+def _choices(user) -> dict:
+    return {
+        "report_forms": ReportForm.objects.all(),
+        "periods": Period.objects.all(),
+        "people": Person.objects.visible_to(user)
+        .prefetch_related("positions")
+        .order_by("full_name"),
+    }
+
+
 def _conference_form(request):
     user = request.user
     membership = membership_of(user)
@@ -92,9 +103,54 @@ def _conference_form(request):
         request.POST if request.method == "POST" else None,
         initial={"organizer": membership.organization_id if membership else None},
         organizers=Organization.objects.editable_by(user).select_related("unit").order_by("name"),
-        report_forms=ReportForm.objects.all(),
-        periods=Period.objects.all(),
-        people=Person.objects.visible_to(user).prefetch_related("positions").order_by("full_name"),
+        **_choices(user),
+    )
+
+
+def conference_edit(request, pk):
+    conference = selectors.conference_get(user=request.user, pk=pk)
+    role = conference_role(request.user, conference)
+    if role is None or not role.is_host:
+        raise PermissionDenied(_("Only the host of the conference may do this."))
+    local = timezone.localtime
+    form = ConferenceEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "title": conference.title,
+            "kind": conference.kind,
+            "scheduled_start": local(conference.scheduled_start).strftime("%d/%m/%Y %H:%M"),
+            "scheduled_end": local(conference.scheduled_end).strftime("%d/%m/%Y %H:%M"),
+            "report_form": conference.report_form_id,
+            "period": conference.period_id,
+            "chair": conference.chair_id,
+            "series": conference.series,
+            "revision": conference.revision,
+        },
+        **_choices(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.conference_update(
+                actor=request.user,
+                conference=conference,
+                revision=data["revision"],
+                title=data["title"],
+                kind=data["kind"],
+                start=data["scheduled_start"],
+                end=data["scheduled_end"],
+                report_form=data["report_form"],
+                period=data["period"],
+                chair=data["chair"],
+                series=data["series"],
+            )
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The conference's particulars were saved."))
+            return redirect("meetings:conference_detail", pk=conference.pk)
+    return render(
+        request, "meetings/conference_form.html", {"form": form, "conference": conference}
     )
 
 

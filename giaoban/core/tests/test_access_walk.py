@@ -178,6 +178,7 @@ ACCESS: dict[str, Rule] = {
     "meetings:conference_list": get(LIST),
     "meetings:conference_create": get(CREATE),
     "meetings:conference_detail": get(READ, pk("conference")),
+    "meetings:conference_edit": get(WRITE, pk("conference")),
     "meetings:point_add": post(WRITE, pk("conference")),
     "meetings:delegate_invite": post(WRITE, pk("conference")),
     "meetings:guest_add": post(WRITE, pk("conference")),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from giaoban.core.models import AuditEntry
 from giaoban.meetings import services
 from giaoban.meetings.models import AgendaItem, Conclusion, Conference, Delegate
 
@@ -158,6 +159,76 @@ def test_an_organizer_outside_what_the_user_may_edit_is_refused(client, bob, tre
     response = client.post(reverse("meetings:conference_create"), _new(tree))
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert not Conference.objects.exists()
+
+
+# Editing a conference's particulars ------------------------------------------------------
+
+
+def _edited(conference, **changes):
+    data = {
+        "title": conference.title,
+        "kind": conference.kind,
+        "scheduled_start": "15/10/2021 08:00",
+        "scheduled_end": "15/10/2021 11:00",
+        "series": conference.series,
+        "revision": conference.revision,
+    }
+    return data | changes
+
+
+def test_the_host_side_moves_a_briefing_and_the_log_says_from_when_to_when(
+    client, alice, conference
+):
+    client.force_login(alice)
+    form = client.get(url("conference_edit", conference)).content.decode()
+    assert 'value="08/10/2021 14:00"' in form and 'name="revision" value="1"' in form
+    response = client.post(url("conference_edit", conference), _edited(conference))
+    assert response.status_code == 302 and response.url == url("conference_detail", conference)
+    conference.refresh_from_db()
+    assert conference.scheduled_start.isoformat() == "2021-10-15T01:00:00+00:00"
+    assert conference.revision == 2
+    entry = AuditEntry.objects.get(action="conference.update")
+    assert entry.before["scheduled_start"].startswith("2021-10-08T07:00")
+    assert entry.after["scheduled_start"].startswith("2021-10-15T01:00")
+
+
+def test_an_edit_from_a_page_opened_before_anothers_save_is_refused_and_kept(
+    client, alice, conference
+):
+    client.force_login(alice)
+    first = _edited(conference, title="Giao ban dời sang ngày 15/10")
+    second = _edited(conference, title="Giao ban dời sang ngày 16/10")
+    assert client.post(url("conference_edit", conference), first).status_code == 302
+    response = client.post(url("conference_edit", conference), second)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Giao ban dời sang ngày 16/10" in body  # the input is kept
+    refused = vi(
+        "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
+        "reload the page to see their change, then apply yours again."
+    ) % {"name": "Giao ban dời sang ngày 15/10"}
+    assert refused in body
+    conference.refresh_from_db()
+    assert conference.title == "Giao ban dời sang ngày 15/10"
+
+
+def test_an_ended_conference_and_other_users_cannot_be_edited(client, alice, conference, operators):
+    client.force_login(operators["sapa"])
+    assert client.post(url("conference_edit", conference), _edited(conference)).status_code in (
+        200,
+        403,
+    )
+    conference.refresh_from_db()
+    assert conference.revision == 1
+    services.conference_transition(actor=None, conference=conference, action="start")
+    services.conference_transition(actor=None, conference=conference, action="end")
+    client.force_login(alice)
+    response = client.post(url("conference_edit", conference), _edited(conference))
+    assert vi("An ended or cancelled conference is part of the record: it is not changed.") in (
+        response.content.decode()
+    )
+    conference.refresh_from_db()
+    assert conference.revision == 1
 
 
 def test_viewers_and_operators_may_not_open_the_create_form(client, dave, operators):

@@ -8,8 +8,18 @@ Portable on purpose: a backup of SQLite restores into PostgreSQL and the other w
 Restore checks the whole archive before touching anything, refuses an installation that already
 holds data unless told to replace it, loads every row in one transaction, and only then puts the
 files in place.
+
+Both ways stream, so that memory does not grow with the data (measured by bench/backup.py): the
+dump writes each model's rows as the database cursor yields them, models ordered so that a
+row's foreign keys point at models written before it; the restore reads the dump line by line
+and inserts rows in batches of one model (`BATCH`), instead of `loaddata`'s two statements per
+row. Foreign keys are checked at commit (SQLite counts violations; PostgreSQL queues one event
+per row and key, which at national size would reach gigabytes in the server): on PostgreSQL the
+queued checks are run whenever every row loaded so far can be checked, which with the dump's
+order is after every batch.
 """
 
+import functools
 import hashlib
 import json
 import shutil
@@ -23,6 +33,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
@@ -42,6 +53,8 @@ SKIPPED_APPS = {"axes"}
 #: Rows that `migrate` creates in every installation; a restore replaces them with the backup's.
 BUILT_IN = {"contenttypes.contenttype", "auth.permission"}
 _CHUNK = 1024 * 1024
+#: Rows per INSERT batch on restore, and per database round trip on backup.
+BATCH = 2000
 
 
 @dataclass
@@ -65,6 +78,32 @@ def _data_models() -> list:
         and _label(model) not in SKIPPED
         and model._meta.app_label not in SKIPPED_APPS
     ]
+
+
+@functools.cache
+def _targets(model) -> set:
+    """The data models `model`'s rows point at (foreign keys and many-to-many), itself included
+    when it points at itself."""
+    fields = [*model._meta.local_concrete_fields, *model._meta.local_many_to_many]
+    data = set(_data_models())
+    return {f.related_model for f in fields if f.is_relation and f.related_model in data}
+
+
+def _dump_order(models: list) -> list:
+    """`models` with the models a model points at before it (a cycle keeps the given order)."""
+    ordered: list = []
+
+    def visit(model, path: set) -> None:
+        if model in ordered or model in path:
+            return
+        path.add(model)
+        for target in sorted(_targets(model) - {model}, key=models.index):
+            visit(target, path)
+        ordered.append(model)
+
+    for model in models:
+        visit(model, set())
+    return ordered
 
 
 def _sha256(path: Path) -> str:
@@ -95,8 +134,8 @@ def _dump_database(path: Path) -> Counter:
             )
         # On SQLite the transaction itself (BEGIN IMMEDIATE) holds writers off until the end.
         with path.open("w", encoding="utf-8") as out:
-            for model in _data_models():
-                rows = model._base_manager.order_by("pk").iterator(chunk_size=2000)
+            for model in _dump_order(_data_models()):
+                rows = model._base_manager.order_by("pk").iterator(chunk_size=BATCH)
                 serializers.serialize("jsonl", _counting(rows, counts, _label(model)), stream=out)
     return counts
 
@@ -284,13 +323,80 @@ def _migrate_to(targets: dict[str, list[str]]) -> None:
 
 
 @transaction.atomic
-def _load(dump: Path, *, replace: bool) -> None:
+def _load(dump: Path, *, replace: bool, expected: dict[str, int]) -> None:
+    """Every row of `dump`, in one transaction: a failure anywhere leaves nothing written."""
     if replace:
         call_command("flush", interactive=False, verbosity=0)
     # The backup's content types and permissions keep their ids, which its rows point at.
     apps.get_model("auth", "Permission").objects.all().delete()
     apps.get_model("contenttypes", "ContentType").objects.all().delete()
-    call_command("loaddata", str(dump), verbosity=0)
+    loaded = _load_rows(dump, expected)
+    models = [apps.get_model(label) for label in loaded]
+    connection.check_constraints(table_names=[m._meta.db_table for m in models])
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+def _load_rows(dump: Path, expected: dict[str, int]) -> Counter:
+    """Insert the dump's rows in batches of one model; returns the rows inserted per model."""
+    checks = _Checks(expected)
+    batch: list = []
+    with dump.open(encoding="utf-8") as stream:
+        for row in serializers.deserialize("jsonl", stream):
+            if batch and (len(batch) >= BATCH or type(row.object) is not type(batch[0].object)):
+                _insert(batch)
+                checks.inserted(batch)
+                batch = []
+            batch.append(row)
+        if batch:
+            _insert(batch)
+            checks.inserted(batch)
+    return checks.loaded
+
+
+def _insert(batch: list) -> None:
+    """One model's deserialized rows, as they are (raw: no `auto_now`, no signals), and their
+    many-to-many links."""
+    model = type(batch[0].object)
+    fields = [f for f in model._meta.local_concrete_fields if not f.generated]
+    objects = [row.object for row in batch]
+    size = max(1, connection.ops.bulk_batch_size(fields, objects))
+    for start in range(0, len(objects), size):
+        model._base_manager._insert(objects[start : start + size], fields=fields, raw=True)
+    for m2m in model._meta.local_many_to_many:
+        through = m2m.remote_field.through
+        source, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+        links = [
+            through(**{source: row.object.pk, target: pk})
+            for row in batch
+            for pk in (row.m2m_data or {}).get(m2m.name, [])
+        ]
+        through._base_manager.bulk_create(links, batch_size=BATCH)
+
+
+class _Checks:
+    """Counts the rows loaded, and on PostgreSQL runs the queued foreign-key checks whenever
+    every row loaded so far can be checked: when every model they point at is complete (all
+    its rows in the manifest's count are loaded). Checked earlier, a row pointing at one not
+    yet loaded would fail; never checked before the commit, the queue grows with the data."""
+
+    def __init__(self, expected: dict[str, int]):
+        self.expected = expected
+        self.loaded: Counter = Counter()
+        self.waiting: set = set()
+
+    def _complete(self, model) -> bool:
+        return self.loaded[_label(model)] >= self.expected.get(_label(model), 0)
+
+    def inserted(self, batch: list) -> None:
+        model = type(batch[0].object)
+        self.loaded[_label(model)] += len(batch)
+        self.waiting = {
+            m for m in self.waiting | {model} if not all(map(self._complete, _targets(m)))
+        }
+        if not self.waiting and connection.vendor == "postgresql":
+            connection.check_constraints()
 
 
 def _put_files(staged: Path) -> None:
@@ -327,7 +433,7 @@ def backup_restore(*, source: Path, replace: bool = False) -> dict:
         targets = _check_migrations(manifest, replace=replace)
         if targets:
             _migrate_to(targets)
-        _load(Path(scratch) / DATABASE, replace=replace)
+        _load(Path(scratch) / DATABASE, replace=replace, expected=manifest["objects"])
         _put_files(Path(scratch) / MEDIA)
     if targets:
         call_command("migrate", interactive=False, verbosity=0)

@@ -105,6 +105,20 @@ class PointForm(_OnePage):
         self.fields["operator"].label_of = _user_label
 
 
+class PointEditForm(forms.Form):
+    """A point's name, room and operator; its unit and role stay (remove and add it instead)."""
+
+    name = forms.CharField(label=_("Name of the bridge point"), max_length=200)
+    location = forms.CharField(label=_("Room / location"), max_length=300, required=False)
+    operator = _Labelled(label=_("Operator"), queryset=None, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, operators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].queryset = operators
+        self.fields["operator"].label_of = _user_label
+
+
 def _user_label(user) -> str:
     name = user.get_full_name() or user.username
     membership = getattr(user, "membership", None)
@@ -156,6 +170,10 @@ class AgendaItemForm(_OnePage):
         initial=10,
         error_messages={"invalid": _("Write the planned minutes as a whole number.")},
     )
+
+
+class AgendaItemEditForm(AgendaItemForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ConclusionForm(_OnePage):

@@ -138,6 +138,8 @@ class BridgePoint(models.Model):
     microphone_ready = models.BooleanField(_("microphone ready"), default=False)
     connection_tested = models.BooleanField(_("connection tested"), default=False)
     readiness_checked_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking of the name, room and operator (services.point_update).
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("bridge point")
@@ -254,6 +256,8 @@ class AgendaItem(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_revision = models.PositiveIntegerField(default=0)
+    # Optimistic locking of the item's particulars (services.agenda_update).
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("agenda item")

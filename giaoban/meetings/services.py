@@ -133,6 +133,74 @@ def point_add(
     return point
 
 
+def _stale(name: str) -> ConcurrentEdit:
+    return ConcurrentEdit(
+        _(
+            "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
+            "reload the page to see their change, then apply yours again."
+        )
+        % {"name": name}
+    )
+
+
+def _require_open(conference: Conference) -> None:
+    if conference.status not in (S.PLANNED, S.LIVE):
+        raise ApplicationError(
+            _("An ended or cancelled conference is part of the record: it is not changed.")
+        )
+
+
+_POINT_FIELDS = ["name", "location", "operator_id"]
+
+
+@transaction.atomic
+def point_update(
+    *, actor, point: BridgePoint, revision: int, name: str, location: str = "", operator=None
+) -> BridgePoint:
+    """Rename a bridge point, change its room or its operator; a stale page is refused."""
+    conference = point.conference
+    _require_host(actor, conference)
+    _require_open(conference)
+    before = snapshot(point, _POINT_FIELDS)
+    changed = BridgePoint.objects.filter(pk=point.pk, revision=revision).update(
+        name=nfc(name), location=nfc(location), operator=operator, revision=F("revision") + 1
+    )
+    if not changed:
+        raise _stale(point.name)
+    point.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="point.update",
+        instance=point,
+        before=before,
+        after=snapshot(point, _POINT_FIELDS),
+    )
+    live.publish(conference, "point.updated", points=[point.pk], items=())
+    return point
+
+
+@transaction.atomic
+def point_remove(*, actor, point: BridgePoint) -> None:
+    """Take a point (with its invited delegates) out of a conference that has not started."""
+    conference = _locked(point.conference)
+    _require_host(actor, conference)
+    if conference.status != S.PLANNED:
+        raise ApplicationError(
+            _("A bridge point can be removed only before the conference starts.")
+        )
+    if point.is_host:
+        raise ApplicationError(_("The host point cannot be removed."))
+    audit_record(
+        actor=actor,
+        action="point.remove",
+        instance=point,
+        before=snapshot(point, ["name", "unit_id", "location", "operator_id"])
+        | {"delegates": point.delegates.count()},
+    )
+    point.delete()
+    live.publish(conference, "point.removed", points=(), items=())
+
+
 @transaction.atomic
 def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = None) -> Delegate:
     """Invite a person with their designation as of the conference's day, kept as it was."""
@@ -200,10 +268,7 @@ def conference_update(
     """Change a planned or live conference's particulars (a briefing is often moved). An edit
     made on a page opened before someone else's saved change is refused, its input kept."""
     _require_host(actor, conference)
-    if conference.status not in (S.PLANNED, S.LIVE):
-        raise ApplicationError(
-            _("An ended or cancelled conference is part of the record: it is not changed.")
-        )
+    _require_open(conference)
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
     before = snapshot(conference, _PARTICULARS)
@@ -220,13 +285,7 @@ def conference_update(
         revision=F("revision") + 1,
     )
     if not changed:
-        raise ConcurrentEdit(
-            _(
-                "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
-                "reload the page to see their change, then apply yours again."
-            )
-            % {"name": conference.title}
-        )
+        raise _stale(conference.title)
     conference.refresh_from_db()
     audit_record(
         actor=actor,
@@ -290,6 +349,69 @@ def agenda_add(
     )
     live.publish(conference, "agenda.added", points=())
     return item
+
+
+_ITEM_FIELDS = ["kind", "title", "presenter", "planned_minutes"]
+
+
+@transaction.atomic
+def agenda_update(
+    *,
+    actor,
+    item: AgendaItem,
+    revision: int,
+    kind: str,
+    title: str,
+    presenter: str = "",
+    planned_minutes: int = 10,
+) -> AgendaItem:
+    """Change an agenda item's kind, title, presenter or planned minutes; a stale page is
+    refused."""
+    conference = item.conference
+    _require_host(actor, conference)
+    _require_open(conference)
+    if not 1 <= planned_minutes <= 600:
+        raise InvalidInput({"planned_minutes": _("Planned minutes must be between 1 and 600.")})
+    before = snapshot(item, _ITEM_FIELDS)
+    changed = AgendaItem.objects.filter(pk=item.pk, revision=revision).update(
+        kind=kind,
+        title=nfc(title),
+        presenter=nfc(presenter),
+        planned_minutes=planned_minutes,
+        revision=F("revision") + 1,
+    )
+    if not changed:
+        raise _stale(item.title)
+    item.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="agenda.update",
+        instance=item,
+        before=before,
+        after=snapshot(item, _ITEM_FIELDS),
+    )
+    live.publish(conference, "agenda.updated", points=(), items=[item.pk])
+    return item
+
+
+@transaction.atomic
+def agenda_remove(*, actor, item: AgendaItem) -> None:
+    """Take an item that has not been opened out of the agenda; those after it move up."""
+    conference = _locked(item.conference)
+    _require_host(actor, conference)
+    _require_open(conference)
+    if item.started_at is not None:
+        raise ApplicationError(_("An agenda item that has been opened stays in the record."))
+    if item.documents.exists():
+        raise ApplicationError(_("This item has documents attached: it cannot be removed."))
+    audit_record(
+        actor=actor, action="agenda.remove", instance=item, before=snapshot(item, _ITEM_FIELDS)
+    )
+    item.delete()
+    following = conference.agenda.filter(order__gt=item.order).order_by("order")
+    for moved in following:
+        AgendaItem.objects.filter(pk=moved.pk).update(order=moved.order - 1)
+    live.publish(conference, "agenda.removed", points=(), items=None)
 
 
 # The conference's life -------------------------------------------------------------------

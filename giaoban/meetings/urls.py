@@ -8,6 +8,18 @@ urlpatterns = [
     path("conferences/new/", views.conference_create, name="conference_create"),
     path("conferences/<int:pk>/", views.conference_detail, name="conference_detail"),
     path("conferences/<int:pk>/edit/", views.conference_edit, name="conference_edit"),
+    path("conferences/<int:pk>/points/<int:point_pk>/edit/", views.point_edit, name="point_edit"),
+    path(
+        "conferences/<int:pk>/points/<int:point_pk>/remove/",
+        views.point_remove,
+        name="point_remove",
+    ),
+    path("conferences/<int:pk>/agenda/<int:item_pk>/edit/", views.agenda_edit, name="agenda_edit"),
+    path(
+        "conferences/<int:pk>/agenda/<int:item_pk>/remove/",
+        views.agenda_remove,
+        name="agenda_remove",
+    ),
     path("conferences/<int:pk>/points/add/", views.point_add, name="point_add"),
     path("conferences/<int:pk>/delegates/invite/", views.delegate_invite, name="delegate_invite"),
     path("conferences/<int:pk>/delegates/guest/", views.guest_add, name="guest_add"),

@@ -18,12 +18,14 @@ from giaoban.core.forms import add_errors
 from giaoban.meetings import selectors, services
 from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.forms import (
+    AgendaItemEditForm,
     AgendaItemForm,
     ConclusionForm,
     ConferenceEditForm,
     ConferenceForm,
     GuestForm,
     InviteForm,
+    PointEditForm,
     PointForm,
 )
 from giaoban.meetings.models import (
@@ -233,6 +235,16 @@ def _people_found(user, query: str):
     return Person.objects.filter(pk__in=ids).prefetch_related("positions").order_by("full_name")
 
 
+def _operators(user):
+    visible_orgs = Organization.objects.visible_to(user)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, membership__organization__in=visible_orgs)
+        .select_related("membership__organization")
+        .order_by("username")
+    )
+
+
 def _point_form(request, conference, data):
     user = request.user
     units = (
@@ -241,14 +253,118 @@ def _point_form(request, conference, data):
         .exclude(level=Level.VILLAGE)
         .order_by("path")
     )
-    visible_orgs = Organization.objects.visible_to(user)
-    operators = (
-        get_user_model()
-        .objects.filter(is_active=True, membership__organization__in=visible_orgs)
-        .select_related("membership__organization")
-        .order_by("username")
+    return PointForm(data, units=units, operators=_operators(user))
+
+
+# Correcting the record: a point's or an item's particulars, or taking one out -------------
+
+
+def _edit_page(request, conference, form, title: str, save, done: str, anchor: str):
+    """GET: the form filled in; POST: save it (a stale page is refused, its input kept)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("meetings:conference_detail", args=[conference.pk]) + anchor)
+    return render(
+        request, "meetings/edit_form.html", {"conference": conference, "form": form, "title": title}
     )
-    return PointForm(data, units=units, operators=operators)
+
+
+def point_edit(request, pk, point_pk):
+    conference, role = _conference(request, pk)
+    _require_host(role)
+    point = _get_in(conference.points, point_pk)
+    form = PointEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "name": point.name,
+            "location": point.location,
+            "operator": point.operator_id,
+            "revision": point.revision,
+        },
+        operators=_operators(request.user),
+    )
+    return _edit_page(
+        request,
+        conference,
+        form,
+        _("Edit the bridge point “%(name)s”") % {"name": point.name},
+        lambda data: services.point_update(actor=request.user, point=point, **data),
+        _("The bridge point was saved."),
+        "#points",
+    )
+
+
+def agenda_edit(request, pk, item_pk):
+    conference, role = _conference(request, pk)
+    _require_host(role)
+    item = _get_in(conference.agenda, item_pk)
+    fields = ["kind", "title", "presenter", "planned_minutes", "revision"]
+    form = AgendaItemEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: getattr(item, name) for name in fields},
+    )
+    return _edit_page(
+        request,
+        conference,
+        form,
+        _("Edit the agenda item “%(title)s”") % {"title": item.title},
+        lambda data: services.agenda_update(actor=request.user, item=item, **data),
+        _("The agenda item was saved."),
+        "#agenda",
+    )
+
+
+def _remove_page(request, conference, what: str, remove, done: str, anchor: str):
+    """GET: ask; POST: take it out, or say why not."""
+    if request.method == "POST":
+        try:
+            remove()
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
+        return redirect(reverse("meetings:conference_detail", args=[conference.pk]) + anchor)
+    return render(request, "meetings/remove.html", {"conference": conference, "what": what})
+
+
+def point_remove(request, pk, point_pk):
+    conference, role = _conference(request, pk)
+    _require_host(role)
+    point = _get_in(conference.points, point_pk)
+    return _remove_page(
+        request,
+        conference,
+        point.name,
+        lambda: services.point_remove(actor=request.user, point=point),
+        _("The bridge point was removed."),
+        "#points",
+    )
+
+
+def agenda_remove(request, pk, item_pk):
+    conference, role = _conference(request, pk)
+    _require_host(role)
+    item = _get_in(conference.agenda, item_pk)
+    return _remove_page(
+        request,
+        conference,
+        item.title,
+        lambda: services.agenda_remove(actor=request.user, item=item),
+        _("The agenda item was removed."),
+        "#agenda",
+    )
+
+
+def _get_in(rows, pk):
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("That does not belong to this conference."))
+    return found
 
 
 def _render_detail(request, conference, role: Role, **bound):
@@ -258,6 +374,7 @@ def _render_detail(request, conference, role: Role, **bound):
     context = {
         "conference": conference,
         "role": role,
+        "editable": conference.status in (ConferenceStatus.PLANNED, ConferenceStatus.LIVE),
         "points": _points(conference),
         "agenda": agenda,
         "conclusions": conference.conclusions.order_by("order"),

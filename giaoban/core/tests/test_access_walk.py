@@ -127,6 +127,10 @@ def conference_and_point(o):
     return {"pk": o["conference"].pk, "point_pk": o["point"].pk}
 
 
+def conference_and_item(o):
+    return {"pk": o["conference"].pk, "item_pk": o["item"].pk}
+
+
 #: Every named pattern of the site (ninja's operations as `api:<name>`). Unnamed: their route.
 ACCESS: dict[str, Rule] = {
     # Accounts and site-wide
@@ -179,6 +183,10 @@ ACCESS: dict[str, Rule] = {
     "meetings:conference_create": get(CREATE),
     "meetings:conference_detail": get(READ, pk("conference")),
     "meetings:conference_edit": get(WRITE, pk("conference")),
+    "meetings:point_edit": get(WRITE, conference_and_point),
+    "meetings:point_remove": get(WRITE, conference_and_point),
+    "meetings:agenda_edit": get(WRITE, conference_and_item),
+    "meetings:agenda_remove": get(WRITE, conference_and_item),
     "meetings:point_add": post(WRITE, pk("conference")),
     "meetings:delegate_invite": post(WRITE, pk("conference")),
     "meetings:guest_add": post(WRITE, pk("conference")),

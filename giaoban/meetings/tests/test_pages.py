@@ -231,6 +231,100 @@ def test_an_ended_conference_and_other_users_cannot_be_edited(client, alice, con
     assert conference.revision == 1
 
 
+# Correcting points and agenda items ---------------------------------------------------------
+
+
+def test_the_host_side_renames_a_point_and_a_stale_page_is_refused(
+    client, alice, conference, points
+):
+    sapa = points["088"]
+    client.force_login(alice)
+    page = client.get(url("point_edit", conference, sapa.pk)).content.decode()
+    assert 'value="Điểm cầu thị xã Sa Pa"' in page
+    data = {"name": "Điểm cầu Thị ủy Sa Pa", "location": "Hội trường B", "revision": 1}
+    assert client.post(url("point_edit", conference, sapa.pk), data).status_code == 302
+    sapa.refresh_from_db()
+    assert (sapa.name, sapa.location, sapa.operator, sapa.revision) == (
+        "Điểm cầu Thị ủy Sa Pa",
+        "Hội trường B",
+        None,
+        2,
+    )
+    stale = client.post(url("point_edit", conference, sapa.pk), data | {"name": "Tên khác"})
+    assert stale.status_code == 200 and "Tên khác" in stale.content.decode()
+    sapa.refresh_from_db()
+    assert sapa.name == "Điểm cầu Thị ủy Sa Pa"
+    assert AuditEntry.objects.filter(action="point.update").count() == 1
+
+
+def test_a_point_is_removed_before_the_start_only_and_never_the_host(
+    client, alice, conference, points
+):
+    client.force_login(alice)
+    batxat, host = points["082"], points["10"]
+    assert (
+        vi("The removal is recorded in the change log.")
+        in client.get(url("point_remove", conference, batxat.pk)).content.decode()
+    )
+    client.post(url("point_remove", conference, host.pk))
+    assert conference.points.filter(pk=host.pk).exists()
+    response = client.post(url("point_remove", conference, batxat.pk), follow=True)
+    assert vi("The bridge point was removed.") in response.content.decode()
+    assert not conference.points.filter(pk=batxat.pk).exists()
+    assert AuditEntry.objects.get(action="point.remove").before["name"] == batxat.name
+    services.conference_transition(actor=None, conference=conference, action="start")
+    sapa = points["088"]
+    response = client.post(url("point_remove", conference, sapa.pk), follow=True)
+    assert vi("A bridge point can be removed only before the conference starts.") in (
+        response.content.decode()
+    )
+    assert conference.points.filter(pk=sapa.pk).exists()
+
+
+def test_agenda_items_are_corrected_and_an_unopened_one_removed(client, alice, conference):
+    client.force_login(alice)
+    first, second, third = conference.agenda.order_by("order")[:3]
+    data = {
+        "kind": "report",
+        "title": "Báo cáo kết quả 9 tháng",
+        "presenter": "Ban Dân vận",
+        "planned_minutes": 25,
+        "revision": 1,
+    }
+    assert client.post(url("agenda_edit", conference, second.pk), data).status_code == 302
+    second.refresh_from_db()
+    assert (second.title, second.planned_minutes, second.revision) == (data["title"], 25, 2)
+    too_long = client.post(
+        url("agenda_edit", conference, second.pk), data | {"revision": 2, "planned_minutes": 900}
+    )
+    assert vi("Planned minutes must be between 1 and 600.") in too_long.content.decode()
+    client.post(url("agenda_remove", conference, second.pk))
+    assert list(conference.agenda.order_by("order").values_list("pk", "order"))[:2] == [
+        (first.pk, 1),
+        (third.pk, 2),
+    ]
+    started = services.conference_transition(actor=None, conference=conference, action="start")
+    services.agenda_advance(actor=None, conference=started)
+    response = client.post(url("agenda_remove", conference, first.pk), follow=True)
+    assert vi("An agenda item that has been opened stays in the record.") in (
+        response.content.decode()
+    )
+
+
+def test_outsiders_cannot_correct_points_or_items(client, charlie, operators, conference, points):
+    item = conference.agenda.first()
+    for user in (charlie, operators["sapa"]):
+        client.force_login(user)
+        data = {"name": "X", "revision": 1}
+        assert client.post(url("point_edit", conference, points["088"].pk), data).status_code in (
+            403,
+            404,
+        )
+        assert client.post(url("agenda_remove", conference, item.pk)).status_code in (403, 404)
+    assert conference.agenda.filter(pk=item.pk).exists()
+    assert points["088"].revision == 1
+
+
 def test_viewers_and_operators_may_not_open_the_create_form(client, dave, operators):
     for user in (dave, operators["sapa"]):
         client.force_login(user)

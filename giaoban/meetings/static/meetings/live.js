@@ -189,6 +189,9 @@
     return Object.keys(byId).map(function (id) { return byId[id]; });
   }
 
+  // A change cannot say "this tile or item is gone": after a removal the whole state is asked for.
+  var REMOVALS = { "point.removed": true, "agenda.removed": true };
+
   function receive(message) {
     if (message.type === "state" || message.type === "change") {
       var first = state === null;
@@ -200,7 +203,7 @@
         early.splice(0).forEach(applyChange);
       } else if (!applyChange(message)) {
         return;
-      } else if (message.sync && !syncAsked) {
+      } else if ((message.sync || REMOVALS[message.reason]) && !syncAsked) {
         // A change too wide to carry this point's own tile: the whole (compact) state instead.
         syncAsked = send({ action: "sync" });
       }

@@ -237,6 +237,27 @@ def delegate_add_guest(
     return delegate
 
 
+@transaction.atomic
+def delegate_remove(*, actor, delegate: Delegate) -> None:
+    """Take a delegate off a point's list (invited by mistake, a guest written twice) while the
+    roll call has not marked them: once marked, they are part of the record."""
+    point = delegate.point
+    _require_point(actor, point)
+    _require_open(point.conference)
+    if delegate.attendance != Attendance.UNKNOWN:
+        raise ApplicationError(
+            _("The roll call has marked this delegate: they stay in the record.")
+        )
+    audit_record(
+        actor=actor,
+        action="delegate.remove",
+        instance=delegate,
+        before=snapshot(delegate, ["full_name", "designation", "is_guest", "point_id"]),
+    )
+    delegate.delete()
+    live.publish(point.conference, "delegate.removed", points=[point.pk], items=())
+
+
 #: What conference_update changes, as the audit log records it.
 _PARTICULARS = [
     "title",

@@ -14,6 +14,11 @@ urlpatterns = [
         views.point_remove,
         name="point_remove",
     ),
+    path(
+        "conferences/<int:pk>/delegates/<int:delegate_pk>/remove/",
+        views.delegate_remove,
+        name="delegate_remove",
+    ),
     path("conferences/<int:pk>/agenda/<int:item_pk>/edit/", views.agenda_edit, name="agenda_edit"),
     path(
         "conferences/<int:pk>/agenda/<int:item_pk>/remove/",

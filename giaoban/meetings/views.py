@@ -346,6 +346,21 @@ def point_remove(request, pk, point_pk):
     )
 
 
+def delegate_remove(request, pk, delegate_pk):
+    conference, role = _conference(request, pk)
+    delegate = _get_in(Delegate.objects.filter(point__conference=conference), delegate_pk)
+    if not (role.is_host or role.point_id == delegate.point_id):
+        raise PermissionDenied(_("You may act only for your own bridge point."))
+    return _remove_page(
+        request,
+        conference,
+        delegate.designation,
+        lambda: services.delegate_remove(actor=request.user, delegate=delegate),
+        _("The delegate was removed from the list."),
+        "#delegates",
+    )
+
+
 def agenda_remove(request, pk, item_pk):
     conference, role = _conference(request, pk)
     _require_host(role)

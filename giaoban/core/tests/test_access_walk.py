@@ -185,6 +185,9 @@ ACCESS: dict[str, Rule] = {
     "meetings:conference_edit": get(WRITE, pk("conference")),
     "meetings:point_edit": get(WRITE, conference_and_point),
     "meetings:point_remove": get(WRITE, conference_and_point),
+    "meetings:delegate_remove": get(
+        WRITE, lambda o: {"pk": o["conference"].pk, "delegate_pk": o["delegate"].pk}
+    ),
     "meetings:agenda_edit": get(WRITE, conference_and_item),
     "meetings:agenda_remove": get(WRITE, conference_and_item),
     "meetings:point_add": post(WRITE, pk("conference")),
@@ -391,6 +394,9 @@ def world(tree, alice, bob, charlie, dave, settings, tmp_path):
     o["submitted"] = reporting_services.report_submit(actor=bob, report=submitted)
     o["conference"], o["point"] = _conference(tree, bob, "Giao ban dân vận Sa Pa 9 tháng", 8)
     o["other_conference"], _point = _conference(tree, bob, "Giao ban chuyên đề Sa Pa", 14)
+    o["delegate"] = meeting_services.delegate_add_guest(
+        actor=bob, point=o["point"], full_name="Lê Văn Khách", designation="Phóng viên"
+    )
     o["item"] = item = meeting_services.agenda_add(
         actor=bob, conference=o["conference"], kind="report", title="Báo cáo kết quả"
     )

@@ -311,6 +311,33 @@ def test_agenda_items_are_corrected_and_an_unopened_one_removed(client, alice, c
     )
 
 
+def test_a_delegate_not_yet_marked_is_taken_off_by_their_point_or_the_host(
+    client, alice, operators, conference, points, tree
+):
+    sapa, batxat = points["088"], points["082"]
+    guest = services.delegate_add_guest(
+        actor=None, point=sapa, full_name="Lê Văn Khách", designation="Phóng viên Báo Lào Cai"
+    )
+    marked = services.delegate_add_guest(actor=None, point=sapa, full_name="Hoàng Thị Có Mặt")
+    other = services.delegate_add_guest(actor=None, point=batxat, full_name="Vàng A Dìn")
+    client.force_login(operators["sapa"])
+    assert client.post(url("delegate_remove", conference, other.pk)).status_code == 403
+    response = client.post(url("delegate_remove", conference, guest.pk), follow=True)
+    assert vi("The delegate was removed from the list.") in response.content.decode()
+    assert not Delegate.objects.filter(pk=guest.pk).exists()
+    live = services.conference_transition(actor=None, conference=conference, action="start")
+    services.rollcall_mark(actor=None, delegate=marked, attendance="present")
+    client.force_login(alice)
+    response = client.post(url("delegate_remove", live, marked.pk), follow=True)
+    assert vi("The roll call has marked this delegate: they stay in the record.") in (
+        response.content.decode()
+    )
+    assert Delegate.objects.filter(pk=marked.pk).exists()
+    client.post(url("delegate_remove", live, other.pk))
+    assert not Delegate.objects.filter(pk=other.pk).exists()
+    assert AuditEntry.objects.filter(action="delegate.remove").count() == 2
+
+
 def test_outsiders_cannot_correct_points_or_items(client, charlie, operators, conference, points):
     item = conference.agenda.first()
     for user in (charlie, operators["sapa"]):

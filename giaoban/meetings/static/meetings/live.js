@@ -212,7 +212,7 @@
       var reason = message.reason;
       // Other parts of the console (the media pane) follow the room's changes by their reason.
       document.dispatchEvent(new CustomEvent("giaoban:live", { detail: { reason: reason } }));
-      if (first || reason === "sync" || reason === "rollcall" || reason === "delegate.added") {
+      if (first || reason === "sync" || reason === "rollcall" || reason.indexOf("delegate.") === 0) {
         refreshDelegates();
       }
     } else if (message.type === "refused") {

@@ -7,7 +7,14 @@ import sys
 import tempfile
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giaoban_bench")
-BENCHES = ["bench.registry", "bench.reporting", "bench.live", "bench.publishing", "bench.media"]
+BENCHES = [
+    "bench.registry",
+    "bench.reporting",
+    "bench.backup",
+    "bench.live",
+    "bench.publishing",
+    "bench.media",
+]
 
 
 def _postgres_ready(url: str) -> bool:

@@ -274,32 +274,31 @@ def _row(r: dict) -> dict:
     )
 
 
-def _per_million(results: list[dict], key: str) -> float:
-    """Seconds per million report values (and the rows that come with them), from the two
-    largest sizes: the slope, which leaves the fixed costs (the registry, start-up) out."""
+def _national(results: list[dict], measure) -> float:
+    """`measure` extrapolated to NATIONAL_VALUES along the slope between the two largest sizes
+    (the fixed costs, the registry and start-up, stay out of the slope)."""
+    last = results[-1]
     if len(results) < 2:
-        return results[-1][key][0] / results[-1]["values"] * 1e6
-    a, b = results[-2], results[-1]
-    return (b[key][0] - a[key][0]) / (b["values"] - a["values"]) * 1e6
+        return measure(last) / last["values"] * NATIONAL_VALUES
+    before = results[-2]
+    slope = (measure(last) - measure(before)) / (last["values"] - before["values"])
+    return measure(last) + slope * (NATIONAL_VALUES - last["values"])
 
 
 def _note(results: list[dict]) -> str:
-    millions = NATIONAL_VALUES / 1e6
-    last = results[-1]
-    parts = []
-    for key in ("backup", "restore", "pg_dump", "pg_restore"):
-        more = (NATIONAL_VALUES - last["values"]) / 1e6
-        seconds = last[key][0] + _per_million(results, key) * more
-        parts.append(f"{key} {seconds / 60:.1f} min")
-    per_value = {k: last[k] / last["values"] * NATIONAL_VALUES for k in ("archive mb", "dump mb")}
+    times = ", ".join(
+        f"{key} {_national(results, lambda r, key=key: r[key][0]) / 60:.1f} min"
+        for key in ("backup", "restore", "pg_dump", "pg_restore")
+    )
+    rows = _national(results, lambda r: r["rows"]) / 1e6
+    archive = _national(results, lambda r: r["archive mb"])
+    dump = _national(results, lambda r: r["dump mb"])
     return (
         f"bench.backup, extrapolated linearly from the two largest sizes to the national data "
-        f"set of {millions:.1f} M report values (with their reports, rollup and audit entries, "
-        f"about {last['rows'] / last['values'] * millions:.1f} M rows): "
-        + ", ".join(parts)
-        + f"; archive about {per_value['archive mb']:.0f} MB, pg_dump -Fc about "
-        f"{per_value['dump mb']:.0f} MB. Peak memory is in the table for each size: flat means "
-        f"it does not grow with the data."
+        f"set of {NATIONAL_VALUES / 1e6:.1f} M report values (with their reports, rollup and "
+        f"audit entries, about {rows:.1f} M rows): {times}; archive about {archive:.0f} MB, "
+        f"pg_dump -Fc about {dump:.0f} MB. Peak memory is in the table for each size: flat "
+        f"means it does not grow with the data."
     )
 
 

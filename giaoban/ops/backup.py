@@ -34,7 +34,8 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -433,7 +434,15 @@ def backup_restore(*, source: Path, replace: bool = False) -> dict:
         targets = _check_migrations(manifest, replace=replace)
         if targets:
             _migrate_to(targets)
-        _load(Path(scratch) / DATABASE, replace=replace, expected=manifest["objects"])
+        try:
+            _load(Path(scratch) / DATABASE, replace=replace, expected=manifest["objects"])
+        except (IntegrityError, DataError, DeserializationError) as exc:
+            # Rows that do not fit together (a key pointing nowhere, a row twice, a value too
+            # long): the transaction went back; say which, in the user's language.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise _corrupt(
+                _("its rows do not fit together: %(error)s") % {"error": first[:300]}
+            ) from None
         _put_files(Path(scratch) / MEDIA)
     if targets:
         call_command("migrate", interactive=False, verbosity=0)

@@ -239,6 +239,27 @@ def test_restore_names_a_missing_file(tmp_path, db):
         call_command("restore", str(tmp_path / "none.tar.gz"))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_rows_that_do_not_fit_together_are_refused_in_vietnamese_and_nothing_changes(
+    tree, tmp_path, monkeypatch
+):
+    from django.db import IntegrityError
+
+    archive = tmp_path / "sao-luu.tar.gz"
+    call_command("backup", str(archive))
+    before = _snapshot()
+
+    def broken(dump, expected):
+        _people(tree["sapa"], 3)  # written, then rolled back with the rest
+        raise IntegrityError('insert on table "orgs_person" violates foreign key constraint')
+
+    monkeypatch.setattr(backup, "_load_rows", broken)
+    with pytest.raises(CommandError, match="bị hỏng") as refused:
+        call_command("restore", "--replace", str(archive))
+    assert "orgs_person" in str(refused.value)
+    assert _snapshot() == before
+
+
 # --- the streaming load ------------------------------------------------------------------------
 
 

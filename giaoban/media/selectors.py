@@ -86,7 +86,7 @@ def media_state(*, conference: Conference, role: Role) -> dict:
         "host_feed": host,
         "floor_feed": floor,
         "spotlight_feed": conference.spotlight_id,
-        "peers": _peers(conference),
+        "peers": _peers(conference, _only(conference, role, [own, host, floor])),
     }
     if status == "closed" and role.kind != "viewer":
         state["recordings"] = recordings_of(conference)
@@ -111,10 +111,23 @@ def _token_lifetime(conference: Conference) -> int:
     return int(max(left, 0)) + 24 * 3600
 
 
-def _peers(conference: Conference) -> list[dict]:
-    peers = {p.point_id: p for p in MediaPeer.objects.filter(point__conference=conference)}
+def _only(conference: Conference, role: Role, feeds: list) -> set | None:
+    """The points a point's console needs in a large conference (as the live room's compact
+    view, above LIVE_ALL_POINTS_UP_TO): its own, the host's, the floor's and the spotlight's —
+    not every point's, every 3 s, from every console. None: all of them."""
+    if role.kind == "point" and conference.points.count() > settings.LIVE_ALL_POINTS_UP_TO:
+        return {feed for feed in [*feeds, conference.spotlight_id] if feed}
+    return None
+
+
+def _peers(conference: Conference, only: set | None = None) -> list[dict]:
+    points = conference.points.order_by("-is_host", "order", "id")
+    peers = MediaPeer.objects.filter(point__conference=conference)
+    if only is not None:
+        points, peers = points.filter(pk__in=only), peers.filter(point_id__in=only)
+    peers = {p.point_id: p for p in peers}
     rows = []
-    for point in conference.points.order_by("-is_host", "order", "id"):
+    for point in points:
         peer = peers.get(point.pk)
         rows.append(
             {

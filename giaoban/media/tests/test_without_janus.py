@@ -223,3 +223,22 @@ def test_with_janus_configured_the_console_carries_the_pane(
     client.force_login(operators["host"])
     page = client.get(f"/conferences/{conference.pk}/host/").content.decode()
     assert 'id="media-pane"' in page and "media.js" in page
+
+
+def test_in_a_large_conference_a_points_media_state_names_only_the_points_it_shows(
+    live, operators, client, settings
+):
+    points = _points(live)
+    client.force_login(operators["sapa"])
+    everyone = client.get(f"/api/v1/media/conferences/{live.pk}").json()["peers"]
+    assert {p["point"] for p in everyone} == {p.pk for p in points.values()}
+    settings.LIVE_ALL_POINTS_UP_TO = 2  # the conference has three
+    compact = client.get(f"/api/v1/media/conferences/{live.pk}").json()["peers"]
+    assert {p["point"] for p in compact} == {points["10"].pk, points["088"].pk}
+    meetings.conference_spotlight(actor=None, conference=live, point=points["082"])
+    spotlit = client.get(f"/api/v1/media/conferences/{live.pk}").json()
+    assert spotlit["spotlight_feed"] == points["082"].pk
+    assert points["082"].pk in {p["point"] for p in spotlit["peers"]}
+    client.force_login(operators["host"])
+    hosts = client.get(f"/api/v1/media/conferences/{live.pk}").json()["peers"]
+    assert len(hosts) == 3  # the host's console pages through every point

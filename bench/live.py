@@ -1079,10 +1079,9 @@ def _note(runs: list[Run], sizes: dict[int, dict]) -> str:
             f" consoles receive {NATIONAL_POINTS:,} x {change / 1024:,.1f} KB ="
             f" ~{NATIONAL_POINTS * change / 2**20:,.0f} MB per broadcast before deflate. The"
             f" whole state at that size is ~{NATIONAL_POINTS * per_point / 2**20:,.1f} MB: fine"
-            " for the host's console, too much for every point's. At that scale a bridge point's"
-            " console should get only its own tile and the host's (a group per point for its"
-            " tile, the room group for the rest) — a change of the consoles' template, not of"
-            " the protocol."
+            " for the host's console, too much for every point's: above LIVE_ALL_POINTS_UP_TO"
+            " points a point's console gets the compact view instead (the room with the counts,"
+            " the host's tile and its own; the size measured above)."
         )
     kb = [r.kb_per_conn for r in main if r.kb_per_conn]
     if kb:

@@ -156,12 +156,14 @@ def _finish(job: RecordingJob, token: str, failures: list[str]) -> None:
 def recordings_run(*, now=None) -> int:
     """The worker's step: convert the conferences whose job is due; how many were converted.
     Safe alongside any other worker."""
-    now = now or timezone.now()
+    given, now = now, now or timezone.now()
     _locked_retry(_give_up_on_the_dead)(now)
     due = RecordingJob.objects.filter(_due(now)).order_by("created_at", "pk")
     converted = 0
     for job_id in _locked_retry(lambda: list(due.values_list("pk", flat=True)))():
-        token = _locked_retry(recording_job_claim)(job_id=job_id, now=now)
+        # Claimed at the time of claiming, not of the run's start: after a long first job, a
+        # claim dated then would look stale to another worker while this one converts.
+        token = _locked_retry(recording_job_claim)(job_id=job_id, now=given)
         if token is None:
             continue  # another worker has it
         job = _locked_retry(RecordingJob.objects.select_related("conference").get)(pk=job_id)

@@ -269,14 +269,16 @@ def _enforce(*peers: MediaPeer) -> None:
 
 def _set_muted(points, muted: bool) -> list[MediaPeer]:
     peers = [peer_of(point) for point in points]
-    MediaPeer.objects.filter(pk__in=[p.pk for p in peers]).update(audio_muted=muted)
-    for peer in peers:
-        peer.audio_muted = muted
-    _enforce(*peers)
-    if peers:
+    if not peers:
+        return peers
+    with transaction.atomic():  # publish numbers the change under the conference row's lock
+        MediaPeer.objects.filter(pk__in=[p.pk for p in peers]).update(audio_muted=muted)
         # The consoles follow at once (media.js asks for the media state on "media.mute"): a
         # point given the floor opens its microphone without waiting for its next poll.
         live.publish(peers[0].point.conference, "media.mute", points=(), items=())
+    for peer in peers:
+        peer.audio_muted = muted
+    _enforce(*peers)
     return peers
 
 

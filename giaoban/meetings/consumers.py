@@ -60,8 +60,10 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
-        # A point's console may receive the compact view (see live.py); the host's never.
-        self.live_point = self.role.point_id if self.role.kind == "point" else None
+        # A point's console may receive the compact view (see live.py), and a viewer's too,
+        # without a tile of its own (0); the host's never.
+        views = {"point": self.role.point_id, "viewer": 0}
+        self.live_point = views.get(self.role.kind)
         # Joined before the state is read: a change made meanwhile is in the state or follows it.
         await fanout.join(self.conference_id, self)
         self.joined = True

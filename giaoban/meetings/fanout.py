@@ -85,12 +85,14 @@ class LocalFanout:
 
 
 def _view(text: str, compact: dict | None, console) -> str:
-    """What `console` receives of a broadcast: all of it, or, for a point's console in a large
-    conference, the compact view (see live.compact_texts)."""
+    """What `console` receives of a broadcast: all of it, or, for a point's or a viewer's
+    console in a large conference, the compact view (see live.compact_texts)."""
+    from giaoban.meetings.live import compact_view
+
     point = getattr(console, "live_point", None)
     if compact is None or point is None:
         return text
-    return compact["own"].get(str(point), compact["base"])
+    return compact_view(compact, point)
 
 
 #: One per process.

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
@@ -92,16 +93,32 @@ def change_message(*args, **kwargs) -> str:
 COMPACT_OWN_MAX = 1000
 
 
+#: Where a console's own tile goes in the compact text (NUL never reaches stored text).
+_OWN = json.dumps("\u0000own\u0000")
+
+
 def compact_texts(message: dict, host_id: int) -> dict:
     """The compact view of a change: `base` for every point console (the host's tile only, if
-    it is in the message) and `own[point id]` for that point's consoles."""
+    it is in the message), and for the consoles of a changed point the same text with its own
+    tile put in (`prefix` + `tiles[point id]` + `suffix`): the base is carried once, not once
+    per point."""
     host = [p for p in message["points"] if p["id"] == host_id]
     others = [p for p in message["points"] if p["id"] != host_id]
     base = message | {"points": host, "room": message["room"] | {"points_scope": "own"}}
     if len(others) > COMPACT_OWN_MAX:
-        return {"base": _json(base | {"sync": True}), "own": {}}
-    own = {str(p["id"]): _json(base | {"points": [*host, p]}) for p in others}
-    return {"base": _json(base), "own": own}
+        return {"base": _json(base | {"sync": True})}
+    texts = {"base": _json(base)}
+    if others:
+        marked = _json(base | {"points": [*host, "\u0000own\u0000"]})
+        texts["prefix"], texts["suffix"] = marked.split(_OWN)
+        texts["tiles"] = {str(p["id"]): _json(p) for p in others}
+    return texts
+
+
+def compact_view(compact: dict, point: int) -> str:
+    """What the console of `point` (0: a viewer) receives of a broadcast's compact texts."""
+    tile = compact.get("tiles", {}).get(str(point))
+    return compact["prefix"] + tile + compact["suffix"] if tile else compact["base"]
 
 
 def _broadcast(
@@ -114,13 +131,11 @@ def _broadcast(
     layer = get_channel_layer()
     if layer is None:
         return
-    from giaoban.meetings.selectors import compact_host
-
     try:
         # Encoded once here, not once per console.
         message = change(conference_id, seq, reason, point_ids, item_ids)
         event = {"type": "room.state", "text": _json(message)}
-        host_id = compact_host(conference_id)
+        host_id = state_cache.compact_host(conference_id, seq)
         if host_id is not None:
             event["compact"] = compact_texts(message, host_id)
         async_to_sync(layer.group_send)(group_name(conference_id), event)
@@ -136,11 +151,13 @@ class _StateCache:
     def __init__(self) -> None:
         self._states: dict[int, tuple[int, dict, str]] = {}  # id -> (seq, state, its JSON)
         self._compact_rooms: dict[int, tuple[int, dict]] = {}  # id -> (seq, room + host tile)
+        self._hosts: dict[int, tuple] = {}  # id -> ((seq, the limit), compact_host)
 
     def clear(self) -> None:
         """Forget every state (tests, whose databases reuse conference ids)."""
         self._states.clear()
         self._compact_rooms.clear()
+        self._hosts.clear()
 
     def _current(self, conference_id: int) -> tuple[int, dict, str]:
         from giaoban.meetings.models import Conference
@@ -161,9 +178,7 @@ class _StateCache:
     def message(self, conference_id: int, point_id: int | None = None) -> str:
         """`{"type": "state", "reason": "sync", "state": ...}`, as the consoles receive it; for
         the console of point `point_id`, the compact view when the conference is that large."""
-        from giaoban.meetings.selectors import compact_host
-
-        host_id = compact_host(conference_id) if point_id else None
+        host_id = self.compact_host(conference_id) if point_id is not None else None
         if host_id is None:
             body = self._current(conference_id)[2]
         else:
@@ -172,6 +187,21 @@ class _StateCache:
         return (
             f'{{"type": "state", "reason": "sync", "state": {body[:-1]}, "server_time": {clock}}}}}'
         )
+
+    def compact_host(self, conference_id: int, seq: int | None = None) -> int | None:
+        """selectors.compact_host, counted once per change number per process (points are
+        added and removed by changes): not on every console's connect, sync or media poll."""
+        from giaoban.meetings.models import Conference
+        from giaoban.meetings.selectors import compact_host
+
+        if seq is None:
+            seq = Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
+        key = (seq, settings.LIVE_ALL_POINTS_UP_TO)
+        cached = self._hosts.get(conference_id)
+        if cached is None or cached[0] != key:
+            cached = (key, compact_host(conference_id))
+            self._hosts[conference_id] = cached
+        return cached[1]
 
     def _compact(self, conference_id: int, host_id: int, point_id: int) -> str:
         """The room and the host's tile, read once per change number (never every point's), and
@@ -188,7 +218,7 @@ class _StateCache:
             cached = (room["seq"], room)
             self._compact_rooms[conference_id] = cached
         room = cached[1]
-        own = points_state(conference_id, [point_id]) if point_id != host_id else []
+        own = points_state(conference_id, [point_id]) if point_id not in (0, host_id) else []
         return _json(room | {"points": room["points"] + own})
 
 

@@ -162,9 +162,9 @@ def point_update(
     _require_host(actor, conference)
     _require_open(conference)
     before = snapshot(point, _POINT_FIELDS)
-    changed = BridgePoint.objects.filter(pk=point.pk, revision=revision).update(
-        name=nfc(name), location=nfc(location), operator=operator, revision=F("revision") + 1
-    )
+    changed = BridgePoint.objects.filter(
+        pk=point.pk, revision=revision, conference__status__in=[S.PLANNED, S.LIVE]
+    ).update(name=nfc(name), location=nfc(location), operator=operator, revision=F("revision") + 1)
     if not changed:
         raise _stale(point.name)
     point.refresh_from_db()
@@ -190,6 +190,11 @@ def point_remove(*, actor, point: BridgePoint) -> None:
         )
     if point.is_host:
         raise ApplicationError(_("The host point cannot be removed."))
+    marked = point.delegates.exclude(attendance=Attendance.UNKNOWN).exists()
+    if marked or AttendanceEvent.objects.filter(point=point).exists():
+        raise ApplicationError(
+            _("This point already has attendance on record: it stays in the conference.")
+        )
     audit_record(
         actor=actor,
         action="point.remove",
@@ -244,17 +249,19 @@ def delegate_remove(*, actor, delegate: Delegate) -> None:
     point = delegate.point
     _require_point(actor, point)
     _require_open(point.conference)
-    if delegate.attendance != Attendance.UNKNOWN:
-        raise ApplicationError(
-            _("The roll call has marked this delegate: they stay in the record.")
-        )
     audit_record(
         actor=actor,
         action="delegate.remove",
         instance=delegate,
         before=snapshot(delegate, ["full_name", "designation", "is_guest", "point_id"]),
     )
-    delegate.delete()
+    # Deleted only if still unmarked, checked in the DELETE itself: a roll call committed
+    # meanwhile wins, and this transaction (the audit entry with it) goes back.
+    unmarked = Delegate.objects.filter(pk=delegate.pk, attendance=Attendance.UNKNOWN)
+    if not unmarked.delete()[0]:
+        raise ApplicationError(
+            _("The roll call has marked this delegate: they stay in the record.")
+        )
     live.publish(point.conference, "delegate.removed", points=[point.pk], items=())
 
 
@@ -293,7 +300,9 @@ def conference_update(
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
     before = snapshot(conference, _PARTICULARS)
-    changed = Conference.objects.filter(pk=conference.pk, revision=revision).update(
+    changed = Conference.objects.filter(
+        pk=conference.pk, revision=revision, status__in=[S.PLANNED, S.LIVE]
+    ).update(
         title=nfc(title),
         search_key=fold(title),
         kind=kind,
@@ -330,6 +339,8 @@ def conference_spotlight(*, actor, conference: Conference, point: BridgePoint | 
         raise ApplicationError(_("A point can be put in the spotlight only during the conference."))
     if point is not None and point.conference_id != conference.pk:
         raise PermissionDenied(_("That does not belong to this conference."))
+    if point is not None and point.is_host:
+        raise ApplicationError(_("The host point is always shown; choose another point."))
     before = conference.spotlight.name if conference.spotlight else None
     conference.spotlight = point
     conference.save(update_fields=["spotlight"])
@@ -394,7 +405,9 @@ def agenda_update(
     if not 1 <= planned_minutes <= 600:
         raise InvalidInput({"planned_minutes": _("Planned minutes must be between 1 and 600.")})
     before = snapshot(item, _ITEM_FIELDS)
-    changed = AgendaItem.objects.filter(pk=item.pk, revision=revision).update(
+    changed = AgendaItem.objects.filter(
+        pk=item.pk, revision=revision, conference__status__in=[S.PLANNED, S.LIVE]
+    ).update(
         kind=kind,
         title=nfc(title),
         presenter=nfc(presenter),
@@ -462,9 +475,10 @@ def conference_transition(*, actor, conference: Conference, action: str) -> Conf
     conference.status = target
     conference.status_changed_at = timezone.now()
     conference.status_changed_by = actor
+    conference.spotlight = None  # a spotlight belongs to the conference in progress
     if action == "end" and conference.current_item and not conference.current_item.ended_at:
         AgendaItem.objects.filter(pk=conference.current_item_id).update(ended_at=timezone.now())
-    conference.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    conference.save(update_fields=["status", "status_changed_at", "status_changed_by", "spotlight"])
     audit_record(
         actor=actor,
         action=f"conference.{action}",
@@ -621,7 +635,11 @@ def rollcall_mark(
     delegate.absence_reason = reason if attendance == Attendance.ABSENT else ""
     delegate.represented_by = represented_by if attendance == Attendance.REPRESENTED else ""
     delegate.checked_in_at = timezone.now() if attendance == Attendance.PRESENT else None
-    delegate.save(update_fields=["attendance", "absence_reason", "represented_by", "checked_in_at"])
+    fields = ["attendance", "absence_reason", "represented_by", "checked_in_at"]
+    if not Delegate.objects.filter(pk=delegate.pk).update(
+        **{name: getattr(delegate, name) for name in fields}
+    ):
+        raise ApplicationError(_("This delegate is no longer on the list; reload the page."))
     AttendanceEvent.objects.create(
         conference=point.conference,
         point=point,

@@ -306,9 +306,12 @@ def test_the_worker_loop_converts_between_reminders(ended):
 
     original = jobs.STEPS["recordings"]
     jobs.step_add("recordings", step, every=1)
+    deadline = threading.Timer(60, stop.set)  # a step that fails must not keep the loop going
+    deadline.start()
     try:
         jobs.run_every(3600, stop)
     finally:
+        deadline.cancel()
         jobs.STEPS["recordings"] = original
     assert runs == [1, 0]
     assert len(_converted(conference)) == 2

@@ -396,7 +396,24 @@ def test_a_change_wider_than_the_compact_limit_asks_point_consoles_to_sync(monke
     }
     texts = live.compact_texts(message, host_id=1)
     base = json.loads(texts["base"])
-    assert (texts["own"], base["sync"], base["points"]) == ({}, True, [{"id": 1}])
+    assert ("tiles" in texts, base["sync"], base["points"]) == (False, True, [{"id": 1}])
+
+
+def test_a_compact_change_carries_the_base_once_and_each_changed_points_tile():
+    from giaoban.meetings import live
+
+    message = {
+        "type": "change",
+        "room": {"seq": 5, "title": "Giao ban"},
+        "points": [{"id": 1, "name": "chủ trì"}, {"id": 2, "name": "Sa Pa"}],
+        "items": [],
+    }
+    texts = live.compact_texts(message, host_id=1)
+    assert list(texts["tiles"]) == ["2"]
+    own = json.loads(live.compact_view(texts, 2))
+    assert [p["id"] for p in own["points"]] == [1, 2] and own["room"]["points_scope"] == "own"
+    for other in (3, 0):  # another point's console, a viewer's
+        assert json.loads(live.compact_view(texts, other))["points"] == [message["points"][0]]
 
 
 def test_the_hosts_spotlight_reaches_the_points_and_a_point_cannot_set_it(

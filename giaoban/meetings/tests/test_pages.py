@@ -214,10 +214,7 @@ def test_an_edit_from_a_page_opened_before_anothers_save_is_refused_and_kept(
 
 def test_an_ended_conference_and_other_users_cannot_be_edited(client, alice, conference, operators):
     client.force_login(operators["sapa"])
-    assert client.post(url("conference_edit", conference), _edited(conference)).status_code in (
-        200,
-        403,
-    )
+    assert client.post(url("conference_edit", conference), _edited(conference)).status_code == 403
     conference.refresh_from_db()
     assert conference.revision == 1
     services.conference_transition(actor=None, conference=conference, action="start")
@@ -279,6 +276,18 @@ def test_a_point_is_removed_before_the_start_only_and_never_the_host(
         response.content.decode()
     )
     assert conference.points.filter(pk=sapa.pk).exists()
+
+
+def test_a_point_with_attendance_on_record_is_not_removed(client, alice, conference, points):
+    batxat = points["082"]
+    delegate = services.delegate_add_guest(actor=None, point=batxat, full_name="Vàng A Dìn")
+    services.rollcall_mark(actor=None, delegate=delegate, attendance="present")  # before the start
+    client.force_login(alice)
+    response = client.post(url("point_remove", conference, batxat.pk), follow=True)
+    assert vi("This point already has attendance on record: it stays in the conference.") in (
+        response.content.decode()
+    )
+    assert conference.points.filter(pk=batxat.pk).exists()
 
 
 def test_agenda_items_are_corrected_and_an_unopened_one_removed(client, alice, conference):
@@ -349,7 +358,8 @@ def test_outsiders_cannot_correct_points_or_items(client, charlie, operators, co
         )
         assert client.post(url("agenda_remove", conference, item.pk)).status_code in (403, 404)
     assert conference.agenda.filter(pk=item.pk).exists()
-    assert points["088"].revision == 1
+    points["088"].refresh_from_db()
+    assert (points["088"].name, points["088"].revision) == ("Điểm cầu thị xã Sa Pa", 1)
 
 
 def test_viewers_and_operators_may_not_open_the_create_form(client, dave, operators):

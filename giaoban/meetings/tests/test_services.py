@@ -200,6 +200,18 @@ def test_the_host_puts_a_point_in_the_spotlight_and_takes_it_out(
     ]
 
 
+def test_the_host_point_is_not_spotlighted_and_the_end_clears_the_spotlight(
+    live_conference, points, operators
+):
+    host = operators["host"]
+    with pytest.raises(ApplicationError):
+        services.conference_spotlight(actor=host, conference=live_conference, point=points["10"])
+    services.conference_spotlight(actor=host, conference=live_conference, point=points["088"])
+    ended = services.conference_transition(actor=host, conference=live_conference, action="end")
+    assert ended.spotlight is None
+    assert selectors.live_state(ended.pk)["spotlight"] is None
+
+
 def test_only_the_host_and_only_during_the_conference_spotlights(
     conference, points, operators, tree
 ):

@@ -220,11 +220,13 @@
   function updateSubscription(feeds, key) {
     var add = feeds.filter(function (feed) { return subscribedFeeds.indexOf(feed) < 0; });
     var drop = subscribedFeeds.filter(function (feed) { return feeds.indexOf(feed) < 0; });
+    subscribedKey = key;
+    subscribedFeeds = feeds;
+    if (!add.length && !drop.length) { return; }  // the same feeds in another order
+    subscriberReady = false;  // until this renegotiation is answered
     var message = { request: "update" };
     if (add.length) { message.subscribe = add.map(function (feed) { return { feed: feed }; }); }
     if (drop.length) { message.unsubscribe = drop.map(function (feed) { return { feed: feed }; }); }
-    subscribedKey = key;
-    subscribedFeeds = feeds;
     drop.forEach(function (feed) { delete feedStreams[feed]; });
     subscriber.send({ message: message, error: resubscribeLater });
   }
@@ -261,7 +263,10 @@
           if (s.feed_id && s.active !== false) { midFeed[s.mid] = s.feed_id; }
         });
         if (message.error) { resubscribeLater(); return; }  // a feed went away: next poll
-        if (!jsep) { return; }
+        if (!jsep) {
+          if (message.videoroom === "updated") { subscriberReady = true; }  // nothing to renegotiate
+          return;
+        }
         subscriber.createAnswer({
           jsep: jsep,
           tracks: [],
@@ -430,11 +435,11 @@
   });
 
   // The live room says when the media state changed (a microphone opened or closed, the
-  // conference started or ended): it is asked for at once, spread over a moment so that a
-  // thousand consoles do not ask in the same millisecond.
+  // spotlight moved, the conference started or ended): it is asked for before the next poll,
+  // at a moment spread over 1.5 s so that thousands of consoles do not ask together.
   var FOLLOW = { "media.mute": true, "spotlight": true, "conference.start": true, "conference.end": true };
   document.addEventListener("giaoban:live", function (event) {
-    if (FOLLOW[event.detail.reason]) { window.setTimeout(poll1, Math.random() * 400); }
+    if (FOLLOW[event.detail.reason]) { window.setTimeout(poll1, Math.random() * 1500); }
   });
 
   function poll1() {

@@ -12,7 +12,8 @@ costs one resync, never a wrong screen. A console that connects receives the who
 In a conference of more points than LIVE_ALL_POINTS_UP_TO (a national briefing has tens of
 thousands), a point's console receives the compact view: the room (with the points' counts), the
 host's tile and its own, never the others'. Each broadcast then also carries that view's texts
-(`compact`): one for every point console, and one per changed point for its own consoles.
+(`compact`): the text every point console receives, and each changed point's tile, which the
+fan-out splices in for that point's consoles. A viewer's console gets the compact view too.
 """
 
 import json

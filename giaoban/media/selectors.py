@@ -3,7 +3,6 @@ media state as Janus last reported it."""
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound, PermissionDenied
@@ -96,7 +95,7 @@ def media_state(*, conference: Conference, role: Role) -> dict:
             state["message"] = f"{message} {note}"
     if role.kind != "viewer" and settings.JANUS_URLS:
         state["test_server"] = browser_url()  # the test session needs no room
-        state["janus_token"] = browser_token(BROWSER_PLUGINS, _token_lifetime(conference))
+        state["janus_token"] = browser_token(BROWSER_PLUGINS, TOKEN_SECONDS)
     if own and status == "up" and role.kind != "viewer":
         state["token"] = services.point_token(conference.pk, own)
     return state
@@ -105,11 +104,9 @@ def media_state(*, conference: Conference, role: Role) -> dict:
 BROWSER_PLUGINS = ["janus.plugin.videoroom", "janus.plugin.echotest"]
 
 
-def _token_lifetime(conference: Conference) -> int:
-    """Janus checks the token on every request of the session, keep-alives too: it lasts until
-    a day after the conference's planned end (at least a day from now)."""
-    left = (conference.scheduled_end - timezone.now()).total_seconds()
-    return int(max(left, 0)) + 24 * 3600
+#: How long a console's Janus token opens sessions. The console asks for its state every
+#: 3 s, so a page reopened later gets a fresh one; a day covers any briefing.
+TOKEN_SECONDS = 24 * 3600
 
 
 def _only(conference: Conference, role: Role, feeds: list) -> set | None:

@@ -106,6 +106,11 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"type": "pong", "seq": seq})
 
+    async def console_revoke(self, event):
+        """The point's operator changed (see live.consoles_close): this console may no longer
+        act for it."""
+        await self.close(code=4403)
+
     async def dispatch(self, message):
         # A console's message touches no database by itself (pings are answered from memory):
         # skip Channels' per-message close of old database connections, a hop to the database

@@ -144,6 +144,24 @@ def _broadcast(
         log.exception("broadcast of conference %s failed", conference_id)
 
 
+def consoles_close(channels: list[str]) -> None:
+    """Once the transaction commits, close these consoles (4403): their user's role changed
+    (another operator took the point). They reconnect, if at all, with their new role."""
+
+    def close() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        for channel in channels:
+            try:
+                async_to_sync(layer.send)(channel, {"type": "console.revoke"})
+            except Exception:  # a console already gone
+                log.warning("could not close console %s", channel)
+
+    if channels:
+        transaction.on_commit(close, robust=True)
+
+
 class _StateCache:
     """The whole state of each conference at its current number, read and encoded once for the
     consoles connecting in a crowd: every change bumps the number, so a state read at one number

@@ -168,6 +168,9 @@ def point_update(
     if not changed:
         raise _stale(point.name)
     point.refresh_from_db()
+    if point.operator_id != before["operator_id"]:
+        # The former operator's open consoles act for the point no more.
+        live.consoles_close(list(point.connections.values_list("channel", flat=True)))
     audit_record(
         actor=actor,
         action="point.update",

@@ -443,6 +443,26 @@ def test_the_hosts_spotlight_reaches_the_points_and_a_point_cannot_set_it(
     run(scenario)
 
 
+def test_a_points_console_is_closed_when_another_operator_takes_the_point(
+    live_conference, points, operators, tree
+):
+    sapa = points["088"]
+    successor = make_user("op_sapa_moi", tree["sapa_board"], Role.OPERATOR)
+
+    async def scenario():
+        console = Console(operators["sapa"], live_conference.pk)
+        await console.open()
+        await database_sync_to_async(services.point_update)(
+            actor=None, point=sapa, revision=sapa.revision, name=sapa.name, operator=successor
+        )
+        closed = await console.communicator.receive_output(WAIT)
+        while closed["type"] != "websocket.close":
+            closed = await console.communicator.receive_output(WAIT)
+        assert closed["code"] == 4403
+
+    run(scenario)
+
+
 # The speaker queue ---------------------------------------------------------------------
 
 

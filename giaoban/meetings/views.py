@@ -1,6 +1,7 @@
 """Conference pages: the list, a new conference, the record of one with the host's forms, and the
 two live consoles (the host's and a bridge point's) that run on the conference's WebSocket."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -575,6 +576,10 @@ def _console_labels() -> dict:
         "spotlight_on": _("In the spotlight: %(point)s"),
         "spotlight_put": _("Put in the spotlight"),
         "spotlight_clear": _("Take out of the spotlight"),
+        "points_shown": _(
+            "Showing %(shown)s of the %(total)s bridge points: those that need attention "
+            "first. Find any other by its name above."
+        ),
         "points_scope_own": _(
             "The conference has %(total)s bridge points: this console shows the host point and "
             "yours; the counts above are for all of them."
@@ -605,7 +610,10 @@ def _console_context(conference, role: Role, point=None, readonly=False) -> dict
 def host_console(request, pk: int):
     conference, role = _conference(request, pk)
     _require_host(role)
-    return render(request, "meetings/host_console.html", _console_context(conference, role))
+    context = _console_context(conference, role) | {
+        "all_points_up_to": settings.LIVE_ALL_POINTS_UP_TO
+    }
+    return render(request, "meetings/host_console.html", context)
 
 
 def point_console(request, pk: int):

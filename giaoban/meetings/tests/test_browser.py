@@ -120,16 +120,26 @@ def vi(message: str) -> str:
         return gettext(message)
 
 
-@pytest.fixture
-def server(tmp_path):
+def _scenario_served(tmp_path, **settings):
     """A real giaoban (HTTP + WebSockets) on a free port, with the scenario's conference."""
     need_browser()
     started = time.monotonic()
-    env = servers.scratch_env(tmp_path)
+    env = servers.scratch_env(tmp_path, **settings)
     servers.migrate(env)
     ids = servers.run_json(env, "-", stdin=SEED)
     with servers.serve(env, tmp_path / "server.log") as served:
         yield {"base": served.base, "started": started, "log": served.log, **ids}
+
+
+@pytest.fixture
+def server(tmp_path):
+    yield from _scenario_served(tmp_path)
+
+
+@pytest.fixture
+def large_server(tmp_path):
+    """The same, served as if the conference were large: its three points exceed the limit."""
+    yield from _scenario_served(tmp_path, LIVE_ALL_POINTS_UP_TO="2")
 
 
 def _login(browser, base: str, username: str):
@@ -209,3 +219,40 @@ def test_the_host_runs_the_conference_and_sa_pa_gets_the_floor_live(server):
         finally:
             browser.close()
     assert time.monotonic() - server["started"] < BUDGET
+
+
+def test_in_a_large_conference_the_host_finds_points_by_name_and_a_point_sees_its_own(
+    large_server,
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT)
+    cid, sapa = large_server["conference"], large_server["sapa"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            host = _login(browser, large_server["base"], "chutri")
+            point = _login(browser, large_server["base"], "op_sapa")
+            errors = []
+            for page in (host, point):
+                page.on("pageerror", lambda error: errors.append(str(error)))
+            host.goto(f"/conferences/{cid}/host/")
+            point.goto(f"/conferences/{cid}/point/")
+            # The point's console: the host's tile and its own, and the counts for all.
+            expect(point.locator(".tiles .tile")).to_have_count(2)
+            expect(point.locator(f'.tile[data-point="{sapa}"]')).to_be_visible()
+            expect(point.locator('[data-live="points-scope"]')).to_be_visible()
+            # The host's console: a box to find any point by name, diacritics or not.
+            search = host.locator('[data-live="points-filter"]')
+            expect(search).to_be_visible()
+            expect(host.locator(".tiles .tile")).to_have_count(3)
+            search.fill("bat xat")
+            expect(host.locator(".tiles .tile")).to_have_count(1)
+            expect(host.locator(".tiles .tile")).to_contain_text("Bát Xát")
+            expect(host.locator('[data-live="points-scope"]')).to_contain_text("1")
+            host.screenshot(path=str(ARTIFACTS / "host-console-large.png"), full_page=True)
+            assert errors == []
+        finally:
+            browser.close()

@@ -15,6 +15,9 @@
     role: root.dataset.role,                      // "host" or "point"
     point: root.dataset.point ? Number(root.dataset.point) : null,
     readonly: root.dataset.readonly === "true",
+    // Beyond this many points the host's list shows those that need attention first, and finds
+    // any other by name: tens of thousands of tiles would not be drawn on every change.
+    allPointsUpTo: Number(root.dataset.allPointsUpTo || 0),
     delegatesUrl: root.dataset.delegatesUrl || ""
   };
 
@@ -352,14 +355,46 @@
     return Object.keys(point.readiness).filter(function (name) { return point.readiness[name]; }).length;
   }
 
+  var SHOWN_AT_MOST = 120;
+
+  // Lower first: what the host must see in a conference too large to show every point.
+  function urgency(point, speaking, waiting) {
+    if (point.is_host || point.id === speaking || waiting.indexOf(point.id) >= 0) { return 0; }
+    if (state.spotlight && state.spotlight.point_id === point.id) { return 0; }
+    if (point.state === "offline" || point.open_incidents) { return 1; }
+    if (point.state !== "online") { return 2; }
+    return point.ready ? 4 : 3;
+  }
+
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+
+  // The points to draw: all of them up to config.allPointsUpTo; beyond, those found by name, or
+  // the most urgent, SHOWN_AT_MOST at the most.
+  function pointsShown(speaking, waiting) {
+    var filter = part("points-filter");
+    var large = config.role === "host" && config.allPointsUpTo && state.points.length > config.allPointsUpTo;
+    if (filter) { filter.hidden = !large; }
+    if (!large) { return state.points; }
+    var wanted = filter && filter.value.trim() ? folded(filter.value.trim()) : "";
+    var chosen = wanted
+      ? state.points.filter(function (p) { return folded(p.name).indexOf(wanted) >= 0; })
+      : state.points.filter(function (p) { return urgency(p, speaking, waiting) < 4; });
+    return chosen.map(function (p) { return [urgency(p, speaking, waiting), p]; })
+      .sort(function (a, b) { return (a[0] - b[0]) || byOrder(a[1], b[1]); })
+      .slice(0, SHOWN_AT_MOST)
+      .map(function (pair) { return pair[1]; });
+  }
+
   function renderTiles() {
     var list = part("tiles");
     clear(list);
     var speaking = state.speaking ? state.speaking.point_id : null;
     var waiting = state.queue.map(function (r) { return r.point_id; });
-    var online = 0;
-    state.points.forEach(function (point) {
-      if (point.state === "online") { online += 1; }
+    var online = state.points.filter(function (p) { return p.state === "online"; }).length;
+    var shown = pointsShown(speaking, waiting);
+    shown.forEach(function (point) {
       var classes = ["tile", "state-" + point.state];
       if (point.is_host) { classes.push("host"); }
       if (point.id === speaking) { classes.push("speaking"); }
@@ -397,8 +432,14 @@
     if (state.points_online !== undefined) { online = state.points_online; }
     part("points-summary").textContent = "· " + fmt(labels.online_count, { online: online, total: total });
     var scope = part("points-scope");
-    scope.hidden = state.points_scope !== "own";
-    scope.textContent = scope.hidden ? "" : fmt(labels.points_scope_own, { total: total });
+    if (state.points_scope === "own") {
+      scope.textContent = fmt(labels.points_scope_own, { total: total });
+    } else if (shown.length < state.points.length) {
+      scope.textContent = fmt(labels.points_shown, { shown: shown.length, total: total });
+    } else {
+      scope.textContent = "";
+    }
+    scope.hidden = !scope.textContent;
   }
 
   function renderAttendance() {
@@ -537,6 +578,10 @@
     if (action === "spotlight") { message.point = control.dataset.point ? Number(control.dataset.point) : null; }
     if (action === "confirm") { message.point = config.point; }
     send(message);
+  });
+
+  root.addEventListener("input", function (event) {
+    if (state && event.target.closest('[data-live="points-filter"]')) { renderTiles(); }
   });
 
   root.addEventListener("change", function (event) {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.locking import save_revised
 from giaoban.core.text import fold, nfc_text
 from giaoban.followup.access import acts_for, is_assignee, is_assigner
 from giaoban.followup.models import (
@@ -277,22 +278,14 @@ def task_update(
     if errors:
         raise InvalidInput(errors)
     before = snapshot(task, _TASK_FIELDS)
-    updated = Task.objects.filter(pk=task.pk, revision=revision).update(
-        title=title,
-        search_key=fold(title),
-        description=description,
-        deadline=deadline,
-        priority=priority,
-        revision=F("revision") + 1,
-    )
-    if not updated:
-        raise ConcurrentEdit(
-            _(
-                "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
-                "reload the page to see their change, then apply yours again."
-            )
-            % {"name": task.title}
-        )
+    values = {
+        "title": title,
+        "search_key": fold(title),
+        "description": description,
+        "deadline": deadline,
+        "priority": priority,
+    }
+    save_revised(Task.objects.all(), task.pk, revision, values, name=task.title)
     if deadline != task.deadline:
         # Reminders were for the old deadline: the new one gets its own.
         Notification.objects.filter(assignment__task=task).delete()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.locking import save_revised
 from giaoban.core.text import fold, nfc, nfc_text
 from giaoban.meetings import live, signals
 from giaoban.meetings.access import Role, conference_role
@@ -133,14 +134,24 @@ def point_add(
     return point
 
 
-def _stale(name: str) -> ConcurrentEdit:
-    return ConcurrentEdit(
-        _(
-            "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
-            "reload the page to see their change, then apply yours again."
-        )
-        % {"name": name}
+def _revise(actor, instance, revision: int, values: dict, *, fields: list[str], action: str):
+    """Save `values` on `instance` with optimistic locking while its conference is open, and
+    audit the named fields before and after."""
+    before = snapshot(instance, fields)
+    model = type(instance)
+    status = "status" if model is Conference else "conference__status"
+    rows = model.objects.filter(**{f"{status}__in": [S.PLANNED, S.LIVE]})
+    name = instance.title if model is AgendaItem else str(instance)
+    save_revised(rows, instance.pk, revision, values, name=name)
+    instance.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=instance,
+        before=before,
+        after=snapshot(instance, fields),
     )
+    return before
 
 
 def _require_open(conference: Conference) -> None:
@@ -161,23 +172,11 @@ def point_update(
     conference = point.conference
     _require_host(actor, conference)
     _require_open(conference)
-    before = snapshot(point, _POINT_FIELDS)
-    changed = BridgePoint.objects.filter(
-        pk=point.pk, revision=revision, conference__status__in=[S.PLANNED, S.LIVE]
-    ).update(name=nfc(name), location=nfc(location), operator=operator, revision=F("revision") + 1)
-    if not changed:
-        raise _stale(point.name)
-    point.refresh_from_db()
+    values = {"name": nfc(name), "location": nfc(location), "operator": operator}
+    before = _revise(actor, point, revision, values, fields=_POINT_FIELDS, action="point.update")
     if point.operator_id != before["operator_id"]:
         # The former operator's open consoles act for the point no more.
         live.consoles_close(list(point.connections.values_list("channel", flat=True)))
-    audit_record(
-        actor=actor,
-        action="point.update",
-        instance=point,
-        before=before,
-        after=snapshot(point, _POINT_FIELDS),
-    )
     live.publish(conference, "point.updated", points=[point.pk], items=())
     return point
 
@@ -302,31 +301,18 @@ def conference_update(
     _require_open(conference)
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
-    before = snapshot(conference, _PARTICULARS)
-    changed = Conference.objects.filter(
-        pk=conference.pk, revision=revision, status__in=[S.PLANNED, S.LIVE]
-    ).update(
-        title=nfc(title),
-        search_key=fold(title),
-        kind=kind,
-        series=nfc(series),
-        scheduled_start=start,
-        scheduled_end=end,
-        report_form=report_form,
-        period=period,
-        chair=chair,
-        revision=F("revision") + 1,
-    )
-    if not changed:
-        raise _stale(conference.title)
-    conference.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action="conference.update",
-        instance=conference,
-        before=before,
-        after=snapshot(conference, _PARTICULARS),
-    )
+    values = {
+        "title": nfc(title),
+        "search_key": fold(title),
+        "kind": kind,
+        "series": nfc(series),
+        "scheduled_start": start,
+        "scheduled_end": end,
+        "report_form": report_form,
+        "period": period,
+        "chair": chair,
+    }
+    _revise(actor, conference, revision, values, fields=_PARTICULARS, action="conference.update")
     live.publish(conference, "conference.updated", points=(), items=())
     return conference
 
@@ -407,26 +393,13 @@ def agenda_update(
     _require_open(conference)
     if not 1 <= planned_minutes <= 600:
         raise InvalidInput({"planned_minutes": _("Planned minutes must be between 1 and 600.")})
-    before = snapshot(item, _ITEM_FIELDS)
-    changed = AgendaItem.objects.filter(
-        pk=item.pk, revision=revision, conference__status__in=[S.PLANNED, S.LIVE]
-    ).update(
-        kind=kind,
-        title=nfc(title),
-        presenter=nfc(presenter),
-        planned_minutes=planned_minutes,
-        revision=F("revision") + 1,
-    )
-    if not changed:
-        raise _stale(item.title)
-    item.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action="agenda.update",
-        instance=item,
-        before=before,
-        after=snapshot(item, _ITEM_FIELDS),
-    )
+    values = {
+        "kind": kind,
+        "title": nfc(title),
+        "presenter": nfc(presenter),
+        "planned_minutes": planned_minutes,
+    }
+    _revise(actor, item, revision, values, fields=_ITEM_FIELDS, action="agenda.update")
     live.publish(conference, "agenda.updated", points=(), items=[item.pk])
     return item
 

@@ -110,11 +110,18 @@ def _conference_form(request):
     )
 
 
+def _particulars(data: dict) -> dict:
+    """The conference form's fields as conference_create and conference_update take them."""
+    names = ["title", "kind", "report_form", "period", "chair", "series"]
+    return {name: data[name] for name in names} | {
+        "start": data["scheduled_start"],
+        "end": data["scheduled_end"],
+    }
+
+
 def conference_edit(request, pk):
-    conference = selectors.conference_get(user=request.user, pk=pk)
-    role = conference_role(request.user, conference)
-    if role is None or not role.is_host:
-        raise PermissionDenied(_("Only the host of the conference may do this."))
+    conference, role = _conference(request, pk)
+    _require_host(role)
     local = timezone.localtime
     form = ConferenceEditForm(
         request.POST if request.method == "POST" else None,
@@ -131,29 +138,18 @@ def conference_edit(request, pk):
         },
         **_choices(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.conference_update(
-                actor=request.user,
-                conference=conference,
-                revision=data["revision"],
-                title=data["title"],
-                kind=data["kind"],
-                start=data["scheduled_start"],
-                end=data["scheduled_end"],
-                report_form=data["report_form"],
-                period=data["period"],
-                chair=data["chair"],
-                series=data["series"],
-            )
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The conference's particulars were saved."))
-            return redirect("meetings:conference_detail", pk=conference.pk)
-    return render(
-        request, "meetings/conference_form.html", {"form": form, "conference": conference}
+    return _edit_page(
+        request,
+        conference,
+        form,
+        save=lambda data: services.conference_update(
+            actor=request.user,
+            conference=conference,
+            revision=data["revision"],
+            **_particulars(data),
+        ),
+        done=_("The conference's particulars were saved."),
+        template="meetings/conference_form.html",
     )
 
 
@@ -165,16 +161,7 @@ def conference_create(request):
         data = form.cleaned_data
         try:
             conference = services.conference_create(
-                actor=request.user,
-                title=data["title"],
-                organizer=data["organizer"],
-                kind=data["kind"],
-                start=data["scheduled_start"],
-                end=data["scheduled_end"],
-                report_form=data["report_form"],
-                period=data["period"],
-                chair=data["chair"],
-                series=data["series"],
+                actor=request.user, organizer=data["organizer"], **_particulars(data)
             )
         except ApplicationError as exc:
             add_errors(form, exc)
@@ -260,7 +247,7 @@ def _point_form(request, conference, data):
 # Correcting the record: a point's or an item's particulars, or taking one out -------------
 
 
-def _edit_page(request, conference, form, title: str, save, done: str, anchor: str):
+def _edit_page(request, conference, form, *, save, done: str, title="", anchor="", template=""):
     """GET: the form filled in; POST: save it (a stale page is refused, its input kept)."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -270,15 +257,14 @@ def _edit_page(request, conference, form, title: str, save, done: str, anchor: s
         else:
             messages.success(request, done)
             return redirect(reverse("meetings:conference_detail", args=[conference.pk]) + anchor)
-    return render(
-        request, "meetings/edit_form.html", {"conference": conference, "form": form, "title": title}
-    )
+    context = {"conference": conference, "form": form, "title": title}
+    return render(request, template or "meetings/edit_form.html", context)
 
 
 def point_edit(request, pk, point_pk):
     conference, role = _conference(request, pk)
     _require_host(role)
-    point = _get_in(conference.points, point_pk)
+    point = _point_of(conference, point_pk)
     form = PointEditForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -293,10 +279,10 @@ def point_edit(request, pk, point_pk):
         request,
         conference,
         form,
-        _("Edit the bridge point “%(name)s”") % {"name": point.name},
-        lambda data: services.point_update(actor=request.user, point=point, **data),
-        _("The bridge point was saved."),
-        "#points",
+        save=lambda data: services.point_update(actor=request.user, point=point, **data),
+        done=_("The bridge point was saved."),
+        title=_("Edit the bridge point “%(name)s”") % {"name": point.name},
+        anchor="#points",
     )
 
 
@@ -313,14 +299,14 @@ def agenda_edit(request, pk, item_pk):
         request,
         conference,
         form,
-        _("Edit the agenda item “%(title)s”") % {"title": item.title},
-        lambda data: services.agenda_update(actor=request.user, item=item, **data),
-        _("The agenda item was saved."),
-        "#agenda",
+        save=lambda data: services.agenda_update(actor=request.user, item=item, **data),
+        done=_("The agenda item was saved."),
+        title=_("Edit the agenda item “%(title)s”") % {"title": item.title},
+        anchor="#agenda",
     )
 
 
-def _remove_page(request, conference, what: str, remove, done: str, anchor: str):
+def _remove_page(request, conference, *, what: str, remove, done: str, anchor: str):
     """GET: ask; POST: take it out, or say why not."""
     if request.method == "POST":
         try:
@@ -336,14 +322,14 @@ def _remove_page(request, conference, what: str, remove, done: str, anchor: str)
 def point_remove(request, pk, point_pk):
     conference, role = _conference(request, pk)
     _require_host(role)
-    point = _get_in(conference.points, point_pk)
+    point = _point_of(conference, point_pk)
     return _remove_page(
         request,
         conference,
-        point.name,
-        lambda: services.point_remove(actor=request.user, point=point),
-        _("The bridge point was removed."),
-        "#points",
+        what=point.name,
+        remove=lambda: services.point_remove(actor=request.user, point=point),
+        done=_("The bridge point was removed."),
+        anchor="#points",
     )
 
 
@@ -355,10 +341,10 @@ def delegate_remove(request, pk, delegate_pk):
     return _remove_page(
         request,
         conference,
-        delegate.designation,
-        lambda: services.delegate_remove(actor=request.user, delegate=delegate),
-        _("The delegate was removed from the list."),
-        "#delegates",
+        what=delegate.designation,
+        remove=lambda: services.delegate_remove(actor=request.user, delegate=delegate),
+        done=_("The delegate was removed from the list."),
+        anchor="#delegates",
     )
 
 
@@ -369,10 +355,10 @@ def agenda_remove(request, pk, item_pk):
     return _remove_page(
         request,
         conference,
-        item.title,
-        lambda: services.agenda_remove(actor=request.user, item=item),
-        _("The agenda item was removed."),
-        "#agenda",
+        what=item.title,
+        remove=lambda: services.agenda_remove(actor=request.user, item=item),
+        done=_("The agenda item was removed."),
+        anchor="#agenda",
     )
 
 

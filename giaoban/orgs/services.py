@@ -4,11 +4,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
-from giaoban.core.errors import ApplicationError, ConcurrentEdit, PermissionDenied
+from giaoban.core.errors import ApplicationError, PermissionDenied
+from giaoban.core.locking import save_revised
 from giaoban.core.text import fold, nfc
 from giaoban.orgs.access import can_edit, edit_filter
 from giaoban.orgs.models import (
@@ -47,19 +47,8 @@ def _require_unit_in_scope(actor, unit: Unit) -> None:
 
 def _bump_version(instance, version: int) -> None:
     """Optimistic locking: refuse a save based on a version someone else has replaced."""
-    updated = (
-        type(instance)
-        .objects.filter(pk=instance.pk, version=version)
-        .update(version=F("version") + 1)
-    )
-    if not updated:
-        raise ConcurrentEdit(
-            _(
-                "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
-                "reload the page to see their change, then apply yours again."
-            )
-            % {"name": str(instance)}
-        )
+    rows = type(instance).objects.all()
+    save_revised(rows, instance.pk, version, {}, name=str(instance), field="version")
     instance.version = version + 1
 
 

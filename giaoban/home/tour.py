@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from giaoban.testing import browser as chromium
 from giaoban.testing import servers
-from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, log_in
+from giaoban.testing.browser import browser_missing as chromium_missing
+from giaoban.testing.browser import chromium, log_in
 
 DEVICES = {
     "laptop": {"width": 1280, "height": 800},
@@ -92,7 +92,7 @@ print(json.dumps({"conference": conference.pk, "sapa_report": report.pk, "sapa":
 
 def browser_missing() -> str | None:
     """Why the tour cannot run here, or None."""
-    return chromium.browser_missing("PIL")
+    return chromium_missing("PIL")
 
 
 def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
@@ -125,26 +125,18 @@ def demo_site(data_dir: Path, *, log: Callable[[str], None] = lambda message: No
 
 
 def _photograph(base: str, ids: dict, out_dir: Path, log) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
     written = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            pages: dict[tuple, object] = {}
-            for shot in SHOTS:
-                key = (shot.user, shot.device)
-                if key not in pages:
-                    pages[key] = _page(browser, base, shot)
-                path = out_dir / f"{shot.name}.png"
-                _shoot(pages[key], shot, ids, path)
-                written.append(path)
-                log(f"  {path} ({path.stat().st_size // 1024} KB)")
-            _check_keyboard(pages[("lanhdao_tinh", "laptop")])
-        finally:
-            browser.close()
+    with chromium() as browser:
+        pages: dict[tuple, object] = {}
+        for shot in SHOTS:
+            key = (shot.user, shot.device)
+            if key not in pages:
+                pages[key] = _page(browser, base, shot)
+            path = out_dir / f"{shot.name}.png"
+            _shoot(pages[key], shot, ids, path)
+            written.append(path)
+            log(f"  {path} ({path.stat().st_size // 1024} KB)")
+        _check_keyboard(pages[("lanhdao_tinh", "laptop")])
     return written
 
 

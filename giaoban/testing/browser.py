@@ -1,6 +1,7 @@
 """Headless Debian Chromium, for the browser tests and the guided tour: whether it can run here,
 and logging in through the login form."""
 
+import contextlib
 import importlib
 import re
 from pathlib import Path
@@ -45,3 +46,18 @@ def log_in(page, username: str, password: str):
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
     return page
+
+
+@contextlib.contextmanager
+def chromium(*args: str):
+    """Debian's Chromium, headless, for the length of the block (`args` added to ours)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *args]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

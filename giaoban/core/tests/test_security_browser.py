@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from giaoban.home import tour
-from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, log_in, need_browser
+from giaoban.testing.browser import chromium, log_in, need_browser
 
 PAGES = {
     # demo login: paths ({ids} from the tour's installation)
@@ -66,21 +66,13 @@ def site():
 
 
 def _visit_all(base: str, ids: dict) -> list[str]:
-    from playwright.sync_api import sync_playwright
-
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            for user, paths in PAGES.items():
-                page = _logged_in(browser, base, user)
-                for path in paths:
-                    problems += _visit(page, path.format(**ids), user)
-                page.context.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for user, paths in PAGES.items():
+            page = _logged_in(browser, base, user)
+            for path in paths:
+                problems += _visit(page, path.format(**ids), user)
+            page.context.close()
     return problems
 
 
@@ -130,30 +122,23 @@ def test_no_page_breaks_the_content_security_policy(site):
 
 def test_the_browser_enforces_the_policy_and_the_check_sees_it(site):
     """The canary: an inline script and style put into a page are refused, and reported."""
-    from playwright.sync_api import sync_playwright
 
     base, _ids = site
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    with chromium() as browser:
+        page = _logged_in(browser, base, None)
+        seen = []
+        page.on("console", lambda message: seen.append(message.text))
+        page.goto("/accounts/login/")
+        page.evaluate(
+            """() => {
+                document.body.insertAdjacentHTML('beforeend', '<p style="color:red">x</p>');
+                const s = document.createElement('script');
+                s.textContent = 'window.injected = true';
+                document.body.appendChild(s);
+            }"""
         )
-        try:
-            page = _logged_in(browser, base, None)
-            seen = []
-            page.on("console", lambda message: seen.append(message.text))
-            page.goto("/accounts/login/")
-            page.evaluate(
-                """() => {
-                    document.body.insertAdjacentHTML('beforeend', '<p style="color:red">x</p>');
-                    const s = document.createElement('script');
-                    s.textContent = 'window.injected = true';
-                    document.body.appendChild(s);
-                }"""
-            )
-            page.wait_for_timeout(300)
-            assert page.evaluate("window.injected === undefined")
-        finally:
-            browser.close()
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.injected === undefined")
     refused = [text for text in seen if "Content Security Policy" in text]
     assert any("style" in text for text in refused), seen
     assert any("script" in text for text in refused), seen

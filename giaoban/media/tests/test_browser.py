@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from giaoban.media.tests.conftest import start_janus
 from giaoban.meetings.tests.test_browser import ARTIFACTS, SEED, _login
 from giaoban.testing import servers
-from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, need_browser
+from giaoban.testing.browser import chromium, need_browser
 
 FAKE_MEDIA = [
     "--use-fake-ui-for-media-stream",
@@ -131,95 +131,87 @@ def _frames_decoded(page) -> int:
 
 
 def test_the_host_console_decodes_the_point_consoles_camera(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT)
     cid, sapa = server["conference"], server["sapa"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + FAKE_MEDIA
-        )
+    with chromium(*FAKE_MEDIA) as browser:
+        host = _login(browser, server["base"], "chutri")
+        point = _login(browser, server["base"], "op_sapa")
+        errors, console = [], []
+        for page in (host, point):
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("console", lambda message: console.append(message.text))
+        # Before the start: Sa Pa's media test, recorded, ticks its readiness.
+        point.goto(f"/conferences/{cid}/point/")
+        point.click('[data-media-action="test"]')
+        passed = vi(
+            "Test passed: %(frames)s frames came back, round trip %(rtt)s ms, loss %(loss)s%%."
+        ).split("%")[0]
+        expect(point.locator('[data-media="test-result"]')).to_contain_text(passed)
+        expect(point.locator('input[data-readiness="connection_tested"]')).to_be_checked()
+
+        host.goto(f"/conferences/{cid}/host/")
+        host.click('button[data-action="start"]')
+        expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
+        tile = host.locator(f'.media-tile[data-point="{sapa}"]')
         try:
-            host = _login(browser, server["base"], "chutri")
-            point = _login(browser, server["base"], "op_sapa")
-            errors, console = [], []
-            for page in (host, point):
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                page.on("console", lambda message: console.append(message.text))
-            # Before the start: Sa Pa's media test, recorded, ticks its readiness.
-            point.goto(f"/conferences/{cid}/point/")
-            point.click('[data-media-action="test"]')
-            passed = vi(
-                "Test passed: %(frames)s frames came back, round trip %(rtt)s ms, loss %(loss)s%%."
-            ).split("%")[0]
-            expect(point.locator('[data-media="test-result"]')).to_contain_text(passed)
-            expect(point.locator('input[data-readiness="connection_tested"]')).to_be_checked()
+            expect(tile).not_to_have_class(re.compile(r"\bdown\b"))
+        except AssertionError as failure:
+            status = point.locator('[data-media="status"]').text_content()
+            log = server["log"].read_text()[-3000:]
+            raise AssertionError(f"{status} {console[-20:]} {log}") from failure
+        assert _frames_decoded(host) > 0
+        # And the point sees the host (the chair's camera), the one stream it receives.
+        assert _frames_decoded(point) > 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
+        point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
 
-            host.goto(f"/conferences/{cid}/host/")
-            host.click('button[data-action="start"]')
-            expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
-            tile = host.locator(f'.media-tile[data-point="{sapa}"]')
-            try:
-                expect(tile).not_to_have_class(re.compile(r"\bdown\b"))
-            except AssertionError as failure:
-                status = point.locator('[data-media="status"]').text_content()
-                log = server["log"].read_text()[-3000:]
-                raise AssertionError(f"{status} {console[-20:]} {log}") from failure
-            assert _frames_decoded(host) > 0
-            # And the point sees the host (the chair's camera), the one stream it receives.
-            assert _frames_decoded(point) > 0
-            ARTIFACTS.mkdir(exist_ok=True)
-            host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
-            point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
+        # A muted point's console does not even send its microphone; the chair opens it
+        # from the tile and the console follows the live room's word at once.
+        assert point.evaluate("() => window.giaobanMedia.microphoneSending()") is False
+        tile.locator('[data-act="toggle"]').click()
+        expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-open"))
+        point.wait_for_function("() => window.giaobanMedia.microphoneSending()")
+        tile.locator('[data-act="toggle"]').click()
+        expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
+        point.wait_for_function("() => !window.giaobanMedia.microphoneSending()")
 
-            # A muted point's console does not even send its microphone; the chair opens it
-            # from the tile and the console follows the live room's word at once.
-            assert point.evaluate("() => window.giaobanMedia.microphoneSending()") is False
-            tile.locator('[data-act="toggle"]').click()
-            expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-open"))
-            point.wait_for_function("() => window.giaobanMedia.microphoneSending()")
-            tile.locator('[data-act="toggle"]').click()
-            expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
-            point.wait_for_function("() => !window.giaobanMedia.microphoneSending()")
-
-            # Bát Xát comes up (from a peer without a browser): its stream joins the host's
-            # subscription, which is updated, not made anew, so Sa Pa's picture does not stop.
-            handles = host.evaluate("() => window.giaobanMedia.subscriberHandles()")
-            feed, elsewhere = _publish_without_a_browser(server, "082")
-            try:
-                showing = "(video) => video !== null && video.videoWidth > 0"
-                host.wait_for_function(
-                    f"""() => ({showing})(
-                        document.querySelector('.media-tile[data-point="{feed}"] video'))"""
-                )
-                assert host.evaluate("() => window.giaobanMedia.subscriberHandles()") == handles
-                sapa_video = f'.media-tile[data-point="{sapa}"] video'
-                assert host.eval_on_selector(sapa_video, "video => video.videoWidth") > 0
-
-                # The chair puts Bát Xát in the spotlight from the live room's tile: Sa Pa's
-                # console shows it in the large place beside the host's (nobody has the floor).
-                host.click(f'.tile[data-point="{feed}"] button[data-action="spotlight"]')
-                expect(point.locator('[data-media="floor-name"]')).to_contain_text(
-                    vi("In the spotlight")
-                )
-                point.wait_for_function(
-                    f"""() => ({showing})(document.querySelector('[data-media="floor"]'))"""
-                )
-                expect(point.locator('[data-live="spotlight"]')).to_be_visible()
-            finally:
-                elsewhere.kill()
-                elsewhere.wait()
-
-            # Janus dies: the live room stays connected, the pane says so; Janus comes back:
-            # the room is recreated and both consoles publish and receive again by themselves.
-            server["janus"].kill()
-            expect(point.locator('[data-media="status"]')).to_have_text(vi(UNREACHABLE))
-            expect(point.locator('[data-live="connection"]')).to_have_attribute(
-                "data-state", "open"
+        # Bát Xát comes up (from a peer without a browser): its stream joins the host's
+        # subscription, which is updated, not made anew, so Sa Pa's picture does not stop.
+        handles = host.evaluate("() => window.giaobanMedia.subscriberHandles()")
+        feed, elsewhere = _publish_without_a_browser(server, "082")
+        try:
+            showing = "(video) => video !== null && video.videoWidth > 0"
+            host.wait_for_function(
+                f"""() => ({showing})(
+                    document.querySelector('.media-tile[data-point="{feed}"] video'))"""
             )
-            server["janus"].start()
-            point.wait_for_function("() => window.giaobanMedia.published()")
-            assert _frames_decoded(host) > 0
-            assert errors == []
+            assert host.evaluate("() => window.giaobanMedia.subscriberHandles()") == handles
+            sapa_video = f'.media-tile[data-point="{sapa}"] video'
+            assert host.eval_on_selector(sapa_video, "video => video.videoWidth") > 0
+
+            # The chair puts Bát Xát in the spotlight from the live room's tile: Sa Pa's
+            # console shows it in the large place beside the host's (nobody has the floor).
+            host.click(f'.tile[data-point="{feed}"] button[data-action="spotlight"]')
+            expect(point.locator('[data-media="floor-name"]')).to_contain_text(
+                vi("In the spotlight")
+            )
+            point.wait_for_function(
+                f"""() => ({showing})(document.querySelector('[data-media="floor"]'))"""
+            )
+            expect(point.locator('[data-live="spotlight"]')).to_be_visible()
         finally:
-            browser.close()
+            elsewhere.kill()
+            elsewhere.wait()
+
+        # Janus dies: the live room stays connected, the pane says so; Janus comes back:
+        # the room is recreated and both consoles publish and receive again by themselves.
+        server["janus"].kill()
+        expect(point.locator('[data-media="status"]')).to_have_text(vi(UNREACHABLE))
+        expect(point.locator('[data-live="connection"]')).to_have_attribute("data-state", "open")
+        server["janus"].start()
+        point.wait_for_function("() => window.giaobanMedia.published()")
+        assert _frames_decoded(host) > 0
+        assert errors == []

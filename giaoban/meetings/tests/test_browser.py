@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from giaoban.testing import servers
-from giaoban.testing.browser import CHROMIUM, CHROMIUM_ARGS, log_in, need_browser
+from giaoban.testing.browser import chromium, log_in, need_browser
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 BUDGET = 60  # seconds for the whole test, server start included
@@ -154,105 +154,89 @@ def _login(browser, base: str, username: str):
 
 
 def test_the_host_runs_the_conference_and_sa_pa_gets_the_floor_live(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT)
     ARTIFACTS.mkdir(exist_ok=True)
     cid, sapa = server["conference"], server["sapa"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            host = _login(browser, server["base"], "chutri")
-            point = _login(browser, server["base"], "op_sapa")
-            page_errors = []
-            for page in (host, point):
-                page.on("pageerror", lambda error: page_errors.append(str(error)))
+    with chromium() as browser:
+        host = _login(browser, server["base"], "chutri")
+        point = _login(browser, server["base"], "op_sapa")
+        page_errors = []
+        for page in (host, point):
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
 
-            host.goto(f"/conferences/{cid}/host/")
-            point.goto(f"/conferences/{cid}/point/")
-            for page in (host, point):
-                expect(page.locator('[data-live="connection"]')).to_have_attribute(
-                    "data-state", "open"
-                )
-            # Sa Pa's console being open makes its tile go online on the host's screen.
-            sapa_tile = host.locator(f'.tile[data-point="{sapa}"]')
-            expect(sapa_tile).to_have_class(re.compile(r"\bstate-online\b"))
+        host.goto(f"/conferences/{cid}/host/")
+        point.goto(f"/conferences/{cid}/point/")
+        for page in (host, point):
+            expect(page.locator('[data-live="connection"]')).to_have_attribute("data-state", "open")
+        # Sa Pa's console being open makes its tile go online on the host's screen.
+        sapa_tile = host.locator(f'.tile[data-point="{sapa}"]')
+        expect(sapa_tile).to_have_class(re.compile(r"\bstate-online\b"))
 
-            # Before the start: readiness and the roll call, from Sa Pa.
-            point.check('input[data-readiness="camera_ready"]')
-            expect(sapa_tile.locator(".readiness")).to_contain_text("1/5")
-            toan = point.locator(f'tr[data-delegate="{server["toan"]}"]')
-            toan.locator('button[data-attendance="present"]').click()
-            expect(toan.locator("[data-mark]")).to_have_text(vi("Present"))
+        # Before the start: readiness and the roll call, from Sa Pa.
+        point.check('input[data-readiness="camera_ready"]')
+        expect(sapa_tile.locator(".readiness")).to_contain_text("1/5")
+        toan = point.locator(f'tr[data-delegate="{server["toan"]}"]')
+        toan.locator('button[data-attendance="present"]').click()
+        expect(toan.locator("[data-mark]")).to_have_text(vi("Present"))
 
-            host.click('button[data-action="start"]')
-            expect(point.locator('[data-live="status"]')).to_have_class(re.compile("conf-live"))
-            host.click('button[data-action="advance"]')
-            expect(host.locator('[data-live="current"]')).to_contain_text("Khai mạc hội nghị")
-            host.click('button[data-action="advance"]')
-            current = point.locator('[data-live="current"]')
-            expect(current).to_contain_text("Báo cáo kết quả công tác dân vận 9 tháng")
-            expect(point.locator('[data-live="agenda"] li.current')).to_contain_text(
-                "Báo cáo kết quả"
-            )
+        host.click('button[data-action="start"]')
+        expect(point.locator('[data-live="status"]')).to_have_class(re.compile("conf-live"))
+        host.click('button[data-action="advance"]')
+        expect(host.locator('[data-live="current"]')).to_contain_text("Khai mạc hội nghị")
+        host.click('button[data-action="advance"]')
+        current = point.locator('[data-live="current"]')
+        expect(current).to_contain_text("Báo cáo kết quả công tác dân vận 9 tháng")
+        expect(point.locator('[data-live="agenda"] li.current')).to_contain_text("Báo cáo kết quả")
 
-            point.fill("#floor-topic", TOPIC)
-            point.click('[data-live="floor-form"] button[type=submit]')
-            expect(point.locator('[data-live="own-request"]')).to_be_visible()
-            waiting = host.locator('[data-live="queue"] li', has_text="Điểm cầu thị xã Sa Pa")
-            expect(waiting).to_contain_text(TOPIC)
-            waiting.locator('button[data-action="grant"]').click()
+        point.fill("#floor-topic", TOPIC)
+        point.click('[data-live="floor-form"] button[type=submit]')
+        expect(point.locator('[data-live="own-request"]')).to_be_visible()
+        waiting = host.locator('[data-live="queue"] li', has_text="Điểm cầu thị xã Sa Pa")
+        expect(waiting).to_contain_text(TOPIC)
+        waiting.locator('button[data-action="grant"]').click()
 
-            banner = point.locator('[data-live="floor-banner"]')
-            expect(banner).to_be_visible()
-            expect(banner).to_contain_text(vi("Your point has the floor"))
-            expect(banner).to_contain_text(TOPIC)
-            expect(host.locator('[data-live="speaking"]')).to_contain_text("Điểm cầu thị xã Sa Pa")
-            expect(sapa_tile).to_have_class(re.compile(r"\bspeaking\b"))
-            expect(point.locator('[data-live="announce"]')).to_be_empty()
-            assert page_errors == []
+        banner = point.locator('[data-live="floor-banner"]')
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text(vi("Your point has the floor"))
+        expect(banner).to_contain_text(TOPIC)
+        expect(host.locator('[data-live="speaking"]')).to_contain_text("Điểm cầu thị xã Sa Pa")
+        expect(sapa_tile).to_have_class(re.compile(r"\bspeaking\b"))
+        expect(point.locator('[data-live="announce"]')).to_be_empty()
+        assert page_errors == []
 
-            host.screenshot(path=str(ARTIFACTS / "host-console.png"), full_page=True)
-            point.screenshot(path=str(ARTIFACTS / "point-console.png"), full_page=True)
-        finally:
-            browser.close()
+        host.screenshot(path=str(ARTIFACTS / "host-console.png"), full_page=True)
+        point.screenshot(path=str(ARTIFACTS / "point-console.png"), full_page=True)
     assert time.monotonic() - server["started"] < BUDGET
 
 
 def test_in_a_large_conference_the_host_finds_points_by_name_and_a_point_sees_its_own(
     large_server,
 ):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT)
     cid, sapa = large_server["conference"], large_server["sapa"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            host = _login(browser, large_server["base"], "chutri")
-            point = _login(browser, large_server["base"], "op_sapa")
-            errors = []
-            for page in (host, point):
-                page.on("pageerror", lambda error: errors.append(str(error)))
-            host.goto(f"/conferences/{cid}/host/")
-            point.goto(f"/conferences/{cid}/point/")
-            # The point's console: the host's tile and its own, and the counts for all.
-            expect(point.locator(".tiles .tile")).to_have_count(2)
-            expect(point.locator(f'.tile[data-point="{sapa}"]')).to_be_visible()
-            expect(point.locator('[data-live="points-scope"]')).to_be_visible()
-            # The host's console: a box to find any point by name, diacritics or not.
-            search = host.locator('[data-live="points-filter"]')
-            expect(search).to_be_visible()
-            expect(host.locator(".tiles .tile")).to_have_count(3)
-            search.fill("bat xat")
-            expect(host.locator(".tiles .tile")).to_have_count(1)
-            expect(host.locator(".tiles .tile")).to_contain_text("Bát Xát")
-            expect(host.locator('[data-live="points-scope"]')).to_contain_text("1")
-            host.screenshot(path=str(ARTIFACTS / "host-console-large.png"), full_page=True)
-            assert errors == []
-        finally:
-            browser.close()
+    with chromium() as browser:
+        host = _login(browser, large_server["base"], "chutri")
+        point = _login(browser, large_server["base"], "op_sapa")
+        errors = []
+        for page in (host, point):
+            page.on("pageerror", lambda error: errors.append(str(error)))
+        host.goto(f"/conferences/{cid}/host/")
+        point.goto(f"/conferences/{cid}/point/")
+        # The point's console: the host's tile and its own, and the counts for all.
+        expect(point.locator(".tiles .tile")).to_have_count(2)
+        expect(point.locator(f'.tile[data-point="{sapa}"]')).to_be_visible()
+        expect(point.locator('[data-live="points-scope"]')).to_be_visible()
+        # The host's console: a box to find any point by name, diacritics or not.
+        search = host.locator('[data-live="points-filter"]')
+        expect(search).to_be_visible()
+        expect(host.locator(".tiles .tile")).to_have_count(3)
+        search.fill("bat xat")
+        expect(host.locator(".tiles .tile")).to_have_count(1)
+        expect(host.locator(".tiles .tile")).to_contain_text("Bát Xát")
+        expect(host.locator('[data-live="points-scope"]')).to_contain_text("1")
+        host.screenshot(path=str(ARTIFACTS / "host-console-large.png"), full_page=True)
+        assert errors == []

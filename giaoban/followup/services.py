@@ -6,7 +6,6 @@ same transaction. `actor=None` is the system (loaders, tests) and may do anythin
 """
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
+from giaoban.core.db import retry_locked
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.locking import save_revised
 from giaoban.core.text import fold, nfc_text
@@ -574,20 +574,10 @@ class ReminderRun:
 
 T = TypeVar("T")
 
-#: SQLite lets one writer at a time; another worker (or the app) may hold the lock a moment.
-_LOCK_ATTEMPTS = 40
-
 
 def _retrying(step: Callable[[], T]) -> T:
     """Run one short database step, again if SQLite says the database is locked."""
-    for attempt in range(_LOCK_ATTEMPTS):
-        try:
-            return step()
-        except OperationalError as exc:
-            if "locked" not in str(exc) or attempt == _LOCK_ATTEMPTS - 1:
-                raise
-            time.sleep(min(0.02 * (attempt + 1), 0.25))
-    raise AssertionError("unreachable")
+    return retry_locked(step)()
 
 
 def _due(today: date, days_before: int) -> list[tuple[int, int, str]]:

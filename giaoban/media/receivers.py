@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
+from giaoban.core.db import retry_locked
 from giaoban.followup import jobs
 from giaoban.media import recordings, services
 
@@ -22,7 +23,7 @@ def _after_commit(work, *args) -> None:
 
     def run():
         try:
-            services.retry_locked(work)(*args)
+            retry_locked(work)(*args)
         except Exception:  # Janus trouble is recorded on the room; never the caller's problem
             log.exception("media follow-up %s failed", work.__name__)
 

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from giaoban.core.db import retry_locked
 from giaoban.media.models import JobState, Recording, RecordingJob
 from giaoban.meetings.models import Conference, FloorRequest
 
@@ -63,12 +64,6 @@ def _kept_points(conference: Conference) -> set[int]:
     host = set(conference.points.filter(is_host=True).values_list("pk", flat=True))
     spoke = FloorRequest.objects.filter(conference=conference, granted_at__isnull=False)
     return host | set(spoke.values_list("point_id", flat=True))
-
-
-def _locked_retry(work):
-    from giaoban.media.services import retry_locked  # services imports this module
-
-    return retry_locked(work)
 
 
 # The queue ---------------------------------------------------------------------------------
@@ -157,26 +152,26 @@ def recordings_run(*, now=None) -> int:
     """The worker's step: convert the conferences whose job is due; how many were converted.
     Safe alongside any other worker."""
     given, now = now, now or timezone.now()
-    _locked_retry(_give_up_on_the_dead)(now)
+    retry_locked(_give_up_on_the_dead)(now)
     due = RecordingJob.objects.filter(_due(now)).order_by("created_at", "pk")
     converted = 0
-    for job_id in _locked_retry(lambda: list(due.values_list("pk", flat=True)))():
+    for job_id in retry_locked(lambda: list(due.values_list("pk", flat=True)))():
         # Claimed at the time of claiming, not of the run's start: after a long first job, a
         # claim dated then would look stale to another worker while this one converts.
-        token = _locked_retry(recording_job_claim)(job_id=job_id, now=given)
+        token = retry_locked(recording_job_claim)(job_id=job_id, now=given)
         if token is None:
             continue  # another worker has it
-        job = _locked_retry(RecordingJob.objects.select_related("conference").get)(pk=job_id)
+        job = retry_locked(RecordingJob.objects.select_related("conference").get)(pk=job_id)
         try:
             # Safe to run again when SQLite said "locked" midway: nothing is attached twice.
-            failures = _locked_retry(recordings_convert)(
+            failures = retry_locked(recordings_convert)(
                 conference=job.conference,
-                still_mine=lambda job_id=job_id, token=token: _locked_retry(_renew)(job_id, token),
+                still_mine=lambda job_id=job_id, token=token: retry_locked(_renew)(job_id, token),
             )
         except Exception as exc:  # recorded on the job and tried again: never the loop's end
             log.exception("recordings of conference %s failed", job_id)
             failures = [f"{type(exc).__name__}: {exc}"]
-        _locked_retry(_finish)(job, token, failures)
+        retry_locked(_finish)(job, token, failures)
         converted += not failures
     return converted
 

@@ -6,20 +6,19 @@ transaction has committed, catches `JanusError`, and records the room as down in
 the action that caused it. The live room keeps working without media.
 """
 
-import functools
 import logging
 import secrets
-import time
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
+from giaoban.core.db import retry_locked
 from giaoban.core.errors import ApplicationError, PermissionDenied
 from giaoban.media import adapter, recordings
 from giaoban.media.janus_conf import secret
@@ -40,24 +39,6 @@ log = logging.getLogger("giaoban.media")
 
 #: How often a room is checked against its server when consoles ask for the media state.
 CHECK_EVERY = timedelta(seconds=3)
-
-
-def retry_locked(work):
-    """Janus's events arrive on other threads than the consoles' polls: SQLite (in shared-cache
-    mode, as in tests) refuses a write at once when another holds the table, instead of waiting.
-    Such a write is tried again; any other database error is not."""
-
-    @functools.wraps(work)
-    def run(*args, **kwargs):
-        for attempt in range(60):
-            try:
-                return work(*args, **kwargs)
-            except OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 59:
-                    raise
-                time.sleep(0.05)
-
-    return run
 
 
 def point_token(conference_id: int, point_id: int) -> str:

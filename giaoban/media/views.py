@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from giaoban.core.db import retry_locked
 from giaoban.core.files import protected_file_response
 from giaoban.media import events
 from giaoban.media.janus_conf import secret
 from giaoban.media.models import Recording
-from giaoban.media.services import retry_locked
 from giaoban.meetings.access import conference_role
 
 log = logging.getLogger("giaoban.media")

@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from giaoban.core.db import retry_locked
 from giaoban.media import recordings
 from giaoban.media.models import JobState, MediaRoom, Recording, RecordingJob
 from giaoban.media.recordings import recordings_dir
-from giaoban.media.services import retry_locked
 from giaoban.media.tests.conftest import need
 from giaoban.meetings import services as meetings
 

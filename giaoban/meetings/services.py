@@ -418,9 +418,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
         actor=actor, action="agenda.remove", instance=item, before=snapshot(item, _ITEM_FIELDS)
     )
     item.delete()
-    following = conference.agenda.filter(order__gt=item.order).order_by("order")
-    for moved in following:
-        AgendaItem.objects.filter(pk=moved.pk).update(order=moved.order - 1)
+    conference.agenda.filter(order__gt=item.order).update(order=F("order") - 1)
     live.publish(conference, "agenda.removed", points=(), items=None)
 
 

@@ -36,8 +36,8 @@ def _fast_password_hashing(settings):
 def _fresh_live_room_memory():
     # The live room keeps per-process memory keyed by conference id (the whole state per change
     # number, pings); test databases reuse ids, so every test starts with it empty.
-    from giaoban.meetings.live import state_cache
-    from giaoban.meetings.presence import heartbeats
+    from giaoban.meetings.live.cache import state_cache
+    from giaoban.meetings.live.presence import heartbeats
 
     state_cache.clear()
     heartbeats.reset()

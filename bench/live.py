@@ -600,7 +600,8 @@ def _state_sizes(room: Room) -> dict:
     whole state a console receives on connecting."""
     import zlib
 
-    from giaoban.meetings.live import change_message, state_cache
+    from giaoban.meetings.live.broadcast import change_message
+    from giaoban.meetings.live.cache import state_cache
     from giaoban.meetings.models import BridgePoint
     from giaoban.meetings.selectors import live_state
 

@@ -1,5 +1,5 @@
 """WebSocket routes of every live app."""
 
-from giaoban.meetings.routing import websocket_urlpatterns as meetings
+from giaoban.meetings.live.routing import websocket_urlpatterns as meetings
 
 websocket_urlpatterns: list = [*meetings]

@@ -17,8 +17,8 @@ from giaoban.media.models import (
     RecordingJob,
     RoomState,
 )
-from giaoban.meetings import live
 from giaoban.meetings.access import Role, conference_role
+from giaoban.meetings.live.cache import state_cache
 from giaoban.meetings.models import (
     BridgePoint,
     Conference,
@@ -113,7 +113,7 @@ def _only(conference: Conference, role: Role, feeds: list) -> set | None:
     """The points a point's console needs in a large conference (as the live room's compact
     view, above LIVE_ALL_POINTS_UP_TO): its own, the host's, the floor's and the spotlight's —
     not every point's, every 3 s, from every console. None: all of them."""
-    if role.kind == "point" and live.state_cache.compact_host(conference.pk) is not None:
+    if role.kind == "point" and state_cache.compact_host(conference.pk) is not None:
         return {feed for feed in [*feeds, conference.spotlight_id] if feed}
     return None
 

@@ -23,9 +23,9 @@ from giaoban.core.errors import ApplicationError, PermissionDenied
 from giaoban.media import adapter, recordings
 from giaoban.media.janus_conf import secret
 from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, RoomState
-from giaoban.meetings import live
 from giaoban.meetings import services as meetings
 from giaoban.meetings.access import conference_role
+from giaoban.meetings.live import broadcast
 from giaoban.meetings.models import (
     BridgePoint,
     Conference,
@@ -256,7 +256,7 @@ def _set_muted(points, muted: bool) -> list[MediaPeer]:
         MediaPeer.objects.filter(pk__in=[p.pk for p in peers]).update(audio_muted=muted)
         # The consoles follow at once (media.js asks for the media state on "media.mute"): a
         # point given the floor opens its microphone without waiting for its next poll.
-        live.publish(peers[0].point.conference, "media.mute", points=(), items=())
+        broadcast.publish(peers[0].point.conference, "media.mute", points=(), items=())
     for peer in peers:
         peer.audio_muted = muted
     _enforce(*peers)

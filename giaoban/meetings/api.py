@@ -15,8 +15,9 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict
 
 from giaoban.core.errors import ApplicationError, NotFound
-from giaoban.meetings import commands, documents, selectors
+from giaoban.meetings import documents, selectors
 from giaoban.meetings.access import conference_role
+from giaoban.meetings.live import commands
 from giaoban.meetings.models import Conference
 from giaoban.orgs.selectors import parse_day
 

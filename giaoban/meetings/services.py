@@ -1,7 +1,7 @@
 """Writes of the meetings app. Each action checks the conference's state and the actor's role,
 writes its audit or attendance record, and publishes the new live state."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -12,8 +12,9 @@ from giaoban.core.audit import audit_record, snapshot
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.locking import save_revised
 from giaoban.core.text import fold, nfc, nfc_text
-from giaoban.meetings import live, signals
+from giaoban.meetings import signals
 from giaoban.meetings.access import Role, conference_role
+from giaoban.meetings.live import broadcast
 from giaoban.meetings.models import (
     AgendaItem,
     Attendance,
@@ -23,7 +24,6 @@ from giaoban.meetings.models import (
     Conclusion,
     Conference,
     ConferenceStatus,
-    Connection,
     Delegate,
     FloorRequest,
     FloorStatus,
@@ -130,7 +130,7 @@ def point_add(
         operator=operator,
         order=order,
     )
-    live.publish(conference, "point.added", points=[point.pk], items=())
+    broadcast.publish(conference, "point.added", points=[point.pk], items=())
     return point
 
 
@@ -176,8 +176,8 @@ def point_update(
     before = _revise(actor, point, revision, values, fields=_POINT_FIELDS, action="point.update")
     if point.operator_id != before["operator_id"]:
         # The former operator's open consoles act for the point no more.
-        live.consoles_close(list(point.connections.values_list("channel", flat=True)))
-    live.publish(conference, "point.updated", points=[point.pk], items=())
+        broadcast.consoles_close(list(point.connections.values_list("channel", flat=True)))
+    broadcast.publish(conference, "point.updated", points=[point.pk], items=())
     return point
 
 
@@ -205,7 +205,7 @@ def point_remove(*, actor, point: BridgePoint) -> None:
         | {"delegates": point.delegates.count()},
     )
     point.delete()
-    live.publish(conference, "point.removed", points=(), items=())
+    broadcast.publish(conference, "point.removed", points=(), items=())
 
 
 @transaction.atomic
@@ -221,7 +221,7 @@ def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = No
         designation=person.designation(day),
         order=order if order is not None else point.delegates.count() + 1,
     )
-    live.publish(point.conference, "delegate.added", points=[point.pk], items=())
+    broadcast.publish(point.conference, "delegate.added", points=[point.pk], items=())
     return delegate
 
 
@@ -240,7 +240,7 @@ def delegate_add_guest(
         is_guest=True,
         order=point.delegates.count() + 1,
     )
-    live.publish(point.conference, "delegate.added", points=[point.pk], items=())
+    broadcast.publish(point.conference, "delegate.added", points=[point.pk], items=())
     return delegate
 
 
@@ -264,7 +264,7 @@ def delegate_remove(*, actor, delegate: Delegate) -> None:
         raise ApplicationError(
             _("The roll call has marked this delegate: they stay in the record.")
         )
-    live.publish(point.conference, "delegate.removed", points=[point.pk], items=())
+    broadcast.publish(point.conference, "delegate.removed", points=[point.pk], items=())
 
 
 #: What conference_update changes, as the audit log records it.
@@ -313,7 +313,7 @@ def conference_update(
         "chair": chair,
     }
     _revise(actor, conference, revision, values, fields=_PARTICULARS, action="conference.update")
-    live.publish(conference, "conference.updated", points=(), items=())
+    broadcast.publish(conference, "conference.updated", points=(), items=())
     return conference
 
 
@@ -340,7 +340,7 @@ def conference_spotlight(*, actor, conference: Conference, point: BridgePoint | 
         before={"spotlight": before},
         after={"spotlight": point.name if point else None},
     )
-    live.publish(conference, "spotlight", points=(), items=())
+    broadcast.publish(conference, "spotlight", points=(), items=())
     return conference
 
 
@@ -368,7 +368,7 @@ def agenda_add(
         planned_minutes=planned_minutes,
         notes=nfc_text(notes),
     )
-    live.publish(conference, "agenda.added", points=())
+    broadcast.publish(conference, "agenda.added", points=())
     return item
 
 
@@ -400,7 +400,7 @@ def agenda_update(
         "planned_minutes": planned_minutes,
     }
     _revise(actor, item, revision, values, fields=_ITEM_FIELDS, action="agenda.update")
-    live.publish(conference, "agenda.updated", points=(), items=[item.pk])
+    broadcast.publish(conference, "agenda.updated", points=(), items=[item.pk])
     return item
 
 
@@ -419,7 +419,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
     )
     item.delete()
     conference.agenda.filter(order__gt=item.order).update(order=F("order") - 1)
-    live.publish(conference, "agenda.removed", points=(), items=None)
+    broadcast.publish(conference, "agenda.removed", points=(), items=None)
 
 
 # The conference's life -------------------------------------------------------------------
@@ -460,7 +460,7 @@ def conference_transition(*, actor, conference: Conference, action: str) -> Conf
         before={"status": before},
         after={"status": target},
     )
-    live.publish(conference, f"conference.{action}", points=())
+    broadcast.publish(conference, f"conference.{action}", points=())
     if action in _TRANSITION_SIGNALS:
         _TRANSITION_SIGNALS[action].send(sender=Conference, conference=conference, actor=actor)
     return conference
@@ -499,7 +499,7 @@ def agenda_advance(*, actor, conference: Conference) -> AgendaItem | None:
     conference.current_item = following
     conference.save(update_fields=["current_item"])
     changed = [following.pk] + ([current.pk] if current else [])
-    live.publish(conference, "agenda.advanced", points=(), items=changed)
+    broadcast.publish(conference, "agenda.advanced", points=(), items=changed)
     return following
 
 
@@ -514,7 +514,7 @@ def point_confirm(*, actor, point: BridgePoint) -> BridgePoint:
         if point.state == PointState.INVITED:
             point.state = PointState.CONFIRMED
         point.save(update_fields=["state", "confirmed_at"])
-        live.publish(point.conference, "point.confirmed", points=[point.pk], items=())
+        broadcast.publish(point.conference, "point.confirmed", points=[point.pk], items=())
     return point
 
 
@@ -531,7 +531,7 @@ def point_presence(*, point_id: int, online: bool, actor=None, publish: bool = T
     kind = AttendanceEventKind.ONLINE if online else AttendanceEventKind.OFFLINE
     AttendanceEvent.objects.create(conference=point.conference, point=point, kind=kind, by=actor)
     if publish:
-        live.publish(point.conference, f"point.{state}", points=[point.pk], items=())
+        broadcast.publish(point.conference, f"point.{state}", points=[point.pk], items=())
     return True
 
 
@@ -543,7 +543,7 @@ def readiness_tick(*, actor, point: BridgePoint, item: str, done: bool) -> Bridg
     setattr(point, item, bool(done))
     point.readiness_checked_at = timezone.now()
     point.save(update_fields=[item, "readiness_checked_at"])
-    live.publish(point.conference, "point.readiness", points=[point.pk], items=())
+    broadcast.publish(point.conference, "point.readiness", points=[point.pk], items=())
     return point
 
 
@@ -562,7 +562,7 @@ def incident_open(
         automatic=automatic,
         reported_by=actor,
     )
-    live.publish(point.conference, "incident.opened", points=[point.pk], items=())
+    broadcast.publish(point.conference, "incident.opened", points=[point.pk], items=())
     return incident
 
 
@@ -574,7 +574,7 @@ def incident_close(*, actor, incident: Incident, action_taken: str = "") -> Inci
         if action_taken:
             incident.action_taken = nfc(action_taken)
         incident.save(update_fields=["ended_at", "action_taken"])
-        live.publish(
+        broadcast.publish(
             incident.point.conference, "incident.closed", points=[incident.point_id], items=()
         )
     return incident
@@ -622,7 +622,7 @@ def rollcall_mark(
         by=actor,
         note=reason or represented_by,
     )
-    live.publish(point.conference, "rollcall", points=[point.pk], items=())
+    broadcast.publish(point.conference, "rollcall", points=[point.pk], items=())
     return delegate
 
 
@@ -651,7 +651,7 @@ def floor_request(*, actor, point: BridgePoint, topic: str, speaker: str = "") -
         position=position,
         requested_by=actor,
     )
-    live.publish(conference, "floor.requested", points=(), items=())
+    broadcast.publish(conference, "floor.requested", points=(), items=())
     return request
 
 
@@ -678,7 +678,7 @@ def floor_grant(*, actor, request: FloorRequest) -> FloorRequest:
     request.status, request.granted_at = FloorStatus.SPEAKING, now
     request.item = request.conference.current_item or request.item
     request.save(update_fields=["status", "granted_at", "item"])
-    live.publish(request.conference, "floor.granted", points=(), items=())
+    broadcast.publish(request.conference, "floor.granted", points=(), items=())
     signals.floor_granted.send(sender=FloorRequest, request=request, actor=actor)
     return request
 
@@ -693,7 +693,7 @@ def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorReq
     request.status, request.ended_at = FloorStatus.DONE, timezone.now()
     request.summary = nfc_text(summary) or request.summary
     request.save(update_fields=["status", "ended_at", "summary"])
-    live.publish(request.conference, "floor.finished", points=(), items=())
+    broadcast.publish(request.conference, "floor.finished", points=(), items=())
     signals.floor_finished.send(sender=FloorRequest, request=request, actor=actor)
     return request
 
@@ -712,7 +712,7 @@ def floor_decline(*, actor, request: FloorRequest) -> FloorRequest:
     request.status = FloorStatus.WITHDRAWN if own else FloorStatus.DECLINED
     request.ended_at = timezone.now()
     request.save(update_fields=["status", "ended_at"])
-    live.publish(request.conference, "floor.declined", points=(), items=())
+    broadcast.publish(request.conference, "floor.declined", points=(), items=())
     return request
 
 
@@ -727,7 +727,7 @@ def floor_reorder(*, actor, conference: Conference, order: list[int]) -> None:
     base = (conference.floor_requests.aggregate(m=Max("position"))["m"] or 0) + 1
     for offset, pk in enumerate(order):
         FloorRequest.objects.filter(pk=pk).update(position=base + offset)
-    live.publish(conference, "floor.reordered", points=(), items=())
+    broadcast.publish(conference, "floor.reordered", points=(), items=())
 
 
 # Minutes and conclusions -----------------------------------------------------------------
@@ -753,7 +753,7 @@ def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> Agend
         instance=item,
         after={"revision": item.minutes_revision},
     )
-    live.publish(item.conference, "minutes", points=(), items=())
+    broadcast.publish(item.conference, "minutes", points=(), items=())
     return item
 
 
@@ -768,58 +768,5 @@ def conclusion_add(*, actor, conference: Conference, text: str) -> Conclusion:
         conference=conference, order=order, text=text, created_by=actor
     )
     audit_record(actor=actor, action="conclusion.add", instance=conclusion, after={"text": text})
-    live.publish(conference, "conclusion", points=(), items=())
+    broadcast.publish(conference, "conclusion", points=(), items=())
     return conclusion
-
-
-# Presence --------------------------------------------------------------------------------
-
-#: A console pings every few seconds; one silent for longer is taken as gone.
-SILENT_AFTER = timedelta(seconds=9)
-
-
-def console_connected(*, point_id: int, channel: str) -> bool:
-    """Count a console as open; True if its point just came online. The caller announces it
-    (`presence_publish`), so that a crowd of consoles connecting makes one broadcast."""
-    Connection.objects.update_or_create(
-        channel=channel, defaults={"point_id": point_id, "seen_at": timezone.now()}
-    )
-    return point_presence(point_id=point_id, online=True, publish=False)
-
-
-def console_disconnected(*, channel: str) -> list[int]:
-    """Forget a closed console; the points it leaves without any console go offline (returned,
-    for the caller to announce)."""
-    point_ids = list(Connection.objects.filter(channel=channel).values_list("point_id", flat=True))
-    Connection.objects.filter(channel=channel).delete()
-    return [
-        point_id
-        for point_id in point_ids
-        if not Connection.objects.filter(point_id=point_id).exists()
-        and point_presence(point_id=point_id, online=False, publish=False)
-    ]
-
-
-@transaction.atomic
-def presence_publish(*, conference_id: int, point_ids) -> None:
-    """Announce the points whose presence changed, in one change."""
-    conference = Conference.objects.get(pk=conference_id)
-    live.publish(conference, "presence", points=point_ids, items=())
-
-
-def presence_sweep(*, conference_id: int) -> None:
-    """Points whose every console fell silent (a cable pulled, a laptop closed) go offline: a
-    dead connection does not always say goodbye."""
-    stale = Connection.objects.filter(
-        point__conference_id=conference_id, seen_at__lt=timezone.now() - SILENT_AFTER
-    )
-    point_ids = set(stale.values_list("point_id", flat=True))
-    stale.delete()
-    gone = [
-        point_id
-        for point_id in point_ids
-        if not Connection.objects.filter(point_id=point_id).exists()
-        and point_presence(point_id=point_id, online=False, publish=False)
-    ]
-    if gone:
-        presence_publish(conference_id=conference_id, point_ids=gone)

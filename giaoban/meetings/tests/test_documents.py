@@ -26,6 +26,7 @@ from giaoban.meetings.documents import (
     download_name,
 )
 from giaoban.meetings.exports import attendance_workbook
+from giaoban.meetings.live import presence
 from giaoban.meetings.models import Document
 
 from .conftest import VN
@@ -237,7 +238,7 @@ def test_anonymous_users_are_sent_to_login_for_a_document(client, document):
 @pytest.fixture
 def roll_called(live_conference, points, tree, operators):
     sapa, batxat = points["088"], points["082"]
-    services.console_connected(point_id=sapa.pk, channel="sapa-1")
+    presence.console_connected(point_id=sapa.pk, channel="sapa-1")
     toan = services.delegate_invite(actor=None, point=sapa, person=tree["toan"])
     services.rollcall_mark(actor=operators["sapa"], delegate=toan, attendance="present")
     trick = services.delegate_add_guest(

@@ -14,9 +14,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from giaoban.core.models import AuditEntry
 from giaoban.meetings import services
+from giaoban.meetings.live.presence import COALESCE_S
+from giaoban.meetings.live.routing import websocket_urlpatterns
 from giaoban.meetings.models import AttendanceEvent, Conference, FloorRequest
-from giaoban.meetings.presence import COALESCE_S
-from giaoban.meetings.routing import websocket_urlpatterns
 from giaoban.orgs import services as org_services
 from giaoban.orgs.models import Level, Role, UnitKind
 from giaoban.orgs.testing import make_user
@@ -385,7 +385,7 @@ def test_in_a_large_conference_a_points_console_receives_only_the_host_and_its_o
 
 
 def test_a_change_wider_than_the_compact_limit_asks_point_consoles_to_sync(monkeypatch):
-    from giaoban.meetings import live
+    from giaoban.meetings.live import broadcast as live
 
     monkeypatch.setattr(live, "COMPACT_OWN_MAX", 1)
     message = {
@@ -400,7 +400,7 @@ def test_a_change_wider_than_the_compact_limit_asks_point_consoles_to_sync(monke
 
 
 def test_a_compact_change_carries_the_base_once_and_each_changed_points_tile():
-    from giaoban.meetings import live
+    from giaoban.meetings.live import broadcast as live
 
     message = {
         "type": "change",
@@ -519,11 +519,11 @@ def test_simultaneous_floor_requests_all_queue_in_distinct_places(
 
 
 def test_presence_changes_close_together_go_out_as_one_change(monkeypatch):
-    from giaoban.meetings import presence
+    from giaoban.meetings.live import presence
 
     announced = []
     monkeypatch.setattr(
-        presence.services,
+        presence,
         "presence_publish",
         lambda *, conference_id, point_ids: announced.append((conference_id, set(point_ids))),
     )
@@ -551,8 +551,8 @@ def test_a_process_joins_the_conferences_group_once_for_all_its_consoles(
 ):
     from channels.layers import get_channel_layer
 
-    from giaoban.meetings.fanout import fanout
-    from giaoban.meetings.live import group_name
+    from giaoban.meetings.live.broadcast import group_name
+    from giaoban.meetings.live.fanout import fanout
 
     layer = get_channel_layer()
     group = group_name(live_conference.pk)

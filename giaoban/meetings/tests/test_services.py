@@ -8,6 +8,7 @@ from django.db import connection
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.models import AuditEntry
 from giaoban.meetings import selectors, services
+from giaoban.meetings.live import presence
 from giaoban.meetings.models import AttendanceEvent, Conference, Delegate, FloorRequest
 
 pytestmark = pytest.mark.django_db
@@ -289,12 +290,12 @@ def test_concurrent_requests_each_get_their_own_place(live_conference, points, t
 
 def test_presence_puts_a_point_online_and_offline_and_logs_it(live_conference, points):
     sapa = points["088"]
-    services.console_connected(point_id=sapa.pk, channel="a")
-    services.console_connected(point_id=sapa.pk, channel="b")
-    services.console_disconnected(channel="a")
+    presence.console_connected(point_id=sapa.pk, channel="a")
+    presence.console_connected(point_id=sapa.pk, channel="b")
+    presence.console_disconnected(channel="a")
     sapa.refresh_from_db()
     assert sapa.state == "online"  # another console is still open
-    services.console_disconnected(channel="b")
+    presence.console_disconnected(channel="b")
     sapa.refresh_from_db()
     assert sapa.state == "offline"
     kinds = list(AttendanceEvent.objects.filter(point=sapa).values_list("kind", flat=True))
@@ -308,9 +309,9 @@ def test_a_silent_console_is_swept_offline(live_conference, points):
 
     from giaoban.meetings.models import Connection
 
-    services.console_connected(point_id=points["088"].pk, channel="quiet")
+    presence.console_connected(point_id=points["088"].pk, channel="quiet")
     Connection.objects.update(seen_at=timezone.now() - timedelta(seconds=10))
-    services.presence_sweep(conference_id=live_conference.pk)
+    presence.presence_sweep(conference_id=live_conference.pk)
     points["088"].refresh_from_db()
     assert points["088"].state == "offline"
 
@@ -360,12 +361,12 @@ def test_pings_are_written_in_batches_and_still_keep_a_console_present(live_conf
 
     from django.utils import timezone
 
+    from giaoban.meetings.live.presence import Heartbeats
     from giaoban.meetings.models import Connection
-    from giaoban.meetings.presence import Heartbeats
 
     sapa = points["088"]
-    services.console_connected(point_id=sapa.pk, channel="alive")
-    services.console_connected(point_id=points["082"].pk, channel="gone")
+    presence.console_connected(point_id=sapa.pk, channel="alive")
+    presence.console_connected(point_id=points["082"].pk, channel="gone")
     long_ago = timezone.now() - timedelta(seconds=30)
     Connection.objects.update(seen_at=long_ago)
     beats = Heartbeats()
@@ -395,7 +396,7 @@ def test_a_change_message_carries_the_room_and_only_the_points_it_touched(
 ):
     import json
 
-    from giaoban.meetings import live
+    from giaoban.meetings.live import broadcast as live
 
     sapa = points["088"]
     services.readiness_tick(actor=operators["sapa"], point=sapa, item="camera_ready", done=True)
@@ -424,7 +425,7 @@ def test_the_whole_state_is_read_once_per_change_for_consoles_that_connect(
 ):
     import json
 
-    from giaoban.meetings.live import _StateCache
+    from giaoban.meetings.live.cache import _StateCache
 
     cache = _StateCache()
     first = cache.get(live_conference.pk)

@@ -1,4 +1,6 @@
-"""Consoles' heartbeats, noted in this process's memory and written to the database in batches.
+"""Presence: which consoles are open, so which bridge points are online.
+
+Consoles' heartbeats are noted in this process's memory and written to the database in batches.
 
 A console pings every 3 s: a thousand consoles would be more than 300 writes a second if each
 ping were one. Each process instead notes pings in memory and, at most every FLUSH_EVERY seconds
@@ -11,16 +13,70 @@ ping is answered without a query.
 import asyncio
 import threading
 import time
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
+from django.db import transaction
 from django.utils import timezone
 
-from giaoban.meetings import services
+from giaoban.meetings.live import broadcast
 from giaoban.meetings.models import Conference, Connection
+from giaoban.meetings.services import point_presence
 
 COALESCE_S = 0.25  # seconds; presence changes within this window go out as one change
-FLUSH_EVERY = 3.0  # seconds; a console is counted gone after services.SILENT_AFTER (9 s)
+FLUSH_EVERY = 3.0  # seconds; a console is counted gone after SILENT_AFTER (9 s)
 _CHUNK = 500  # channels per UPDATE, well under every database's limit on parameters
+
+
+#: A console pings every few seconds; one silent for longer is taken as gone.
+SILENT_AFTER = timedelta(seconds=9)
+
+
+def console_connected(*, point_id: int, channel: str) -> bool:
+    """Count a console as open; True if its point just came online. The caller announces it
+    (`presence_publish`), so that a crowd of consoles connecting makes one broadcast."""
+    Connection.objects.update_or_create(
+        channel=channel, defaults={"point_id": point_id, "seen_at": timezone.now()}
+    )
+    return point_presence(point_id=point_id, online=True, publish=False)
+
+
+def console_disconnected(*, channel: str) -> list[int]:
+    """Forget a closed console; the points it leaves without any console go offline (returned,
+    for the caller to announce)."""
+    point_ids = list(Connection.objects.filter(channel=channel).values_list("point_id", flat=True))
+    Connection.objects.filter(channel=channel).delete()
+    return _gone_offline(point_ids)
+
+
+def _gone_offline(point_ids) -> list[int]:
+    """Of these points, those left without any open console, taken offline (unannounced)."""
+    return [
+        point_id
+        for point_id in point_ids
+        if not Connection.objects.filter(point_id=point_id).exists()
+        and point_presence(point_id=point_id, online=False, publish=False)
+    ]
+
+
+@transaction.atomic
+def presence_publish(*, conference_id: int, point_ids) -> None:
+    """Announce the points whose presence changed, in one change."""
+    conference = Conference.objects.get(pk=conference_id)
+    broadcast.publish(conference, "presence", points=point_ids, items=())
+
+
+def presence_sweep(*, conference_id: int) -> None:
+    """Points whose every console fell silent (a cable pulled, a laptop closed) go offline: a
+    dead connection does not always say goodbye."""
+    stale = Connection.objects.filter(
+        point__conference_id=conference_id, seen_at__lt=timezone.now() - SILENT_AFTER
+    )
+    point_ids = set(stale.values_list("point_id", flat=True))
+    stale.delete()
+    gone = _gone_offline(point_ids)
+    if gone:
+        presence_publish(conference_id=conference_id, point_ids=gone)
 
 
 class Heartbeats:
@@ -70,7 +126,7 @@ class Heartbeats:
                 seen_at=now
             )
         for conference_id in set(batch.values()):
-            services.presence_sweep(conference_id=conference_id)
+            presence_sweep(conference_id=conference_id)
             self._seq[conference_id] = _seq_of(conference_id)
 
     def forget(self, channel: str) -> None:
@@ -106,9 +162,7 @@ class Announcer:
     async def _flush(self, key: tuple[int, int]) -> None:
         ids = self._pending.pop(key, set())
         if ids:
-            await database_sync_to_async(services.presence_publish)(
-                conference_id=key[1], point_ids=ids
-            )
+            await database_sync_to_async(presence_publish)(conference_id=key[1], point_ids=ids)
 
 
 #: One of each per process, shared by every console it serves.

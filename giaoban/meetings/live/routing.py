@@ -1,6 +1,6 @@
 from django.urls import path
 
-from giaoban.meetings.consumers import ConferenceConsumer
+from giaoban.meetings.live.consumer import ConferenceConsumer
 
 websocket_urlpatterns = [
     path("ws/conferences/<int:conference_id>/", ConferenceConsumer.as_asgi()),

@@ -8,11 +8,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from giaoban.core.errors import ApplicationError
-from giaoban.meetings import commands, live, services
 from giaoban.meetings.access import conference_role
-from giaoban.meetings.fanout import fanout
+from giaoban.meetings.live import commands, presence
+from giaoban.meetings.live.cache import state_cache
+from giaoban.meetings.live.fanout import fanout
+from giaoban.meetings.live.presence import announcer, heartbeats
 from giaoban.meetings.models import Conference
-from giaoban.meetings.presence import announcer, heartbeats
 
 
 @database_sync_to_async
@@ -23,7 +24,7 @@ def _role_for(user, conference_id):
 
 @database_sync_to_async
 def _state(conference_id, point_id=None) -> str:
-    return live.state_cache.message(conference_id, point_id)
+    return state_cache.message(conference_id, point_id)
 
 
 async def _touch(channel, conference_id) -> int:
@@ -60,7 +61,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
-        # A point's console may receive the compact view (see live.py), and a viewer's too,
+        # A point's console may receive the compact view (see broadcast.py), and a viewer's too,
         # without a tile of its own (0); the host's never.
         views = {"point": self.role.point_id, "viewer": 0}
         self.live_point = views.get(self.role.kind)
@@ -68,7 +69,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         await fanout.join(self.conference_id, self)
         self.joined = True
         if self.role.point_id:
-            came_online = await database_sync_to_async(services.console_connected)(
+            came_online = await database_sync_to_async(presence.console_connected)(
                 point_id=self.role.point_id, channel=self.channel_name
             )
             if came_online:
@@ -80,7 +81,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await fanout.leave(self.conference_id, self)
         if getattr(self, "role", None) and self.role.point_id:
             heartbeats.forget(self.channel_name)
-            gone = await database_sync_to_async(services.console_disconnected)(
+            gone = await database_sync_to_async(presence.console_disconnected)(
                 channel=self.channel_name
             )
             announcer.add(self.conference_id, gone)
@@ -107,7 +108,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong", "seq": seq})
 
     async def console_revoke(self, event):
-        """The point's operator changed (see live.consoles_close): this console may no longer
+        """The point's operator changed (see broadcast.consoles_close): this console may no longer
         act for it."""
         await self.close(code=4403)
 

@@ -22,11 +22,10 @@ from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+
+from giaoban.meetings.live.cache import state_cache, to_json
 
 log = logging.getLogger("giaoban.meetings.live")
 
@@ -62,10 +61,6 @@ def publish(
     )
 
 
-def _json(value) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder)
-
-
 def change(
     conference_id: int,
     seq: int,
@@ -86,7 +81,7 @@ def change(
 
 
 def change_message(*args, **kwargs) -> str:
-    return _json(change(*args, **kwargs))
+    return to_json(change(*args, **kwargs))
 
 
 #: A change touching more points than this sends point consoles no tile of their own but asks
@@ -107,12 +102,12 @@ def compact_texts(message: dict, host_id: int) -> dict:
     others = [p for p in message["points"] if p["id"] != host_id]
     base = message | {"points": host, "room": message["room"] | {"points_scope": "own"}}
     if len(others) > COMPACT_OWN_MAX:
-        return {"base": _json(base | {"sync": True})}
-    texts = {"base": _json(base)}
+        return {"base": to_json(base | {"sync": True})}
+    texts = {"base": to_json(base)}
     if others:
-        marked = _json(base | {"points": [*host, "\u0000own\u0000"]})
+        marked = to_json(base | {"points": [*host, "\u0000own\u0000"]})
         texts["prefix"], texts["suffix"] = marked.split(_OWN)
-        texts["tiles"] = {str(p["id"]): _json(p) for p in others}
+        texts["tiles"] = {str(p["id"]): to_json(p) for p in others}
     return texts
 
 
@@ -135,7 +130,7 @@ def _broadcast(
     try:
         # Encoded once here, not once per console.
         message = change(conference_id, seq, reason, point_ids, item_ids)
-        event = {"type": "room.state", "text": _json(message)}
+        event = {"type": "room.state", "text": to_json(message)}
         host_id = state_cache.compact_host(conference_id, seq)
         if host_id is not None:
             event["compact"] = compact_texts(message, host_id)
@@ -160,85 +155,3 @@ def consoles_close(channels: list[str]) -> None:
 
     if channels:
         transaction.on_commit(close, robust=True)
-
-
-class _StateCache:
-    """The whole state of each conference at its current number, read and encoded once for the
-    consoles connecting in a crowd: every change bumps the number, so a state read at one number
-    stays right until the next. Only the clock is fresh for each console."""
-
-    def __init__(self) -> None:
-        self._states: dict[int, tuple[int, dict, str]] = {}  # id -> (seq, state, its JSON)
-        self._compact_rooms: dict[int, tuple[int, dict]] = {}  # id -> (seq, room + host tile)
-        self._hosts: dict[int, tuple] = {}  # id -> ((seq, the limit), compact_host)
-
-    def clear(self) -> None:
-        """Forget every state (tests, whose databases reuse conference ids)."""
-        self._states.clear()
-        self._compact_rooms.clear()
-        self._hosts.clear()
-
-    def _current(self, conference_id: int) -> tuple[int, dict, str]:
-        from giaoban.meetings.models import Conference
-        from giaoban.meetings.selectors import live_state
-
-        seq = Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
-        cached = self._states.get(conference_id)
-        if cached is None or cached[0] != seq:
-            state = live_state(conference_id)
-            state.pop("server_time")
-            cached = (state["seq"], state, json.dumps(state, cls=DjangoJSONEncoder))
-            self._states[conference_id] = cached
-        return cached
-
-    def get(self, conference_id: int) -> dict:
-        return self._current(conference_id)[1] | {"server_time": timezone.now().isoformat()}
-
-    def message(self, conference_id: int, point_id: int | None = None) -> str:
-        """`{"type": "state", "reason": "sync", "state": ...}`, as the consoles receive it; for
-        the console of point `point_id`, the compact view when the conference is that large."""
-        host_id = self.compact_host(conference_id) if point_id is not None else None
-        if host_id is None:
-            body = self._current(conference_id)[2]
-        else:
-            body = self._compact(conference_id, host_id, point_id)
-        clock = json.dumps(timezone.now().isoformat())
-        return (
-            f'{{"type": "state", "reason": "sync", "state": {body[:-1]}, "server_time": {clock}}}}}'
-        )
-
-    def compact_host(self, conference_id: int, seq: int | None = None) -> int | None:
-        """selectors.compact_host, counted once per change number per process (points are
-        added and removed by changes): not on every console's connect, sync or media poll."""
-        from giaoban.meetings.models import Conference
-        from giaoban.meetings.selectors import compact_host
-
-        if seq is None:
-            seq = Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
-        key = (seq, settings.LIVE_ALL_POINTS_UP_TO)
-        cached = self._hosts.get(conference_id)
-        if cached is None or cached[0] != key:
-            cached = (key, compact_host(conference_id))
-            self._hosts[conference_id] = cached
-        return cached[1]
-
-    def _compact(self, conference_id: int, host_id: int, point_id: int) -> str:
-        """The room and the host's tile, read once per change number (never every point's), and
-        this point's own tile."""
-        from giaoban.meetings.models import Conference
-        from giaoban.meetings.selectors import points_state, room_state
-
-        seq = Conference.objects.filter(pk=conference_id).values_list("seq", flat=True).first()
-        cached = self._compact_rooms.get(conference_id)
-        if cached is None or cached[0] != seq:
-            room = room_state(conference_id)
-            room.pop("server_time")
-            room = room | {"points_scope": "own", "points": points_state(conference_id, [host_id])}
-            cached = (room["seq"], room)
-            self._compact_rooms[conference_id] = cached
-        room = cached[1]
-        own = points_state(conference_id, [point_id]) if point_id not in (0, host_id) else []
-        return _json(room | {"points": room["points"] + own})
-
-
-state_cache = _StateCache()

@@ -32,7 +32,7 @@ class LocalFanout:
 
     async def join(self, conference_id: int, console) -> None:
         """Deliver the conference's broadcasts to `console` (its `send(text_data=...)`)."""
-        from giaoban.meetings.live import group_name
+        from giaoban.meetings.live.broadcast import group_name
 
         layer = get_channel_layer()
         key = (id(asyncio.get_running_loop()), conference_id)
@@ -46,7 +46,7 @@ class LocalFanout:
         await layer.group_add(group_name(conference_id), room.channel)
 
     async def leave(self, conference_id: int, console) -> None:
-        from giaoban.meetings.live import group_name
+        from giaoban.meetings.live.broadcast import group_name
 
         key = (id(asyncio.get_running_loop()), conference_id)
         room = self._rooms.get(key)
@@ -86,8 +86,8 @@ class LocalFanout:
 
 def _view(text: str, compact: dict | None, console) -> str:
     """What `console` receives of a broadcast: all of it, or, for a point's or a viewer's
-    console in a large conference, the compact view (see live.compact_texts)."""
-    from giaoban.meetings.live import compact_view
+    console in a large conference, the compact view (see broadcast.compact_texts)."""
+    from giaoban.meetings.live.broadcast import compact_view
 
     point = getattr(console, "live_point", None)
     if compact is None or point is None:

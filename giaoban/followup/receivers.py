@@ -1,7 +1,5 @@
 """The next briefing opens with the previous one's tasks: a receiver of `conference_created`."""
 
-from django.utils import timezone
-
 from giaoban.followup import selectors
 from giaoban.followup.models import Task
 from giaoban.meetings.models import Conference, ConferenceStatus
@@ -35,7 +33,7 @@ def review_item_add(sender, *, conference: Conference, actor=None, **kwargs) -> 
     tasks = Task.objects.filter(source_conference=previous)
     if not tasks.exists():
         return
-    day = timezone.localtime(conference.scheduled_start).date()
+    day = conference.day
     agenda_add(
         actor=None,  # the system adds it, whoever created the conference
         conference=conference,

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
 from giaoban.core.db import retry_locked
-from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
-from giaoban.core.locking import save_revised
+from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
+from giaoban.core.locking import check_revised, save_revised
 from giaoban.core.text import fold, nfc_text
 from giaoban.followup.access import acts_for, is_assignee, is_assigner
 from giaoban.followup.models import (
@@ -317,13 +317,7 @@ def _locked(assignment: Assignment, revision: int | None) -> Assignment:
         .select_related("task__assigner", "organization")
         .get(pk=assignment.pk)
     )
-    if revision is not None and locked.revision != revision:
-        raise ConcurrentEdit(
-            _(
-                "Someone else changed this assignment after you opened it. Reload the page to "
-                "see their change, then report again."
-            )
-        )
+    check_revised(locked, revision, name=locked.task.title)
     return locked
 
 

@@ -12,13 +12,13 @@ from giaoban.core.text import fold
 from giaoban.followup import selectors as followup
 from giaoban.followup.models import Assignment
 from giaoban.meetings import selectors as meetings
-from giaoban.meetings.models import BridgePoint, Conference, ConferenceStatus
+from giaoban.meetings.models import OPEN, BridgePoint, Conference, ConferenceStatus
 from giaoban.orgs import selectors as orgs
 from giaoban.orgs.access import home_unit, membership_of
 from giaoban.orgs.models import Role, Unit
 from giaoban.reporting import charts
 from giaoban.reporting import selectors as reporting
-from giaoban.reporting.models import Period, Report, ReportForm, Status
+from giaoban.reporting.models import EDITABLE, Period, Report, ReportForm
 from giaoban.reporting.services import form_latest_version
 
 LEADER, OFFICER, OPERATOR, NOBODY = "leader", "officer", "operator", "nobody"
@@ -46,8 +46,6 @@ def start_unit(user, *, today: date) -> Unit | None:
 
 # Conferences -------------------------------------------------------------------------------
 
-_OPEN = [ConferenceStatus.PLANNED, ConferenceStatus.LIVE]
-
 
 def conferences_coming(*, user) -> QuerySet[Conference]:
     """Planned and live conferences the user may see: the live ones first, then by start. A
@@ -61,7 +59,7 @@ def conferences_coming(*, user) -> QuerySet[Conference]:
     )
     return (
         meetings.conferences_visible(user=user)
-        .filter(status__in=_OPEN)
+        .filter(status__in=OPEN)
         .select_related("organizer__unit")
         .annotate(past_due=past_due)
         .order_by(live_first, "scheduled_start", "pk")
@@ -235,14 +233,14 @@ def reports_due(*, user, today: date) -> list[Due]:
             report = mine.filter(form=form, period=period).first()
             due.append(_due(form, period, report, today))
             shown.add(report.pk if report else None)
-    unfinished = mine.filter(status__in=[Status.DRAFT, Status.RETURNED]).exclude(pk__in=shown)
+    unfinished = mine.filter(status__in=EDITABLE).exclude(pk__in=shown)
     due += [_due(r.form, r.period, r, today) for r in unfinished.order_by("period__end")]
     return due
 
 
 def _due(form, period, report, today) -> Due:
     deadline = reporting.deadline_of(form, period)
-    waiting = report is None or report.status in (Status.DRAFT, Status.RETURNED)
+    waiting = report is None or report.is_editable
     return Due(form, period, deadline, report, late=waiting and today > deadline)
 
 

@@ -4,6 +4,7 @@ moderation and a point's test session. Who may do what: meetings.access.conferen
 from ninja import Router, Schema
 
 from giaoban.media import selectors, services
+from giaoban.meetings import selectors as meeting_selectors
 
 router = Router(tags=["media"])
 
@@ -25,33 +26,33 @@ class TestIn(Schema):
 def media_state(request, conference_id: int):
     """The room, this console's token and feed, the host's and the floor's feeds, each point's
     media state. Consoles poll it every few seconds; it also notices a restarted server."""
-    conference, role = selectors.conference_for(user=request.user, pk=conference_id)
+    conference, role = meeting_selectors.conference_for(user=request.user, pk=conference_id)
     return selectors.media_state(conference=conference, role=role)
 
 
 @router.post("/media/points/{point_id}/mute")
 def point_mute(request, point_id: int, payload: MuteIn):
-    point, _ = selectors.point_for(user=request.user, pk=point_id)
+    point, _ = meeting_selectors.point_for(user=request.user, pk=point_id)
     peer = services.point_mute(actor=request.user, point=point, muted=payload.muted)
     return {"point": point.pk, "muted": peer.audio_muted}
 
 
 @router.post("/media/conferences/{conference_id}/mute-all")
 def mute_all(request, conference_id: int):
-    conference, _ = selectors.conference_for(user=request.user, pk=conference_id)
+    conference, _ = meeting_selectors.conference_for(user=request.user, pk=conference_id)
     return {"muted": services.mute_all(actor=request.user, conference=conference)}
 
 
 @router.post("/media/points/{point_id}/remove")
 def point_remove(request, point_id: int):
-    point, _ = selectors.point_for(user=request.user, pk=point_id)
+    point, _ = meeting_selectors.point_for(user=request.user, pk=point_id)
     services.point_remove(actor=request.user, point=point)
     return {"point": point.pk, "removed": True}
 
 
 @router.post("/media/points/{point_id}/tests")
 def test_record(request, point_id: int, payload: TestIn):
-    point, _ = selectors.point_for(user=request.user, pk=point_id)
+    point, _ = meeting_selectors.point_for(user=request.user, pk=point_id)
     test = services.test_record(actor=request.user, point=point, **payload.dict())
     return {
         "id": test.pk,

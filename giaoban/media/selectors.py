@@ -5,7 +5,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from giaoban.core.errors import NotFound, PermissionDenied
 from giaoban.media import services
 from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import (
@@ -17,7 +16,7 @@ from giaoban.media.models import (
     RecordingJob,
     RoomState,
 )
-from giaoban.meetings.access import Role, conference_role
+from giaoban.meetings.access import Role
 from giaoban.meetings.live.cache import state_cache
 from giaoban.meetings.models import (
     BridgePoint,
@@ -26,22 +25,6 @@ from giaoban.meetings.models import (
     FloorRequest,
     FloorStatus,
 )
-
-
-def conference_for(*, user, pk: int) -> tuple[Conference, Role]:
-    conference = Conference.objects.filter(pk=pk).first()
-    role = conference_role(user, conference) if conference else None
-    if role is None:
-        raise NotFound(_("No such conference, or you may not see it."))
-    return conference, role
-
-
-def point_for(*, user, pk: int) -> tuple[BridgePoint, Role]:
-    point = BridgePoint.objects.select_related("conference").filter(pk=pk).first()
-    role = conference_role(user, point.conference) if point else None
-    if role is None:
-        raise NotFound(_("No such bridge point, or you may not see it."))
-    return point, role
 
 
 def browser_url() -> str:
@@ -119,7 +102,7 @@ def _only(conference: Conference, role: Role, feeds: list) -> set | None:
 
 
 def _peers(conference: Conference, only: set | None = None) -> list[dict]:
-    points = conference.points.order_by("-is_host", "order", "id")
+    points = conference.points.all()
     peers = MediaPeer.objects.filter(point__conference=conference)
     if only is not None:
         points, peers = points.filter(pk__in=only), peers.filter(point_id__in=only)
@@ -144,11 +127,6 @@ def _peers(conference: Conference, only: set | None = None) -> list[dict]:
 
 def last_test(point: BridgePoint) -> MediaTest | None:
     return MediaTest.objects.filter(point=point).first()
-
-
-def require_own_point(role: Role, point: BridgePoint) -> None:
-    if role.point_id != point.pk:
-        raise PermissionDenied(_("You may act only for your own bridge point."))
 
 
 def recordings_of(conference: Conference) -> list[dict]:

@@ -24,7 +24,7 @@ from giaoban.media import adapter, recordings
 from giaoban.media.janus_conf import secret
 from giaoban.media.models import MediaPeer, MediaRoom, MediaTest, RoomState
 from giaoban.meetings import services as meetings
-from giaoban.meetings.access import conference_role
+from giaoban.meetings.access import require_host, require_point
 from giaoban.meetings.live import broadcast
 from giaoban.meetings.models import (
     BridgePoint,
@@ -263,22 +263,14 @@ def _set_muted(points, muted: bool) -> list[MediaPeer]:
     return peers
 
 
-def _require_host(actor, conference: Conference) -> None:
-    role = conference_role(actor, conference)
-    if role is None or not role.is_host:
-        raise PermissionDenied(_("Only the host of the conference may do this."))
-
-
 def point_mute(*, actor, point: BridgePoint, muted: bool) -> MediaPeer:
     """The host closes or opens a point's microphone on the server. A point may close its own,
     never open it: it asks for the floor instead."""
-    role = conference_role(actor, point.conference)
-    if role is None or not (role.is_host or (muted and role.point_id == point.pk)):
-        if role is not None and role.point_id == point.pk:
-            raise PermissionDenied(
-                _("Your microphone is closed by the chair. Ask for the floor to speak.")
-            )
-        raise PermissionDenied(_("Only the host of the conference may do this."))
+    role = require_point(actor, point)
+    if not (role.is_host or muted):
+        raise PermissionDenied(
+            _("Your microphone is closed by the chair. Ask for the floor to speak.")
+        )
     (peer,) = _set_muted([point], muted)
     audit_record(actor=actor, action="media.mute" if muted else "media.unmute", instance=point)
     return peer
@@ -286,7 +278,7 @@ def point_mute(*, actor, point: BridgePoint, muted: bool) -> MediaPeer:
 
 def mute_all(*, actor, conference: Conference) -> int:
     """Every point but the host's is muted (the chair keeps speaking)."""
-    _require_host(actor, conference)
+    require_host(actor, conference)
     points = list(conference.points.filter(is_host=False).select_related("conference"))
     _set_muted(points, True)
     audit_record(actor=actor, action="media.mute_all", instance=conference)
@@ -295,7 +287,7 @@ def mute_all(*, actor, conference: Conference) -> int:
 
 def point_remove(*, actor, point: BridgePoint) -> None:
     """The host removes a point's stream from the room (it may rejoin; muted, as always)."""
-    _require_host(actor, point.conference)
+    require_host(actor, point.conference)
     room = MediaRoom.objects.filter(conference_id=point.conference_id).first()
     if room is None or room.state != RoomState.UP:
         raise ApplicationError(_("The media server is not available; try again shortly."))
@@ -340,9 +332,7 @@ def test_record(
     packet_loss,
     note: str = "",
 ) -> MediaTest:
-    role = conference_role(actor, point.conference)
-    if role is None or role.point_id != point.pk:
-        raise PermissionDenied(_("You may act only for your own bridge point."))
+    require_point(actor, point, host_too=False)
     passed = bool(camera and microphone and frames_received > 0)
     test = MediaTest.objects.create(
         point=point,

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict
 
 from giaoban.core.errors import ApplicationError, NotFound
 from giaoban.meetings import documents, selectors
-from giaoban.meetings.access import conference_role
 from giaoban.meetings.live import commands
 from giaoban.meetings.models import Conference
 from giaoban.orgs.selectors import parse_day
@@ -158,7 +157,7 @@ def _conference_out(c: Conference) -> dict:
         "seq": c.seq,
         "attendance": selectors.attendance_counts(c.pk),
         "attendance_xlsx": reverse("meetings_files:attendance_xlsx", args=[c.pk]),
-        "points": [_point_out(p) for p in points.order_by("-is_host", "order", "id")],
+        "points": [_point_out(p) for p in points],
     }
 
 
@@ -194,10 +193,7 @@ def conference_state(request, conference_id: int):
 def conference_act(request, conference_id: int, payload: ActionIn):
     """Run one live-room message with the caller's role and return the new live state. A refused
     message answers 403 and is kept in the audit log, as on the WebSocket."""
-    conference = selectors.conference_get(user=request.user, pk=conference_id)
-    role = conference_role(request.user, conference)
-    if role is None:
-        raise NotFound(_("No such conference, or you may not see it."))
+    conference, role = selectors.conference_for(user=request.user, pk=conference_id)
     message: dict[str, Any] = payload.model_dump()
     try:
         commands.run(request.user, role, conference.pk, message)

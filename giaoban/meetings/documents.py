@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from giaoban.core.audit import audit_record
-from giaoban.core.errors import InvalidInput, PermissionDenied
+from giaoban.core.errors import InvalidInput
 from giaoban.core.files import protected_file_response
 from giaoban.core.text import nfc
 from giaoban.meetings import selectors
-from giaoban.meetings.access import conference_role
+from giaoban.meetings.access import conference_role, require_host
 from giaoban.meetings.models import AgendaItem, Document
 from giaoban.reporting.numbers import format_number
 
@@ -34,15 +34,6 @@ EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", XLSX: ".xlsx"}
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _MAX_NAME = 255
-
-
-def _require_host(actor, conference) -> None:
-    """As in services: None is the system; otherwise only the host side attaches documents."""
-    if actor is None:
-        return
-    role = conference_role(actor, conference)
-    if role is None or not role.is_host:
-        raise PermissionDenied(_("Only the host of the conference may do this."))
 
 
 def _file_error(message: str) -> InvalidInput:
@@ -142,7 +133,7 @@ def detect_type(upload, name: str) -> str:
 def document_attach(*, actor, item: AgendaItem, upload) -> Document:
     """Attach an uploaded file to an agenda item (host side only)."""
     conference = item.conference
-    _require_host(actor, conference)
+    require_host(actor, conference)
     size = _size_of(upload)
     _check_size(size)  # before a single byte is read
     name = clean_name(getattr(upload, "name", None))

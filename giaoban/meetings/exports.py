@@ -9,17 +9,13 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from giaoban.core.files import download_response
 from giaoban.meetings import selectors
-from giaoban.meetings.access import conference_role
 from giaoban.meetings.documents import XLSX
 from giaoban.meetings.models import Attendance, AttendanceEventKind, Conference, Delegate
 from giaoban.reporting.excel import put_cell
@@ -188,11 +184,7 @@ def _log_sheet(wb: Workbook, conference: Conference) -> None:
 def attendance_workbook(conference: Conference) -> bytes:
     """Heading, the figures per point and in total, each point's delegates, then the log."""
     conference = Conference.objects.select_related("organizer", "chair").get(pk=conference.pk)
-    points = list(
-        conference.points.order_by("-is_host", "order", "id").prefetch_related(
-            Prefetch("delegates", queryset=Delegate.objects.order_by("order", "id"))
-        )
-    )
+    points = list(conference.points.prefetch_related("delegates"))
     wb = Workbook()
     ws = wb.active
     ws.title = ROLL_SHEET
@@ -211,9 +203,7 @@ def attendance_workbook(conference: Conference) -> bytes:
 @require_GET
 def attendance_download(request, pk: int):
     """The workbook, for the conference's participants only; others get a 404."""
-    conference = selectors.conference_get(user=request.user, pk=pk)  # NotFound → 404
-    if conference_role(request.user, conference) is None:
-        raise Http404(_("No such conference, or you may not see it."))
+    conference, _role = selectors.conference_for(user=request.user, pk=pk)  # NotFound → 404
     day = timezone.localtime(conference.scheduled_start, TZ)
     name = f"diem-danh-hoi-nghi-{conference.pk}-{day:%Y%m%d}.xlsx"
     return download_response(attendance_workbook(conference), name=name, content_type=XLSX)

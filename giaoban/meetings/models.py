@@ -26,6 +26,10 @@ class ConferenceStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+#: A conference can still be changed while planned or live; ended or cancelled, it is the record.
+OPEN = (ConferenceStatus.PLANNED, ConferenceStatus.LIVE)
+
+
 class Conference(models.Model):
     title = models.CharField(_("title"), max_length=300)
     # The title folded (core.text.fold) for search; set by the services that write the title.
@@ -103,6 +107,15 @@ class Conference(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def day(self):
+        """The conference's day in the installation's time zone (designations are as of it)."""
+        return timezone.localtime(self.scheduled_start).date()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
 
 class PointState(models.TextChoices):
     INVITED = "invited", _("Invited")
@@ -144,7 +157,7 @@ class BridgePoint(models.Model):
     class Meta:
         verbose_name = _("bridge point")
         verbose_name_plural = _("bridge points")
-        ordering = ["conference", "-is_host", "order", "id"]
+        ordering = ["conference_id", "-is_host", "order", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["conference"],
@@ -197,7 +210,7 @@ class Delegate(models.Model):
     class Meta:
         verbose_name = _("delegate")
         verbose_name_plural = _("delegates")
-        ordering = ["point", "order", "id"]
+        ordering = ["point_id", "order", "id"]
 
     def __str__(self):
         return self.designation
@@ -262,7 +275,7 @@ class AgendaItem(models.Model):
     class Meta:
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda")
-        ordering = ["conference", "order"]
+        ordering = ["conference_id", "order"]
 
     def __str__(self):
         return f"{self.order}. {self.title}"
@@ -285,7 +298,7 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["item", "uploaded_at"]
+        ordering = ["item_id", "uploaded_at"]
 
     def __str__(self):
         return self.original_name
@@ -347,7 +360,7 @@ class FloorRequest(models.Model):
     summary = models.TextField(_("summary of the contribution"), blank=True)
 
     class Meta:
-        ordering = ["conference", "position", "id"]
+        ordering = ["conference_id", "position", "id"]
 
     def __str__(self):
         return f"{self.point}: {self.topic}"
@@ -365,7 +378,7 @@ class Conclusion(models.Model):
     class Meta:
         verbose_name = _("conclusion")
         verbose_name_plural = _("conclusions")
-        ordering = ["conference", "order"]
+        ordering = ["conference_id", "order"]
 
     def __str__(self):
         return self.text[:80]

@@ -1,12 +1,21 @@
-"""Reads of the meetings app: conferences a user may see, and the live state of one."""
+"""Reads of the meetings app: conferences a user may see, what their pages show, and the live
+state of one."""
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound
-from giaoban.meetings.access import conference_filter
+from giaoban.meetings.access import (
+    Role,
+    conference_filter,
+    conference_role,
+    require_host,
+    require_participant,
+    require_point,
+)
 from giaoban.meetings.models import (
     AgendaItem,
     Attendance,
@@ -16,8 +25,11 @@ from giaoban.meetings.models import (
     Delegate,
     FloorRequest,
     FloorStatus,
+    Incident,
     PointState,
 )
+from giaoban.orgs.models import Level, Organization, Person, Unit
+from giaoban.orgs.selectors import person_search
 
 
 def conferences_visible(*, user) -> QuerySet[Conference]:
@@ -30,6 +42,27 @@ def conference_get(*, user, pk: int) -> Conference:
     if conference is None:
         raise NotFound(_("No such conference, or you may not see it."))
     return conference
+
+
+def conference_for(*, user, pk: int, host: bool = False) -> tuple[Conference, Role]:
+    """A conference the user may see, with their role in it (404 for anyone else); with
+    `host`, a page of the host side's (403 for the other participants)."""
+    conference = Conference.objects.select_related("organizer", "chair").filter(pk=pk).first()
+    role = conference_role(user, conference) if conference else None
+    if role is None:
+        raise NotFound(_("No such conference, or you may not see it."))
+    if host:
+        require_host(user, conference)
+    return conference, role
+
+
+def point_for(*, user, pk: int) -> tuple[BridgePoint, Role]:
+    """A bridge point of a conference the user may see, with their role in that conference."""
+    point = BridgePoint.objects.select_related("conference").filter(pk=pk).first()
+    role = conference_role(user, point.conference) if point else None
+    if role is None:
+        raise NotFound(_("No such bridge point, or you may not see it."))
+    return point, role
 
 
 def conferences_on(*, user, day) -> QuerySet[Conference]:
@@ -71,7 +104,7 @@ def points_state(conference_id: int, ids=None) -> list[dict]:
         open_incidents=Count(
             "incidents", filter=Q(incidents__ended_at__isnull=True), distinct=True
         ),
-    ).order_by("-is_host", "order", "id")
+    ).order_by(*BridgePoint._meta.ordering)  # an aggregate drops the default ordering
     return [
         {
             "id": p.pk,
@@ -180,3 +213,169 @@ def live_state(conference_id: int) -> dict:
 
 def attendance_log(conference: Conference) -> QuerySet[AttendanceEvent]:
     return conference.attendance_log.select_related("point", "delegate", "by")
+
+
+# What the conference pages show ------------------------------------------------------------
+
+
+def conference_rows(*, user) -> QuerySet[Conference]:
+    """The conference list: newest first, with the organizer's unit and the number of points."""
+    return (
+        conferences_visible(user=user)
+        .select_related("organizer__unit")
+        .annotate(point_count=Count("points"))
+        .order_by("-scheduled_start", "-pk")
+    )
+
+
+def points_with_delegates(conference: Conference) -> list[BridgePoint]:
+    """The record's points, each with its delegates and how many readiness items are ticked."""
+    points = list(
+        conference.points.select_related("unit", "operator").prefetch_related("delegates")
+    )
+    for point in points:
+        point.ready_count = sum(bool(getattr(point, name)) for name in BridgePoint.READINESS)
+    return points
+
+
+def agenda_with_documents(conference: Conference) -> QuerySet[AgendaItem]:
+    return conference.agenda.prefetch_related("documents")
+
+
+def items_with_documents(conference: Conference) -> QuerySet[AgendaItem]:
+    """The agenda items that have documents attached, with them (a console's documents list)."""
+    items = conference.agenda.annotate(n=Count("documents")).filter(n__gt=0)
+    return items.order_by("order").prefetch_related("documents")
+
+
+def minutes_items(conference: Conference) -> QuerySet[AgendaItem]:
+    """The agenda with each item's finished turns at the floor, for the minutes page."""
+    done = FloorRequest.objects.filter(status=FloorStatus.DONE).select_related("point")
+    return conference.agenda.prefetch_related(Prefetch("contributions", queryset=done))
+
+
+def incidents_of(conference: Conference) -> QuerySet[Incident]:
+    return Incident.objects.filter(point__conference=conference).select_related("point")
+
+
+def point_in(conference: Conference, pk) -> BridgePoint:
+    """A bridge point of this conference (404 otherwise)."""
+    point = conference.points.filter(pk=pk).select_related("unit").first() if pk else None
+    if point is None:
+        raise NotFound(_("No such bridge point in this conference."))
+    return point
+
+
+def item_in(conference: Conference, pk) -> AgendaItem:
+    return _one_of(conference.agenda, pk)
+
+
+def delegate_in(*, user, conference: Conference, pk) -> Delegate:
+    """A delegate of this conference whom the user may act for (their point's, or the host)."""
+    delegate = _one_of(
+        Delegate.objects.filter(point__conference=conference).select_related("point"), pk
+    )
+    require_point(user, delegate.point)
+    return delegate
+
+
+def _one_of(rows, pk):
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("That does not belong to this conference."))
+    return found
+
+
+def guest_points(*, user, conference: Conference) -> QuerySet[BridgePoint]:
+    """Where the user may add a guest: any point for the host side, their own for a point."""
+    role = require_participant(user, conference)
+    points = conference.points.all()
+    return points if role.is_host else points.filter(pk=role.point_id)
+
+
+def console_point(*, user, conference: Conference, wanted: str = "") -> tuple[BridgePoint, bool]:
+    """The point whose console the user opens, and whether it is read-only: a point's operator
+    opens their own; the host any point's (`wanted`, else the host point), read-only but their
+    own."""
+    role = require_participant(user, conference)
+    if not role.is_host:
+        return point_in(conference, role.point_id), False
+    if wanted.isdigit():
+        point = point_in(conference, int(wanted))
+    else:
+        point = conference.points.first()
+        if point is None:
+            raise NotFound(_("This conference has no bridge point yet."))
+    return point, not point.is_host
+
+
+def point_attendance(*, user, point: BridgePoint) -> dict:
+    """A point's delegates and their attendance, for its console (the point's or the host's)."""
+    require_point(user, point)
+    return {
+        "point": point.pk,
+        "delegates": [
+            {
+                "id": d.pk,
+                "full_name": d.full_name,
+                "designation": d.designation,
+                "is_guest": d.is_guest,
+                "attendance": d.attendance,
+                "attendance_label": d.get_attendance_display(),
+                "absence_reason": d.absence_reason,
+                "represented_by": d.represented_by,
+            }
+            for d in point.delegates.all()
+        ],
+        "counts": attendance_counts(point.conference_id, point.pk),
+    }
+
+
+# The choices of the conference forms --------------------------------------------------------
+
+
+def form_choices(*, user) -> dict:
+    """The report forms, periods and people (as chair) the conference form offers."""
+    from giaoban.reporting.models import Period, ReportForm
+
+    people = Person.objects.visible_to(user).prefetch_related("positions").order_by("full_name")
+    return {
+        "report_forms": ReportForm.objects.all(),
+        "periods": Period.objects.all(),
+        "people": people,
+    }
+
+
+def organizers_for(*, user) -> QuerySet[Organization]:
+    return Organization.objects.editable_by(user).select_related("unit").order_by("name")
+
+
+def people_found(*, user, query: str) -> QuerySet[Person]:
+    """At most 20 people the user may see whose name matches `query` (none for no query)."""
+    if not query.strip():
+        return Person.objects.none()
+    ids = [p.pk for p in person_search(user=user, text=query, limit=20)]
+    return Person.objects.filter(pk__in=ids).prefetch_related("positions").order_by("full_name")
+
+
+def people_invitable(*, user) -> QuerySet[Person]:
+    return Person.objects.visible_to(user).prefetch_related("positions")
+
+
+def operators_for(*, user):
+    """The active accounts of the organizations the user sees: who may operate a point."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, membership__organization__in=Organization.objects.visible_to(user)
+        )
+        .select_related("membership__organization")
+        .order_by("username")
+    )
+
+
+def point_units(*, user, conference: Conference) -> QuerySet[Unit]:
+    """The units a bridge point may be at: those the user sees, valid on the conference's day,
+    above the village."""
+    units = Unit.objects.visible_to(user).on(conference.day)
+    return units.exclude(level=Level.VILLAGE).order_by("path")

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
-from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from giaoban.core.locking import save_revised
 from giaoban.core.text import fold, nfc, nfc_text
 from giaoban.meetings import signals
-from giaoban.meetings.access import Role, conference_role
+from giaoban.meetings.access import require_host, require_point
 from giaoban.meetings.live import broadcast
 from giaoban.meetings.models import (
+    OPEN,
     AgendaItem,
     Attendance,
     AttendanceEvent,
@@ -33,26 +34,6 @@ from giaoban.meetings.models import (
 from giaoban.meetings.signals import conference_created
 
 S = ConferenceStatus
-
-
-def _role(actor, conference) -> Role | None:
-    """None stands for the system (loaders, tests, the media adapter): it may do anything."""
-    if actor is None:
-        return Role("host")
-    return conference_role(actor, conference)
-
-
-def _require_host(actor, conference) -> None:
-    role = _role(actor, conference)
-    if role is None or not role.is_host:
-        raise PermissionDenied(_("Only the host of the conference may do this."))
-
-
-def _require_point(actor, point: BridgePoint) -> None:
-    """The point's own operator, or the host, may act for a bridge point."""
-    role = _role(actor, point.conference)
-    if role is None or not (role.is_host or role.point_id == point.pk):
-        raise PermissionDenied(_("You may act only for your own bridge point."))
 
 
 def _locked(conference: Conference) -> Conference:
@@ -117,7 +98,7 @@ def conference_create(
 def point_add(
     *, actor, conference, unit, name: str, is_host: bool = False, location: str = "", operator=None
 ) -> BridgePoint:
-    _require_host(actor, conference)
+    require_host(actor, conference)
     if is_host and conference.points.filter(is_host=True).exists():
         raise ApplicationError(_("This conference already has a host point."))
     order = (conference.points.aggregate(m=Max("order"))["m"] or 0) + 1
@@ -140,7 +121,7 @@ def _revise(actor, instance, revision: int, values: dict, *, fields: list[str], 
     before = snapshot(instance, fields)
     model = type(instance)
     status = "status" if model is Conference else "conference__status"
-    rows = model.objects.filter(**{f"{status}__in": [S.PLANNED, S.LIVE]})
+    rows = model.objects.filter(**{f"{status}__in": OPEN})
     name = instance.title if model is AgendaItem else str(instance)
     save_revised(rows, instance.pk, revision, values, name=name)
     instance.refresh_from_db()
@@ -155,7 +136,7 @@ def _revise(actor, instance, revision: int, values: dict, *, fields: list[str], 
 
 
 def _require_open(conference: Conference) -> None:
-    if conference.status not in (S.PLANNED, S.LIVE):
+    if not conference.is_open:
         raise ApplicationError(
             _("An ended or cancelled conference is part of the record: it is not changed.")
         )
@@ -170,7 +151,7 @@ def point_update(
 ) -> BridgePoint:
     """Rename a bridge point, change its room or its operator; a stale page is refused."""
     conference = point.conference
-    _require_host(actor, conference)
+    require_host(actor, conference)
     _require_open(conference)
     values = {"name": nfc(name), "location": nfc(location), "operator": operator}
     before = _revise(actor, point, revision, values, fields=_POINT_FIELDS, action="point.update")
@@ -185,7 +166,7 @@ def point_update(
 def point_remove(*, actor, point: BridgePoint) -> None:
     """Take a point (with its invited delegates) out of a conference that has not started."""
     conference = _locked(point.conference)
-    _require_host(actor, conference)
+    require_host(actor, conference)
     if conference.status != S.PLANNED:
         raise ApplicationError(
             _("A bridge point can be removed only before the conference starts.")
@@ -211,8 +192,8 @@ def point_remove(*, actor, point: BridgePoint) -> None:
 @transaction.atomic
 def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = None) -> Delegate:
     """Invite a person with their designation as of the conference's day, kept as it was."""
-    _require_host(actor, point.conference)
-    day = timezone.localtime(point.conference.scheduled_start).date()
+    require_host(actor, point.conference)
+    day = point.conference.day
     person = type(person).objects.prefetch_related("positions").get(pk=person.pk)
     delegate = Delegate.objects.create(
         point=point,
@@ -229,7 +210,7 @@ def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = No
 def delegate_add_guest(
     *, actor, point: BridgePoint, full_name: str, designation: str = ""
 ) -> Delegate:
-    _require_point(actor, point)
+    require_point(actor, point)
     full_name = nfc(full_name)
     if len(full_name.split()) < 2:
         raise InvalidInput({"full_name": _("Write the full name: family name and given name.")})
@@ -249,7 +230,7 @@ def delegate_remove(*, actor, delegate: Delegate) -> None:
     """Take a delegate off a point's list (invited by mistake, a guest written twice) while the
     roll call has not marked them: once marked, they are part of the record."""
     point = delegate.point
-    _require_point(actor, point)
+    require_point(actor, point)
     _require_open(point.conference)
     audit_record(
         actor=actor,
@@ -297,7 +278,7 @@ def conference_update(
 ) -> Conference:
     """Change a planned or live conference's particulars (a briefing is often moved). An edit
     made on a page opened before someone else's saved change is refused, its input kept."""
-    _require_host(actor, conference)
+    require_host(actor, conference)
     _require_open(conference)
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
@@ -322,7 +303,7 @@ def conference_spotlight(*, actor, conference: Conference, point: BridgePoint | 
     """The host puts one point's picture before every point (the large place beside the host's
     on their consoles), or takes it away with `point=None`. Its sound follows the microphones'
     rules as always: the spotlight shows a point, the floor lets it speak."""
-    _require_host(actor, conference)
+    require_host(actor, conference)
     conference = _locked(conference)
     if conference.status != S.LIVE:
         raise ApplicationError(_("A point can be put in the spotlight only during the conference."))
@@ -355,7 +336,7 @@ def agenda_add(
     planned_minutes: int = 10,
     notes: str = "",
 ) -> AgendaItem:
-    _require_host(actor, conference)
+    require_host(actor, conference)
     if not 1 <= planned_minutes <= 600:
         raise InvalidInput({"planned_minutes": _("Planned minutes must be between 1 and 600.")})
     order = (conference.agenda.aggregate(m=Max("order"))["m"] or 0) + 1
@@ -389,7 +370,7 @@ def agenda_update(
     """Change an agenda item's kind, title, presenter or planned minutes; a stale page is
     refused."""
     conference = item.conference
-    _require_host(actor, conference)
+    require_host(actor, conference)
     _require_open(conference)
     if not 1 <= planned_minutes <= 600:
         raise InvalidInput({"planned_minutes": _("Planned minutes must be between 1 and 600.")})
@@ -408,7 +389,7 @@ def agenda_update(
 def agenda_remove(*, actor, item: AgendaItem) -> None:
     """Take an item that has not been opened out of the agenda; those after it move up."""
     conference = _locked(item.conference)
-    _require_host(actor, conference)
+    require_host(actor, conference)
     _require_open(conference)
     if item.started_at is not None:
         raise ApplicationError(_("An agenda item that has been opened stays in the record."))
@@ -434,7 +415,7 @@ _NEXT = {
 @transaction.atomic
 def conference_transition(*, actor, conference: Conference, action: str) -> Conference:
     """start: planned → live; end: live → ended; cancel: planned → cancelled."""
-    _require_host(actor, conference)
+    require_host(actor, conference)
     conference = _locked(conference)
     allowed, target = _NEXT[action]
     if conference.status not in allowed:
@@ -484,7 +465,7 @@ def _require_live(conference: Conference) -> None:
 @transaction.atomic
 def agenda_advance(*, actor, conference: Conference) -> AgendaItem | None:
     """Close the current agenda item and open the next one (the first one if none is open)."""
-    _require_host(actor, conference)
+    require_host(actor, conference)
     conference = _locked(conference)
     _require_live(conference)
     now = timezone.now()
@@ -508,7 +489,7 @@ def agenda_advance(*, actor, conference: Conference) -> AgendaItem | None:
 
 @transaction.atomic
 def point_confirm(*, actor, point: BridgePoint) -> BridgePoint:
-    _require_point(actor, point)
+    require_point(actor, point)
     if point.confirmed_at is None:
         point.confirmed_at = timezone.now()
         if point.state == PointState.INVITED:
@@ -537,7 +518,7 @@ def point_presence(*, point_id: int, online: bool, actor=None, publish: bool = T
 
 @transaction.atomic
 def readiness_tick(*, actor, point: BridgePoint, item: str, done: bool) -> BridgePoint:
-    _require_point(actor, point)
+    require_point(actor, point)
     if item not in BridgePoint.READINESS:
         raise InvalidInput({"item": _("Unknown readiness item “%(item)s”.") % {"item": item}})
     setattr(point, item, bool(done))
@@ -551,7 +532,7 @@ def readiness_tick(*, actor, point: BridgePoint, item: str, done: bool) -> Bridg
 def incident_open(
     *, actor, point: BridgePoint, kind: str, action_taken: str = "", automatic: bool = False
 ) -> Incident:
-    _require_point(actor, point)
+    require_point(actor, point)
     open_one = point.incidents.filter(kind=kind, ended_at__isnull=True).first()
     if open_one:
         return open_one
@@ -568,7 +549,7 @@ def incident_open(
 
 @transaction.atomic
 def incident_close(*, actor, incident: Incident, action_taken: str = "") -> Incident:
-    _require_point(actor, incident.point)
+    require_point(actor, incident.point)
     if incident.ended_at is None:
         incident.ended_at = timezone.now()
         if action_taken:
@@ -595,7 +576,7 @@ def rollcall_mark(
 ) -> Delegate:
     """Present; absent with a reason; or represented by someone named."""
     point = delegate.point
-    _require_point(actor, point)
+    require_point(actor, point)
     if attendance not in _ATTENDANCE_EVENTS:
         raise InvalidInput(
             {"attendance": _("Unknown attendance “%(value)s”.") % {"value": attendance}}
@@ -633,7 +614,7 @@ def rollcall_mark(
 def floor_request(*, actor, point: BridgePoint, topic: str, speaker: str = "") -> FloorRequest:
     """A point asks for the floor. Requests queue in arrival order, even when they race: the
     conference row is locked while the next position is taken."""
-    _require_point(actor, point)
+    require_point(actor, point)
     conference = _locked(point.conference)
     _require_live(conference)
     topic = nfc(topic)
@@ -666,7 +647,7 @@ def _request_locked(request: FloorRequest) -> FloorRequest:
 @transaction.atomic
 def floor_grant(*, actor, request: FloorRequest) -> FloorRequest:
     """The chair gives the floor: whoever spoke before finishes."""
-    _require_host(actor, request.conference)
+    require_host(actor, request.conference)
     _locked(request.conference)
     request = _request_locked(request)
     if request.status != FloorStatus.WAITING:
@@ -686,7 +667,7 @@ def floor_grant(*, actor, request: FloorRequest) -> FloorRequest:
 @transaction.atomic
 def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorRequest:
     """The turn ends; what was said is recorded against the agenda item."""
-    _require_host(actor, request.conference)
+    require_host(actor, request.conference)
     request = _request_locked(request)
     if request.status != FloorStatus.SPEAKING:
         raise ApplicationError(_("This point does not have the floor."))
@@ -701,9 +682,7 @@ def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorReq
 @transaction.atomic
 def floor_decline(*, actor, request: FloorRequest) -> FloorRequest:
     """The chair declines a request, or the point withdraws its own."""
-    role = _role(actor, request.conference)
-    if role is None or not (role.is_host or role.point_id == request.point_id):
-        raise PermissionDenied(_("You may not decline this request."))
+    role = require_point(actor, request.point)
     request = _request_locked(request)
     if request.status != FloorStatus.WAITING:
         raise ApplicationError(_("This request is no longer waiting."))
@@ -719,7 +698,9 @@ def floor_decline(*, actor, request: FloorRequest) -> FloorRequest:
 @transaction.atomic
 def floor_reorder(*, actor, conference: Conference, order: list[int]) -> None:
     """The chair puts the waiting requests in a new order (ids, first to speak first)."""
-    _require_host(actor, conference)
+    require_host(actor, conference)
+    if not isinstance(order, list) or not all(type(pk) is int for pk in order):
+        raise InvalidInput({"order": _("The new order must be a list of request numbers.")})
     conference = _locked(conference)
     waiting = {r.pk: r for r in conference.floor_requests.filter(status=FloorStatus.WAITING)}
     if set(order) != set(waiting):
@@ -735,17 +716,10 @@ def floor_reorder(*, actor, conference: Conference, order: list[int]) -> None:
 
 @transaction.atomic
 def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> AgendaItem:
-    _require_host(actor, item.conference)
-    updated = AgendaItem.objects.filter(pk=item.pk, minutes_revision=revision).update(
-        minutes=nfc_text(text), minutes_revision=F("minutes_revision") + 1
-    )
-    if not updated:
-        raise ConcurrentEdit(
-            _(
-                "Someone else changed these minutes after you opened them. Your text is kept "
-                "below: copy it, reload, and merge."
-            )
-        )
+    require_host(actor, item.conference)
+    values = {"minutes": nfc_text(text)}
+    rows = AgendaItem.objects.all()
+    save_revised(rows, item.pk, revision, values, name=item.title, field="minutes_revision")
     item.refresh_from_db()
     audit_record(
         actor=actor,
@@ -759,7 +733,7 @@ def minutes_write(*, actor, item: AgendaItem, text: str, revision: int) -> Agend
 
 @transaction.atomic
 def conclusion_add(*, actor, conference: Conference, text: str) -> Conclusion:
-    _require_host(actor, conference)
+    require_host(actor, conference)
     text = nfc_text(text)
     if not text:
         raise InvalidInput({"text": _("Write the conclusion.")})

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from giaoban.meetings import views
+from giaoban.meetings.live import views as live_views
 
 app_name = "meetings"
 urlpatterns = [
@@ -55,10 +56,10 @@ urlpatterns = [
     ),
     path(
         "conferences/<int:pk>/points/<int:point_pk>/delegates/",
-        views.point_delegates,
+        live_views.point_delegates,
         name="point_delegates",
     ),
     path("conferences/<int:pk>/minutes/", views.minutes, name="minutes"),
-    path("conferences/<int:pk>/host/", views.host_console, name="host_console"),
-    path("conferences/<int:pk>/point/", views.point_console, name="point_console"),
+    path("conferences/<int:pk>/host/", live_views.host_console, name="host_console"),
+    path("conferences/<int:pk>/point/", live_views.point_console, name="point_console"),
 ]

@@ -34,7 +34,7 @@ def _place_of(conference: Conference) -> str:
 
 
 def _day(conference: Conference):
-    return timezone.localtime(conference.scheduled_start).date()
+    return conference.day
 
 
 def _save(doc, title: str, conference: Conference) -> bytes:
@@ -102,7 +102,7 @@ def _minutes_opening(doc, conference: Conference) -> None:
 
 def _minutes_attendance(doc, conference: Conference) -> None:
     _text(doc, "THÀNH PHẦN THAM DỰ", bold=True)
-    points = conference.points.prefetch_related("delegates").order_by("-is_host", "order", "id")
+    points = conference.points.prefetch_related("delegates")
     for point in points:
         delegates = list(point.delegates.all())
         present = sum(

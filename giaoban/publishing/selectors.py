@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound
 from giaoban.core.text import fold
-from giaoban.meetings import selectors as meeting_selectors
-from giaoban.meetings.access import Role, conference_role
 from giaoban.meetings.models import Conference
 from giaoban.orgs.models import Organization, Person, Unit
 from giaoban.orgs.selectors import person_search, unit_search
@@ -29,15 +27,6 @@ _ABBREVIATIONS = {
     "tx": "thi xa",
     "uv": "uy vien",
 }
-
-
-def conference_for(*, user, pk: int) -> tuple[Conference, Role]:
-    """A conference the user may see, with their role in it."""
-    conference = meeting_selectors.conference_get(user=user, pk=pk)
-    role = conference_role(user, conference)
-    if role is None:
-        raise NotFound(_("No such conference, or you may not see it."))
-    return conference, role
 
 
 def article_of(conference: Conference) -> ArticleDraft | None:

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
-from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
+from giaoban.core.locking import save_revised
 from giaoban.core.text import nfc, nfc_text
 from giaoban.meetings import services as meeting_services
-from giaoban.meetings.access import conference_role
+from giaoban.meetings.access import require_host
 from giaoban.meetings.models import Conference
 from giaoban.publishing.models import ArticleDraft, RecordFigure, TextImport
 from giaoban.publishing.reader import read
@@ -27,12 +28,6 @@ MAX_TEXT_CHARS = 200_000
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-def _require_host(actor, conference: Conference) -> None:
-    role = conference_role(actor, conference)
-    if role is None or not role.is_host:
-        raise PermissionDenied(_("Only the host of the conference may write its article."))
-
-
 # The article draft ------------------------------------------------------------------------
 
 
@@ -40,7 +35,7 @@ def _require_host(actor, conference: Conference) -> None:
 def article_draft(*, actor, conference: Conference, revision: int | None = None) -> ArticleDraft:
     """Draft the article from the record: the first time, or again over an edited draft (then
     `revision` must be the one the user saw, so that nobody's edits are lost unseen)."""
-    _require_host(actor, conference)
+    require_host(actor, conference)
     article = draft_article(user=actor, conference=conference)
     draft = ArticleDraft.objects.select_for_update().filter(conference=conference).first()
     if draft is None:
@@ -60,7 +55,7 @@ def article_draft(*, actor, conference: Conference, revision: int | None = None)
 def article_save(
     *, actor, draft: ArticleDraft, title: str, body: str, revision: int
 ) -> ArticleDraft:
-    _require_host(actor, draft.conference)
+    require_host(actor, draft.conference)
     title, body = nfc(title), nfc_text(body)
     errors = {}
     if not title:
@@ -74,18 +69,10 @@ def article_save(
 
 
 def _update(actor, draft: ArticleDraft, title: str, body: str, revision, *, action: str):
-    if revision is None or int(revision) != draft.revision:
-        raise ConcurrentEdit(
-            _(
-                "Someone else saved this article after you opened it. Your text is kept below: "
-                "compare it with theirs and save again."
-            )
-        )
     before = _state(draft)
-    draft.title, draft.body = title, body
-    draft.revision += 1
-    draft.updated_by, draft.updated_at = actor, timezone.now()
-    draft.save()
+    values = {"title": title, "body": body, "updated_by": actor, "updated_at": timezone.now()}
+    save_revised(ArticleDraft.objects.all(), draft.pk, revision, values, name=draft.title)
+    draft.refresh_from_db()
     audit_record(actor=actor, action=action, instance=draft, before=before, after=_state(draft))
     return draft
 

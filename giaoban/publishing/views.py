@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from giaoban.core.errors import ApplicationError, NotFound, PermissionDenied
 from giaoban.core.files import download_response
 from giaoban.core.forms import add_errors
+from giaoban.meetings import selectors as meeting_selectors
 from giaoban.orgs.access import can_edit
 from giaoban.publishing import documents, selectors, services
 from giaoban.publishing.forms import ArticleForm, ReadForm, ReviewForm
@@ -23,16 +24,13 @@ def _download(data: bytes, name: str, content_type: str = DOCX) -> HttpResponse:
     return download_response(data, name=name, content_type=content_type)
 
 
-def _require_host(role) -> None:
-    if not role.is_host:
-        raise PermissionDenied(_("Only the host of the conference may write its article."))
-
-
 # The article ------------------------------------------------------------------------------
 
 
 def article(request, pk: int):
-    conference, role = selectors.conference_for(user=request.user, pk=pk)
+    conference, role = meeting_selectors.conference_for(
+        user=request.user, pk=pk, host=request.method == "POST"
+    )
     draft = selectors.article_of(conference)
     form = None
     if draft is not None and role.is_host:
@@ -40,23 +38,20 @@ def article(request, pk: int):
             request.POST if request.method == "POST" else None,
             initial={"title": draft.title, "body": draft.body, "revision": draft.revision},
         )
-    if request.method == "POST":
-        _require_host(role)
-        if form is not None and form.is_valid():
-            try:
-                services.article_save(actor=request.user, draft=draft, **form.cleaned_data)
-                messages.success(request, _("The article is saved."))
-                return redirect("publishing:article", pk=pk)
-            except ApplicationError as exc:
-                add_errors(form, exc)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.article_save(actor=request.user, draft=draft, **form.cleaned_data)
+            messages.success(request, _("The article is saved."))
+            return redirect("publishing:article", pk=pk)
+        except ApplicationError as exc:
+            add_errors(form, exc)
     context = {"conference": conference, "role": role, "draft": draft, "form": form}
     return render(request, "publishing/article.html", context)
 
 
 @require_POST
 def article_draft(request, pk: int):
-    conference, role = selectors.conference_for(user=request.user, pk=pk)
-    _require_host(role)
+    conference, _role = meeting_selectors.conference_for(user=request.user, pk=pk, host=True)
     revision = request.POST.get("revision")
     try:
         services.article_draft(
@@ -71,7 +66,7 @@ def article_draft(request, pk: int):
 
 
 def _draft_or_404(request, pk: int):
-    conference, _role = selectors.conference_for(user=request.user, pk=pk)
+    conference, _role = meeting_selectors.conference_for(user=request.user, pk=pk)
     draft = selectors.article_of(conference)
     if draft is None:
         raise NotFound(_("This conference has no article yet."))
@@ -90,12 +85,12 @@ def article_html(request, pk: int):
 
 
 def minutes_docx(request, pk: int):
-    conference, _role = selectors.conference_for(user=request.user, pk=pk)
+    conference, _role = meeting_selectors.conference_for(user=request.user, pk=pk)
     return _download(documents.minutes_docx(conference), f"Biên bản - {conference.title[:80]}.docx")
 
 
 def conclusion_notice_docx(request, pk: int):
-    conference, _role = selectors.conference_for(user=request.user, pk=pk)
+    conference, _role = meeting_selectors.conference_for(user=request.user, pk=pk)
     data = documents.conclusion_notice_docx(conference)
     return _download(data, f"Thông báo kết luận - {conference.title[:80]}.docx")
 

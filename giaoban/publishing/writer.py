@@ -176,7 +176,7 @@ def _chair_designation(conference: Conference, host: BridgePoint | None) -> str:
         for delegate in host.delegates.all():
             if delegate.person_id == chair.pk:
                 return delegate.designation
-    return chair.designation(timezone.localtime(conference.scheduled_start).date())
+    return chair.designation(conference.day)
 
 
 def _results(user, conference: Conference, unit) -> list[Written]:
@@ -251,11 +251,7 @@ def _lead(conference: Conference, host: BridgePoint | None, others: list[BridgeP
 
 def draft_article(*, user, conference: Conference) -> Article:
     """The article of a conference: title, body (a paragraph a line) and the figures it gives."""
-    points = list(
-        conference.points.select_related("unit")
-        .prefetch_related("delegates")
-        .order_by("-is_host", "order", "id")
-    )
+    points = list(conference.points.select_related("unit").prefetch_related("delegates"))
     host = next((p for p in points if p.is_host), None)
     others = [p for p in points if not p.is_host]
     lead = _lead(conference, host, others)

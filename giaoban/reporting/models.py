@@ -211,6 +211,10 @@ class Status(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+#: A report can be edited (and submitted) while it is a draft or was sent back.
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+
 class Report(models.Model):
     """One organization's report on a form for a period."""
 
@@ -253,6 +257,10 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.form.code} · {self.period} · {self.organization}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
 
 
 class ReportValue(models.Model):

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
-from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
+from giaoban.core.locking import save_revised
 from giaoban.core.text import nfc, nfc_text
 from giaoban.reporting import access, rules
 from giaoban.reporting.models import (
+    EDITABLE,
     Aggregation,
     FormItem,
     FormSection,
@@ -263,7 +264,7 @@ def report_save(
     """
     if actor is not None and not access.can_fill(actor, report):
         raise PermissionDenied(_("You may not change this report."))
-    if report.status not in (Status.DRAFT, Status.RETURNED):
+    if not report.is_editable:
         raise ApplicationError(
             _("This report is %(status)s and can no longer be changed.")
             % {"status": report.get_status_display().lower()}
@@ -295,16 +296,8 @@ def report_save(
 
 
 def _bump_revision(report: Report, revision: int) -> None:
-    updated = Report.objects.filter(pk=report.pk, revision=revision).update(
-        revision=F("revision") + 1
-    )
-    if not updated:
-        raise ConcurrentEdit(
-            _(
-                "Someone else saved this report after you opened it. Your input is kept below: "
-                "reload the page to see their figures, then enter yours again."
-            )
-        )
+    name = f"{report.form.name} – {report.organization.name}"
+    save_revised(Report.objects.all(), report.pk, revision, {}, name=name)
     report.revision = revision + 1
 
 
@@ -407,7 +400,7 @@ def report_submit(*, actor, report: Report) -> Report:
         actor,
         report,
         "submit",
-        {Status.DRAFT, Status.RETURNED},
+        set(EDITABLE),
         Status.SUBMITTED,
         submitted_at=timezone.now(),
         submitted_by=actor,

@@ -62,7 +62,7 @@ def _entry_form(request, report):
 
 def report_detail(request, pk: int):
     report = selectors.report_get(user=request.user, pk=pk)
-    editable = access.can_fill(request.user, report) and report.status in ("draft", "returned")
+    editable = access.can_fill(request.user, report) and report.is_editable
     form = _entry_form(request, report)
     violations = []
     if request.method == "POST":

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from giaoban.core.services import token_create
@@ -62,14 +63,11 @@ def test_a_stale_edit_keeps_the_users_text_on_the_page(client, demo, leader):
     assert page.status_code == 200
     content = page.content.decode()
     assert "Văn bản của tôi." in content
-    assert (
-        "Someone else saved this article" in content
-        or vi(
-            "Someone else saved this article after you opened it. Your text is kept below: "
-            "compare it with theirs and save again."
-        )
-        in content
-    )
+    stale = vi(
+        "Someone else changed “%(name)s” after you opened it. Your input is kept below: "
+        "reload the page to see their change, then apply yours again."
+    ) % {"name": "A"}
+    assert escape(stale) in content
 
 
 def test_a_participant_reads_but_does_not_write(client, demo, leader, sapa_officer):

@@ -1,6 +1,7 @@
 """Writes of the meetings app. Each action checks the conference's state and the actor's role,
 writes its audit or attendance record, and publishes the new live state."""
 
+import re
 from datetime import datetime
 
 from django.db import transaction
@@ -99,6 +100,7 @@ def point_add(
     *, actor, conference, unit, name: str, is_host: bool = False, location: str = "", operator=None
 ) -> BridgePoint:
     require_host(actor, conference)
+    _require_open(conference)
     if is_host and conference.points.filter(is_host=True).exists():
         raise ApplicationError(_("This conference already has a host point."))
     order = (conference.points.aggregate(m=Max("order"))["m"] or 0) + 1
@@ -193,6 +195,7 @@ def point_remove(*, actor, point: BridgePoint) -> None:
 def delegate_invite(*, actor, point: BridgePoint, person, order: int | None = None) -> Delegate:
     """Invite a person with their designation as of the conference's day, kept as it was."""
     require_host(actor, point.conference)
+    _require_open(point.conference)
     day = point.conference.day
     person = type(person).objects.prefetch_related("positions").get(pk=person.pk)
     delegate = Delegate.objects.create(
@@ -211,6 +214,7 @@ def delegate_add_guest(
     *, actor, point: BridgePoint, full_name: str, designation: str = ""
 ) -> Delegate:
     require_point(actor, point)
+    _require_open(point.conference)
     full_name = nfc(full_name)
     if len(full_name.split()) < 2:
         raise InvalidInput({"full_name": _("Write the full name: family name and given name.")})
@@ -337,6 +341,7 @@ def agenda_add(
     notes: str = "",
 ) -> AgendaItem:
     require_host(actor, conference)
+    _require_open(conference)
     if not 1 <= planned_minutes <= 600:
         raise InvalidInput({"planned_minutes": _("Planned minutes must be between 1 and 600.")})
     order = (conference.agenda.aggregate(m=Max("order"))["m"] or 0) + 1
@@ -434,6 +439,8 @@ def conference_transition(*, actor, conference: Conference, action: str) -> Conf
     if action == "end" and conference.current_item and not conference.current_item.ended_at:
         AgendaItem.objects.filter(pk=conference.current_item_id).update(ended_at=timezone.now())
     conference.save(update_fields=["status", "status_changed_at", "status_changed_by", "spotlight"])
+    if not conference.is_open:
+        _points_leave(conference, actor)
     audit_record(
         actor=actor,
         action=f"conference.{action}",
@@ -445,6 +452,17 @@ def conference_transition(*, actor, conference: Conference, action: str) -> Conf
     if action in _TRANSITION_SIGNALS:
         _TRANSITION_SIGNALS[action].send(sender=Conference, conference=conference, actor=actor)
     return conference
+
+
+def _points_leave(conference: Conference, actor) -> None:
+    """An ended (or cancelled) conference has nobody online: the points still connected leave
+    it, in the attendance log at this moment."""
+    online = list(conference.points.filter(state=PointState.ONLINE))
+    conference.points.filter(pk__in=[p.pk for p in online]).update(state=PointState.OFFLINE)
+    AttendanceEvent.objects.bulk_create(
+        AttendanceEvent(conference=conference, point=p, kind=AttendanceEventKind.OFFLINE, by=actor)
+        for p in online
+    )
 
 
 _TRANSITION_SIGNALS = {"start": signals.conference_went_live, "end": signals.conference_ended}
@@ -505,7 +523,7 @@ def point_presence(*, point_id: int, online: bool, actor=None, publish: bool = T
     True if the state changed; `publish=False` leaves announcing it to the caller."""
     point = BridgePoint.objects.select_for_update().select_related("conference").get(pk=point_id)
     state = PointState.ONLINE if online else PointState.OFFLINE
-    if point.state == state:
+    if point.state == state or (online and not point.conference.is_open):
         return False
     point.state = state
     point.save(update_fields=["state"])
@@ -581,7 +599,7 @@ def rollcall_mark(
         raise InvalidInput(
             {"attendance": _("Unknown attendance “%(value)s”.") % {"value": attendance}}
         )
-    reason, represented_by = nfc(reason), nfc(represented_by)
+    reason, represented_by = nfc(reason), _who_represents(represented_by)
     if attendance == Attendance.ABSENT and not reason:
         raise InvalidInput({"reason": _("Write the reason for the absence.")})
     if attendance == Attendance.REPRESENTED and not represented_by:
@@ -605,6 +623,20 @@ def rollcall_mark(
     )
     broadcast.publish(point.conference, "rollcall", points=[point.pk], items=())
     return delegate
+
+
+#: "dự thay" ("attends in place of"), which the pages add to the name: an operator often
+#: writes it too ("Đ/c Lò Văn Hải dự thay", "Dự thay: …"), and it must not come out twice.
+_STANDS_IN = re.compile(
+    r"^\s*(?:người\s+)?dự\s+thay\s*[:\-–]?\s*"  # "Người dự thay: X", "Dự thay - X"
+    r"|\s*[(\-–,]?\s*dự\s+thay\s*\)?\s*$",  # "X dự thay", "X (dự thay)", "X - dự thay"
+    re.IGNORECASE,
+)
+
+
+def _who_represents(text: str) -> str:
+    """The name of who represents a delegate, without the words the pages add to it."""
+    return _STANDS_IN.sub("", nfc(text)).strip()
 
 
 # The speaker queue -----------------------------------------------------------------------

@@ -556,3 +556,17 @@ def test_a_point_reads_the_minutes_but_cannot_write_them(client, live_conference
     assert client.get(url).status_code == 200
     item = live_conference.agenda.first()
     assert client.post(url, {"item": item.pk, "revision": 0, "text": "x"}).status_code == 403
+
+
+def test_after_the_end_the_record_offers_no_form_to_add_to_it(client, alice, conference, operators):
+    detail = url("conference_detail", conference)
+    client.force_login(alice)
+    assert 'id="point_form"' in client.get(detail).content.decode()
+    services.conference_transition(actor=None, conference=conference, action="start")
+    services.conference_transition(actor=None, conference=conference, action="end")
+    page = client.get(detail).content.decode()
+    for form in ("point_form", "invite_form", "guest_form", "agenda_form"):
+        assert f'id="{form}"' not in page, form
+    assert 'id="conclusion_form"' in page  # the conclusions are often written after the end
+    client.force_login(operators["sapa"])
+    assert 'id="guest_form"' not in client.get(detail).content.decode()

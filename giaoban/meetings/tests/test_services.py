@@ -1,15 +1,23 @@
 """The conference's rules: its life, roll call, the speaker queue, presence, minutes."""
 
+import re
 import threading
 
 import pytest
 from django.db import connection
+from django.utils.translation import gettext
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.models import AuditEntry
 from giaoban.meetings import selectors, services
 from giaoban.meetings.live import presence
-from giaoban.meetings.models import AttendanceEvent, Conference, Delegate, FloorRequest
+from giaoban.meetings.models import (
+    AttendanceEvent,
+    BridgePoint,
+    Conference,
+    Delegate,
+    FloorRequest,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -440,3 +448,62 @@ def test_the_whole_state_is_read_once_per_change_for_consoles_that_connect(
     assert (message["type"], message["reason"]) == ("state", "sync")
     assert message["state"] == after | {"server_time": message["state"]["server_time"]}
     assert message["state"]["server_time"] >= after["server_time"]
+
+
+# After the end ------------------------------------------------------------------------------
+
+
+def test_at_the_end_the_points_still_connected_go_offline_and_stay_so(live_conference, points):
+    sapa = points["088"]
+    presence.console_connected(point_id=sapa.pk, channel="sapa")
+    services.conference_transition(actor=None, conference=live_conference, action="end")
+    sapa.refresh_from_db()
+    assert sapa.state == "offline"
+    assert AttendanceEvent.objects.filter(point=sapa).values_list("kind", flat=True).last() == (
+        "offline"
+    )
+    presence.console_connected(point_id=sapa.pk, channel="sapa-again")  # a console left open
+    sapa.refresh_from_db()
+    assert sapa.state == "offline"
+
+
+def test_nothing_is_added_to_an_ended_conference(live_conference, points, tree):
+    services.conference_transition(actor=None, conference=live_conference, action="end")
+    live_conference.refresh_from_db()
+    sapa = BridgePoint.objects.get(pk=points["088"].pk)
+    record = gettext("An ended or cancelled conference is part of the record: it is not changed.")
+    attempts = [
+        lambda: services.point_add(
+            actor=None, conference=live_conference, unit=tree["sapa_ward"], name="Điểm cầu mới"
+        ),
+        lambda: services.agenda_add(
+            actor=None, conference=live_conference, kind="report", title="Mục mới"
+        ),
+        lambda: services.delegate_add_guest(actor=None, point=sapa, full_name="Lò Văn Hải"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ApplicationError, match=re.escape(record)):
+            attempt()
+    assert live_conference.points.count() == 3 and live_conference.agenda.count() == 5
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Lò Văn Hải dự thay",
+        "Dự thay: Lò Văn Hải",
+        "Lò Văn Hải (dự thay)",
+        "Người dự thay - Lò Văn Hải",
+    ],
+)
+def test_who_represents_a_delegate_is_kept_without_the_words_the_pages_add(
+    live_conference, points, typed
+):
+    delegate = services.delegate_add_guest(
+        actor=None, point=points["088"], full_name="Nguyễn Văn Nam", designation="Chủ tịch"
+    )
+    services.rollcall_mark(
+        actor=None, delegate=delegate, attendance="represented", represented_by=typed
+    )
+    delegate.refresh_from_db()
+    assert delegate.represented_by == "Lò Văn Hải"

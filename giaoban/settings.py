@@ -81,7 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "giaoban.core.context_processors.membership",
+                "giaoban.home.context_processors.membership",
             ],
         },
     },

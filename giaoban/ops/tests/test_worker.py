@@ -2,6 +2,8 @@
 what is queued, a failing task is retried a bounded number of times and then shown failed, and
 only an administrator sees the runs."""
 
+import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -113,3 +115,46 @@ def test_old_runs_are_pruned_the_failed_ones_kept_longer():
     TaskRun.objects.update(finished_at=timezone.now() - timedelta(days=3))
     assert ops_tasks.task_runs_prune.call() == 1
     assert set(TaskRun.objects.values_list("status", flat=True)) == {"FAILED"}
+
+
+def _serve(monkeypatch, *options) -> list:
+    """`giaoban serve` with uvicorn replaced by a wait for the task `noted` to have run; the
+    worker threads it started, stopped."""
+    import uvicorn
+
+    started = []
+    start = worker.start_in_process
+
+    def recorded_start():
+        started.append(start())
+        return started[-1]
+
+    def until_noted(*args, **kwargs):
+        deadline = time.monotonic() + 30
+        while started and not tasks.RAN and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    monkeypatch.setattr(worker, "start_in_process", recorded_start)
+    monkeypatch.setattr(uvicorn, "run", until_noted)
+    try:
+        call_command("serve", "--port", "8765", *options, stdout=io.StringIO())
+    finally:
+        for thread, stop in started:
+            stop.set()
+            thread.join(timeout=10)
+    return started
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_runs_the_tasks_without_a_separate_worker(monkeypatch):
+    tasks.periodic_only(monkeypatch, tasks.noted)
+    [(thread, _stop)] = _serve(monkeypatch)
+    assert tasks.RAN == ["noted"]
+    assert not thread.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_no_worker_leaves_them_to_giaoban_worker(monkeypatch):
+    tasks.periodic_only(monkeypatch, tasks.noted)
+    assert _serve(monkeypatch, "--no-worker") == []
+    assert tasks.RAN == []

@@ -158,3 +158,11 @@ def test_serve_no_worker_leaves_them_to_giaoban_worker(monkeypatch):
     tasks.periodic_only(monkeypatch, tasks.noted)
     assert _serve(monkeypatch, "--no-worker") == []
     assert tasks.RAN == []
+
+
+def test_a_run_whose_worker_died_is_shown_failed():
+    tasks.noted.enqueue()
+    TaskRun.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(hours=7))
+    ops_tasks.task_runs_prune.call()
+    run = TaskRun.objects.get()
+    assert run.status == "FAILED" and "The worker stopped" in run.traceback

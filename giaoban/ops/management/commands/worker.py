@@ -6,6 +6,7 @@ recordings every 30 s) enqueued when due, and every queued task run (ops.worker)
 when the app runs as several processes or on several machines. Several workers may run at once.
 """
 
+import signal
 import threading
 
 from django.conf import settings
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             "ghi hội nghị, các tác vụ nền khác (Ctrl+C để dừng)"
         )
         stop = threading.Event()
+        # systemd stops with SIGTERM: the task running ends first, no other is started.
+        signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
         try:
             worker.run_every(stop)
         except KeyboardInterrupt:

@@ -197,7 +197,7 @@ def eve(tree):
 #: SQLite pass only (`-m "not once"` in the PostgreSQL pass).
 ONCE = {
     "giaoban/core/tests/test_security_browser.py",
-    "giaoban/home/tests/test_tour.py",
+    "giaoban/ops/tests/test_tour.py",
     "giaoban/media/tests/test_browser.py",
     "giaoban/media/tests/test_faults.py",
     "giaoban/ops/tests/test_deploy.py",

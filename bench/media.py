@@ -2,7 +2,7 @@
 
 A Janus from Debian's package, configured by giaoban.media.janus_conf (loopback, event handler
 off: no app runs here), one VideoRoom created with giaoban.media.adapter.VideoRoom, one aiortc
-publisher sending 320x240 VP8 at 30 fps plus Opus (giaoban.media.testing), and N aiortc
+publisher sending 320x240 VP8 at 30 fps plus Opus (giaoban.testing.media), and N aiortc
 subscribers joining at once through the adapter. For each N (BENCH_MEDIA_NS, default
 1,5,10,25) we take, over a WINDOW_S window after every subscriber has its first frame:
   * fps received: frames decoded per second by each subscriber (mean and the slowest);
@@ -45,7 +45,7 @@ from giaoban.media.janus_conf import (  # noqa: E402
     primary_ipv4,
     secret,
 )
-from giaoban.media.testing import Publisher, Subscriber, wait_for  # noqa: E402
+from giaoban.testing.media import Publisher, Subscriber, wait_for  # noqa: E402
 
 WINDOW_S = 8.0
 ROOM = 4242

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_ratelimit",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "giaoban.core",
     "giaoban.orgs",
     "giaoban.reporting",
@@ -81,7 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "giaoban.core.context_processors.membership",
+                "giaoban.home.context_processors.membership",
             ],
         },
     },
@@ -138,7 +140,11 @@ AXES_VERBOSE = False
 # larger conference a point's console receives only the host's and its own, with the counts.
 LIVE_ALL_POINTS_UP_TO = config.env_int("LIVE_ALL_POINTS_UP_TO", 200, minimum=1)
 
-# Task reminders: days before a deadline, and seconds between runs of the job (serve, worker).
+# Background tasks (django-tasks, Django 6's django.tasks backported) stored in the database:
+# enqueued by the apps and by the scheduler, run by `giaoban worker` or serve's thread (ops.worker).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Task reminders: days before a deadline, and seconds between runs of the task (serve, worker).
 REMINDER_DAYS_BEFORE = config.env_int("REMINDER_DAYS_BEFORE", 3, minimum=0, maximum=365)
 REMINDER_INTERVAL = config.env_int("REMINDER_INTERVAL", 3600, minimum=10, maximum=7 * 86400)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -6,6 +6,7 @@ listed in TWO_FACTOR_REQUIRED_ROLES must enrol before their first login complete
 """
 
 import time
+from collections.abc import Callable
 
 import django_otp
 from channels.db import database_sync_to_async
@@ -24,7 +25,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import InvalidInput, PermissionDenied
-from giaoban.orgs.access import membership_of
 
 PENDING = "giaoban_2fa_pending"
 PENDING_SECONDS = 300
@@ -34,14 +34,23 @@ RECOVERY_CODES = 10
 # Who needs it ---------------------------------------------------------------------------------
 
 
+def _nobody(user) -> bool:
+    return False
+
+
+#: Whose role requires two factors: a rule of the user registry, which knows the roles
+#: (`orgs.access.requires_two_factor`, handed here by the orgs app when it loads), so that core
+#: depends on no domain app.
+_required_rule: Callable[[object], bool] = _nobody
+
+
+def required_rule_set(rule: Callable[[object], bool]) -> None:
+    global _required_rule
+    _required_rule = rule
+
+
 def requires_two_factor(user) -> bool:
-    roles = settings.TWO_FACTOR_REQUIRED_ROLES
-    if not roles or not user.is_authenticated:
-        return False
-    if user.is_superuser and "superuser" in roles:
-        return True
-    membership = membership_of(user)
-    return bool(membership and membership.role in roles)
+    return _required_rule(user)
 
 
 def totp_device(user) -> TOTPDevice | None:

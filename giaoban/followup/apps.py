@@ -14,3 +14,18 @@ class FollowupConfig(AppConfig):
         from giaoban.meetings.signals import conference_created
 
         conference_created.connect(receivers.review_item_add, dispatch_uid="followup.review_item")
+        self._schedule()
+
+    @staticmethod
+    def _schedule():
+        from django.conf import settings
+
+        from giaoban.core.tasks import periodic_add
+        from giaoban.followup import tasks
+
+        # Read at each look: REMINDER_INTERVAL may be changed (worker --interval, tests).
+        periodic_add(
+            tasks.reminders_send,
+            every=lambda: settings.REMINDER_INTERVAL,
+            describe=tasks.reminders_describe,
+        )

@@ -9,7 +9,8 @@ class MediaConfig(AppConfig):
 
     def ready(self):
         # Meetings knows nothing of Janus: the room and the microphones follow its signals.
-        from giaoban.media import receivers
+        from giaoban.core.tasks import periodic_add
+        from giaoban.media import receivers, recordings, tasks
         from giaoban.meetings import signals
 
         for signal, receiver in [
@@ -19,3 +20,5 @@ class MediaConfig(AppConfig):
             (signals.floor_finished, receivers.floor_changed),
         ]:
             signal.connect(receiver, dispatch_uid=f"media.{receiver.__name__}.{id(signal)}")
+        # A conference's recordings should not wait for the next hour's reminders.
+        periodic_add(tasks.recordings_convert, every=recordings.POLL_EVERY)

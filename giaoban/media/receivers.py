@@ -1,6 +1,6 @@
 """The media side of the conference's life: the room follows the conference, the microphones
 follow the speaker queue. Each runs after the meetings transaction commits and never fails it.
-The recordings of an ended conference are converted by the job worker, as one of its steps."""
+The recordings of an ended conference are converted by a background task (tasks.py)."""
 
 import logging
 
@@ -8,13 +8,9 @@ from django.conf import settings
 from django.db import transaction
 
 from giaoban.core.db import retry_locked
-from giaoban.followup import jobs
-from giaoban.media import recordings, services
+from giaoban.media import services
 
 log = logging.getLogger("giaoban.media")
-
-# Loaded by the app's ready(): every worker loop (giaoban worker, serve's thread) converts.
-jobs.step_add("recordings", recordings.recordings_run, every=recordings.POLL_EVERY)
 
 
 def _after_commit(work, *args) -> None:

@@ -4,7 +4,7 @@ converted with janus-pp-rec and attached to the conference's record.
 
 Converting a long briefing takes minutes, so the request that ends the conference only queues it
 (`recording_job_queue`, one `RecordingJob` per conference) and the job worker converts it
-(`recordings_run`, a step of `giaoban worker` or of `giaoban serve`'s thread). Several workers may
+(`recordings_run`, the periodic task `media.tasks.recordings_convert`). Several workers may
 run at once: a job is claimed by a conditional UPDATE, which one worker wins. A job whose worker
 died is taken again once its claim is `STALE`; a failed conversion is tried again `RETRY_AFTER`
 later, at most `MAX_ATTEMPTS` times, and a raw file is deleted only once it is converted.
@@ -50,7 +50,8 @@ STALE = timedelta(minutes=30)
 #: A failed conversion is tried again this long after, up to MAX_ATTEMPTS in all.
 RETRY_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
-#: The worker looks for queued conversions this often (seconds), whatever the reminders' interval.
+#: The scheduler enqueues the look for queued conversions this often (seconds), whatever the
+#: reminders' interval.
 POLL_EVERY = 30
 
 

@@ -48,9 +48,10 @@ VERSION = 1
 DATABASE = "database.jsonl"
 MANIFEST = "manifest.json"
 MEDIA = "media"
-#: Rows that are not the installation's data: sessions, lock-out counters, heartbeats.
+#: Rows that are not the installation's data: sessions, lock-out counters, heartbeats, the
+#: background tasks' runs.
 SKIPPED = {"sessions.session", "ops.heartbeat"}
-SKIPPED_APPS = {"axes"}
+SKIPPED_APPS = {"axes", "django_tasks_database"}
 #: Rows that `migrate` creates in every installation; a restore replaces them with the backup's.
 BUILT_IN = {"contenttypes.contenttype", "auth.permission"}
 _CHUNK = 1024 * 1024

@@ -4,6 +4,7 @@ A user sees the subtree of their organization's unit; editors (administrator, le
 officer) may also change it. Superusers see everything. Anyone else sees nothing.
 """
 
+from django.conf import settings
 from django.db.models import Q
 
 from giaoban.orgs.models import EDITOR_ROLES, Membership, Unit
@@ -20,6 +21,18 @@ def membership_of(user) -> Membership | None:
             Membership.objects.select_related("organization__unit").filter(user=user).first()
         )
     return user._giaoban_membership
+
+
+def requires_two_factor(user) -> bool:
+    """Whether the user must log in with two factors: their role, or "superuser" for a
+    superuser, is in TWO_FACTOR_REQUIRED_ROLES (used by core.twofactor)."""
+    roles = settings.TWO_FACTOR_REQUIRED_ROLES
+    if not roles or not user.is_authenticated:
+        return False
+    if user.is_superuser and "superuser" in roles:
+        return True
+    membership = membership_of(user)
+    return bool(membership and membership.role in roles)
 
 
 def home_unit(user) -> Unit | None:

@@ -3,7 +3,7 @@ two-factor pages, Django's admin and the API's docs (Swagger UI from local files
 headless Debian Chromium with no CSP violation, no Permissions-Policy error and no script error
 in the console.
 
-The installation, the demo data and the server are the guided tour's (giaoban.home.tour).
+The installation, the demo data and the server are the guided tour's (giaoban.ops.tour).
 Without Chromium the test skips, except under CI=true, where it fails.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from giaoban.home import tour
+from giaoban.ops import tour
 from giaoban.testing.browser import chromium, log_in, need_browser
 
 PAGES = {

@@ -163,12 +163,12 @@ def test_workers_running_at_once_remind_exactly_once(tree, conclusion, with_emai
 
 @pytest.mark.django_db(transaction=True)
 def test_serve_runs_the_job_in_a_thread_until_stopped(tree, conclusion, with_emails):
-    from giaoban.followup import jobs
+    from giaoban.ops import worker
 
     from .conftest import task_make
 
     task_make(tree, conclusion, deadline=DEADLINE)
-    thread, stop = jobs.start_in_process(interval=3600)
+    thread, stop = worker.start_in_process()
     try:
         for _ in range(200):
             if Notification.objects.count() == 2:

@@ -84,7 +84,7 @@ PUBLISH = """
 import asyncio, sys
 import django
 django.setup()
-from giaoban.media.testing import Publisher
+from giaoban.testing.media import Publisher
 
 async def main():
     publisher = Publisher(sys.argv[1])

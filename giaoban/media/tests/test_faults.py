@@ -5,11 +5,11 @@ import pytest
 
 from giaoban.media import selectors, services
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
-from giaoban.media.testing import Publisher, Subscriber, bars_match, wait_for
 from giaoban.media.tests.conftest import start_janus, wait_until
 from giaoban.meetings import services as meetings
 from giaoban.meetings.access import Role
 from giaoban.meetings.models import Incident, IncidentKind
+from giaoban.testing.media import Publisher, Subscriber, bars_match, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,10 +11,10 @@ from giaoban.media import adapter, services
 from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
 from giaoban.media.recordings import recordings_dir, recordings_run
-from giaoban.media.testing import Publisher, Subscriber, bars_match, wait_for
 from giaoban.media.tests.conftest import wait_until
 from giaoban.meetings import services as meetings
 from giaoban.meetings.models import Incident, IncidentKind
+from giaoban.testing.media import Publisher, Subscriber, bars_match, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

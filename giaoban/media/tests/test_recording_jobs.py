@@ -290,28 +290,35 @@ def test_without_janus_pp_rec_nothing_is_deleted(ended, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_loop_converts_between_reminders(ended):
+def test_the_worker_loop_converts_between_reminders(ended, monkeypatch):
     """The loop wakes for the recordings well before the next hour of reminders."""
-    from giaoban.followup import jobs
+    from giaoban.core.tasks import PERIODIC, Periodic
+    from giaoban.media import tasks
+    from giaoban.ops import worker
 
     conference, _raws = ended
-    assert jobs.STEPS["recordings"][1] < 3600
+    assert PERIODIC[tasks.recordings_convert.module_path].every() < 3600
     stop = threading.Event()
     runs = []
+    original = recordings.recordings_run
 
     def step():
-        runs.append(retry_locked(recordings.recordings_run)())
+        runs.append(retry_locked(original)())
         if len(runs) == 2:
             stop.set()
+        return runs[-1]
 
-    original = jobs.STEPS["recordings"]
-    jobs.step_add("recordings", step, every=1)
+    monkeypatch.setattr(recordings, "recordings_run", step)
+    monkeypatch.setitem(
+        PERIODIC,
+        tasks.recordings_convert.module_path,
+        Periodic(tasks.recordings_convert, lambda: 1),
+    )
     deadline = threading.Timer(60, stop.set)  # a step that fails must not keep the loop going
     deadline.start()
     try:
-        jobs.run_every(3600, stop)
+        worker.run_every(stop, tick=0.2)
     finally:
         deadline.cancel()
-        jobs.STEPS["recordings"] = original
     assert runs == [1, 0]
     assert len(_converted(conference)) == 2

@@ -10,7 +10,8 @@ READERS = r"(?:env_\w+|url_or_none|url_list|environ\.get|getenv)\(\s*\"([A-Z][A-
 
 def _variables() -> set[str]:
     sources = [ROOT / "giaoban" / "settings.py", ROOT / "giaoban" / "config.py"]
-    sources += (ROOT / "giaoban" / "core" / "management" / "commands").glob("*.py")
+    for app in ("core", "ops"):
+        sources += (ROOT / "giaoban" / app / "management" / "commands").glob("*.py")
     found = set()
     for source in sources:
         found |= set(re.findall(READERS, source.read_text()))

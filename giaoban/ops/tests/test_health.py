@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 from websockets.sync.server import serve
 
-from giaoban.followup import jobs
-from giaoban.ops import health
+from giaoban.ops import health, worker
 from giaoban.ops.models import Heartbeat
 from giaoban.ops.services import heartbeat_beat
+from giaoban.ops.tests import tasks
 
 
 @pytest.fixture(autouse=True)
@@ -99,13 +99,10 @@ def test_janus_down_is_reported_but_the_process_stays_ready(client, db, settings
 
 
 def test_the_worker_loop_beats_after_each_run(transactional_db, monkeypatch):
-    stop = threading.Event()
-
-    def run_once():
-        stop.set()  # one run, then the loop ends
-
-    monkeypatch.setattr(jobs, "run_once", run_once)
-    jobs.run_every(3600, stop)
+    stop = tasks.STOP
+    stop.clear()
+    tasks.periodic_only(monkeypatch, tasks.loop_stop)  # one run, then the loop ends
+    worker.run_every(stop)
     [beat] = Heartbeat.objects.all()
     assert beat.key.startswith("reminders@") and beat.ok
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from giaoban.home import tour
+from giaoban.ops import tour
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from giaoban.home import tour
+from giaoban.ops import tour
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Template context shared by every page."""
+"""Template context shared by every page: the user's membership (for the menu by role)."""
 
 from giaoban.orgs.access import can_edit, membership_of
 

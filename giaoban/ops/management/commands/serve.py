@@ -1,4 +1,5 @@
-"""`giaoban serve`: HTTP and WebSockets with uvicorn (PORT, default 8000, on 127.0.0.1)."""
+"""`giaoban serve`: HTTP and WebSockets with uvicorn (PORT, default 8000, on 127.0.0.1), and,
+unless --no-worker, the background tasks' scheduler and worker in a thread (ops.worker)."""
 
 import logging
 import os
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="Do not run the scheduled jobs in this process (run `giaoban worker` instead).",
+            help="Do not run the background tasks in this process (run `giaoban worker` instead).",
         )
 
     def handle(self, *args, host, port, workers, no_worker=False, **options):
@@ -30,10 +31,11 @@ class Command(BaseCommand):
         if not 0 < port_number < 65536:
             raise CommandError(f"PORT={port_number} nằm ngoài khoảng 1..65535.")
         if not no_worker:
-            # The embedded default: task reminders run in a thread of this process.
-            from giaoban.followup import jobs
+            # The embedded default: the scheduler and a task worker run in a thread of this
+            # process, so that one command is the whole installation.
+            from giaoban.ops import worker
 
-            jobs.start_in_process(settings.REMINDER_INTERVAL)
+            worker.start_in_process()
         address = f"http://{host}:{port_number}/"
         if settings.LOGGING["formatters"]["main"].get("()"):  # LOG_FORMAT=json: lines stay JSON
             logging.getLogger("giaoban.serve").warning("giaoban đang chạy tại %s", address)

@@ -8,7 +8,7 @@ editors report on an assignment. Viewers and operators read; superusers see ever
 
 from django.db.models import Q
 
-from giaoban.orgs.access import membership_of, unit_filter
+from giaoban.orgs.access import EVERYTHING, membership_of, unit_filter
 from giaoban.orgs.models import EDITOR_ROLES
 
 
@@ -19,14 +19,14 @@ def _sees_everything(user) -> bool:
 def assignment_filter(user) -> Q:
     """Q for assignments to, or from, an organization in the user's subtree."""
     if _sees_everything(user):
-        return Q()
+        return EVERYTHING
     return unit_filter(user, "organization__unit__") | unit_filter(user, "task__assigner__unit__")
 
 
 def task_filter(user) -> Q:
     """Q for tasks assigned by an organization in the user's subtree."""
     if _sees_everything(user):
-        return Q()
+        return EVERYTHING
     return unit_filter(user, "assigner__unit__")
 
 

@@ -114,7 +114,10 @@ def _play(assignment: Assignment, code: str, i: int, j: int) -> None:
     )
     if plan == "D":
         services.assignment_accept(
-            actor=chief, assignment=assignment, at=finished.replace(day=finished.day + 5)
+            actor=chief,
+            assignment=assignment,
+            at=finished.replace(day=finished.day + 5),
+            is_illustrative=True,
         )
     elif plan == "S":
         services.assignment_send_back(
@@ -122,6 +125,7 @@ def _play(assignment: Assignment, code: str, i: int, j: int) -> None:
             assignment=assignment,
             reason=SENT_BACK_REASON,
             at=finished.replace(day=finished.day + 3),
+            is_illustrative=True,
         )
 
 

@@ -240,10 +240,17 @@ class ProgressReport(models.Model):
 class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Deadline approaching")
     OVERDUE = "overdue", _("Overdue")
+    ACCEPTED = "accepted", _("Report accepted")
+    SENT_BACK = "sent_back", _("Report sent back")
+
+
+#: The reminders the job makes, once each; the assigner's decisions are told each time.
+REMINDER_KINDS = [NotificationKind.DUE_SOON, NotificationKind.OVERDUE]
 
 
 class Notification(models.Model):
-    """A reminder to one user about one assignment. Unique per kind, so that however often and
+    """A notice to one user about one assignment: a reminder of its deadline, or the assigner's
+    decision on the assignee's report. A reminder is unique per kind, so that however often and
     however many workers run the job, each reminder is made, and e-mailed, once."""
 
     user = models.ForeignKey(_USER, related_name="task_notifications", on_delete=models.CASCADE)
@@ -251,6 +258,8 @@ class Notification(models.Model):
         Assignment, related_name="notifications", on_delete=models.CASCADE
     )
     kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    #: What the notice says beyond its kind: the reason a report was sent back.
+    text = models.TextField(_("text"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -264,7 +273,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment", "user", "kind"], name="followup_notification_once"
+                fields=["assignment", "user", "kind"],
+                condition=models.Q(kind__in=REMINDER_KINDS),
+                name="followup_notification_once",
             )
         ]
         indexes = [models.Index(fields=["user", "read_at"])]

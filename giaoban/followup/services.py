@@ -29,6 +29,7 @@ from giaoban.core.text import fold, nfc_text
 from giaoban.followup.access import acts_for, is_assignee, is_assigner
 from giaoban.followup.models import (
     OPEN_FOR_ASSIGNEE,
+    REMINDER_KINDS,
     AssigneeRole,
     Assignment,
     EntryKind,
@@ -40,7 +41,7 @@ from giaoban.followup.models import (
     Task,
 )
 from giaoban.meetings.documents import clean_name, detect_type
-from giaoban.orgs.models import EDITOR_ROLES, Organization
+from giaoban.orgs.models import EDITOR_ROLES, Membership, Organization
 from giaoban.reporting.numbers import format_number
 
 log = logging.getLogger("giaoban.followup")
@@ -466,7 +467,8 @@ def assignment_report(
     assignment.reason = reason if status == Status.CANNOT_DO else ""
     if text:
         assignment.progress = text
-    assignment.is_illustrative = assignment.is_illustrative or is_illustrative
+    # The assignment shows what its latest action was: a real report ends the demo's mark.
+    assignment.is_illustrative = is_illustrative
     _save(assignment, actor, at, before, "assignment.report")
     _entry(
         assignment,
@@ -490,9 +492,15 @@ def _require_assigner(actor, assignment: Assignment) -> None:
 
 @transaction.atomic
 def assignment_accept(
-    *, actor, assignment: Assignment, revision: int | None = None, at: datetime | None = None
+    *,
+    actor,
+    assignment: Assignment,
+    revision: int | None = None,
+    at: datetime | None = None,
+    is_illustrative: bool = False,
 ) -> Assignment:
-    """The assigner accepts an assignment reported done: it is done and closed."""
+    """The assigner accepts an assignment reported done: it is done and closed, and the
+    assignee organization's editors are told."""
     _require_assigner(actor, assignment)
     assignment = _locked(assignment, revision)
     if assignment.status != Status.REPORTED_DONE:
@@ -506,8 +514,11 @@ def assignment_accept(
     assignment.accepted_at = at or timezone.now()
     assignment.accepted_by = actor if getattr(actor, "is_authenticated", False) else None
     assignment.sent_back_reason = ""
+    assignment.is_illustrative = is_illustrative
     _save(assignment, actor, at, before, "assignment.accept")
-    _entry(assignment, kind=EntryKind.ACCEPTED, actor=actor, at=at)
+    _entry(assignment, kind=EntryKind.ACCEPTED, actor=actor, at=at, illustrative=is_illustrative)
+    if not is_illustrative:
+        _notify_assignee(assignment, NotificationKind.ACCEPTED)
     return assignment
 
 
@@ -519,9 +530,10 @@ def assignment_send_back(
     reason: str,
     revision: int | None = None,
     at: datetime | None = None,
+    is_illustrative: bool = False,
 ) -> Assignment:
     """The assigner does not accept a report of done (or of cannot be done): the assignment is
-    in progress again, with the reason."""
+    in progress again, with the reason, which the assignee organization's editors are told."""
     _require_assigner(actor, assignment)
     errors: dict[str, str] = {}
     reason = _check_text(errors, "reason", reason, MAX_TEXT)
@@ -543,9 +555,30 @@ def assignment_send_back(
     assignment.status = Status.IN_PROGRESS
     assignment.sent_back_reason = reason
     assignment.reason = ""
+    assignment.is_illustrative = is_illustrative
     _save(assignment, actor, at, before, "assignment.send_back")
-    _entry(assignment, kind=EntryKind.SENT_BACK, actor=actor, text=reason, at=at)
+    _entry(
+        assignment,
+        kind=EntryKind.SENT_BACK,
+        actor=actor,
+        text=reason,
+        at=at,
+        illustrative=is_illustrative,
+    )
+    if not is_illustrative:
+        _notify_assignee(assignment, NotificationKind.SENT_BACK, reason)
     return assignment
+
+
+def _notify_assignee(assignment: Assignment, kind: str, text: str = "") -> None:
+    """Tell the assignee organization's editors (those the reminders go to) of the assigner's
+    decision on their report, in the app."""
+    users = Membership.objects.filter(
+        organization=assignment.organization_id, role__in=EDITOR_ROLES, user__is_active=True
+    ).values_list("user_id", flat=True)
+    Notification.objects.bulk_create(
+        Notification(assignment=assignment, user_id=user, kind=kind, text=text) for user in users
+    )
 
 
 # Notifications -----------------------------------------------------------------------------
@@ -674,6 +707,7 @@ def _emails_send(today: date) -> int:
     pending = _retrying(
         lambda: list(
             Notification.objects.filter(
+                kind__in=REMINDER_KINDS,
                 emailed_at__isnull=True,
                 read_at__isnull=True,
                 user__is_active=True,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.orgs.models import Organization, Person, Unit
 
@@ -31,7 +32,7 @@ OPEN = (ConferenceStatus.PLANNED, ConferenceStatus.LIVE)
 
 
 class Conference(models.Model):
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=300)
     # The title folded (core.text.fold) for search; set by the services that write the title.
     search_key = models.CharField(max_length=300, editable=False, default="")
     organizer = models.ForeignKey(
@@ -184,7 +185,7 @@ class BridgePoint(models.Model):
 
 class Attendance(models.TextChoices):
     UNKNOWN = "unknown", _("Not yet checked")
-    PRESENT = "present", _("Present")
+    PRESENT = "present", pgettext_lazy("attendance", "Present")
     ABSENT = "absent", _("Absent")
     REPRESENTED = "represented", _("Represented")
 
@@ -259,7 +260,7 @@ class AgendaItem(models.Model):
     conference = models.ForeignKey(Conference, related_name="agenda", on_delete=models.CASCADE)
     order = models.PositiveSmallIntegerField()
     kind = models.CharField(_("kind"), max_length=14, choices=ItemKind.choices)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=300)
     presenter = models.CharField(_("presenter"), max_length=300, blank=True)
     planned_minutes = models.PositiveSmallIntegerField(_("planned minutes"), default=10)
     notes = models.TextField(
@@ -267,7 +268,7 @@ class AgendaItem(models.Model):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(pgettext_lazy("meeting record", "minutes"), blank=True)
     minutes_revision = models.PositiveIntegerField(default=0)
     # Optimistic locking of the item's particulars (services.agenda_update).
     revision = models.PositiveIntegerField(default=1, editable=False)

@@ -10,6 +10,9 @@ from django.db.models import Q
 from giaoban.orgs.models import EDITOR_ROLES, Membership, Unit
 
 _NOTHING = Q(pk__in=[])
+#: Every row. Not `Q()`: Django drops an empty Q from an OR, so `Q() | Q(operator=user)` would
+#: mean "only the user's" and a superuser would see nothing. This one survives any combination.
+EVERYTHING = ~Q(pk__in=[])
 
 
 def membership_of(user) -> Membership | None:
@@ -43,7 +46,7 @@ def home_unit(user) -> Unit | None:
 def unit_filter(user, prefix: str) -> Q:
     """Q for rows whose unit (reached through `prefix`) is in the user's subtree."""
     if getattr(user, "is_superuser", False) and user.is_active:
-        return Q()
+        return EVERYTHING
     unit = home_unit(user)
     if unit is None or not user.is_active:
         return _NOTHING

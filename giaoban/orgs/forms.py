@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.orgs.models import Organization, OrgKind, Unit
 
@@ -33,7 +34,7 @@ class PositionForm(forms.Form):
         label=_("Organization"), queryset=Organization.objects.none()
     )
     title = forms.CharField(
-        label=_("Title"),
+        label=pgettext_lazy("position", "Title"),
         max_length=200,
         help_text=_("As written after the name, e.g. “Bí thư Thị ủy”."),
     )

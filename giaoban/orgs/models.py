@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.core.text import fold
 
@@ -77,7 +78,9 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    level = models.PositiveSmallIntegerField(
+        pgettext_lazy("administrative level", "level"), choices=Level.choices
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent unit"),
@@ -322,7 +325,7 @@ class Position(models.Model):
         on_delete=models.PROTECT,
     )
     title = models.CharField(
-        _("title"),
+        pgettext_lazy("position", "title"),
         max_length=200,
         help_text=_("As it is written after the name, e.g. “Bí thư Thị ủy”."),
     )
@@ -335,7 +338,7 @@ class Position(models.Model):
     search_key = models.CharField(max_length=200, editable=False, default="")
 
     class Meta:
-        verbose_name = _("position")
+        verbose_name = pgettext_lazy("held by a person", "position")
         verbose_name_plural = _("positions")
         ordering = ["protocol_rank", "id"]
         constraints = [

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.meetings.models import Conference
 
@@ -17,7 +18,7 @@ class ArticleDraft(models.Model):
     conference = models.OneToOneField(
         Conference, verbose_name=_("conference"), related_name="+", on_delete=models.CASCADE
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=300)
     body = models.TextField(_("text"), help_text=_("One paragraph per line."))
     # Saving from a page opened at an older revision is refused (optimistic locking).
     revision = models.PositiveIntegerField(default=1)

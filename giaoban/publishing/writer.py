@@ -30,7 +30,7 @@ from giaoban.orgs.models import UnitKind
 from giaoban.publishing.vietnamese import lower_first, upper_first
 from giaoban.reporting.models import Aggregation
 from giaoban.reporting.numbers import format_number
-from giaoban.reporting.selectors import Figure, consolidate
+from giaoban.reporting.selectors import Completeness, Figure, consolidate
 
 EDITOR_MARK = "[{}]"
 
@@ -154,6 +154,7 @@ class PointPart:
     place: str
     delegates: list[str]
     figures: list[Written] = field(default_factory=list)
+    source: str = ""
 
 
 @dataclass
@@ -179,13 +180,21 @@ def _chair_designation(conference: Conference, host: BridgePoint | None) -> str:
     return chair.designation(conference.day)
 
 
-def _results(user, conference: Conference, unit) -> list[Written]:
+def _results(user, conference: Conference, unit) -> tuple[list[Written], str]:
+    """The period's figures of the unit's subtree, and what they are made from: a total of
+    fewer reports than expected is not "the units' reports" and says so."""
     if not (conference.report_form and conference.period):
-        return []
+        return [], ""
     report = consolidate(
         user=user, unit=unit, form=conference.report_form, period=conference.period
     )
-    return figure_phrases(report.figures)
+    return figure_phrases(report.figures), _source(report.completeness)
+
+
+def _source(done: Completeness) -> str:
+    if done.complete:
+        return ""
+    return f" (số liệu chưa đầy đủ: mới có {done.approved}/{done.expected} báo cáo được duyệt)"
 
 
 def _contributions(conference: Conference) -> list[str]:
@@ -224,7 +233,7 @@ def _featured(user, conference: Conference, others: list[BridgePoint]) -> list[P
         delegates = _attending(point)
         if any(d.person_id for d in delegates):
             part = PointPart(point_place(point), [delegate_phrase(d) for d in delegates])
-            part.figures = _results(user, conference, point.unit)
+            part.figures, part.source = _results(user, conference, point.unit)
             featured.append(part)
     return featured
 
@@ -255,7 +264,7 @@ def draft_article(*, user, conference: Conference) -> Article:
     host = next((p for p in points if p.is_host), None)
     others = [p for p in points if not p.is_host]
     lead = _lead(conference, host, others)
-    overall = _results(user, conference, conference.organizer.unit)
+    overall, source = _results(user, conference, conference.organizer.unit)
     featured = _featured(user, conference, others)
     speaker, said = _direction(conference, lead["chair"])
     with translation.override("vi"):
@@ -263,11 +272,13 @@ def draft_article(*, user, conference: Conference) -> Article:
     context = lead | {
         "period": period,
         "results": sentence([w.text for w in overall]),
+        "results_source": source,
         "points": [
             {
                 "place": part.place,
                 "delegates": "; ".join(part.delegates),
                 "results": sentence([w.text for w in part.figures]),
+                "source": part.source,
             }
             for part in featured
         ],

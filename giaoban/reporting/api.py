@@ -34,6 +34,7 @@ class CompletenessOut(Schema):
     submitted: int
     approved: int
     on_time: int
+    complete: bool
 
 
 class FigureOut(Schema):
@@ -43,6 +44,12 @@ class FigureOut(Schema):
     value: Decimal | None
     previous: Decimal | None
     change_pct: Decimal | None
+    #: How complete the reports behind `value` and `previous` are (a total made from fewer
+    #: reports than expected says so), and the two figures the change is computed from.
+    completeness: CompletenessOut
+    previous_completeness: CompletenessOut | None
+    compared_value: Decimal | None
+    compared_previous: Decimal | None
 
 
 class ConsolidatedOut(Schema):
@@ -50,6 +57,10 @@ class ConsolidatedOut(Schema):
     period: str
     compared_with: list[str]
     completeness: CompletenessOut
+    previous_completeness: CompletenessOut | None
+    #: "all": every approved report of each period; "common": the units approved in both.
+    comparison: str
+    common_units: list[str]
     values: list[FigureOut]
 
 
@@ -133,20 +144,31 @@ def periods(request, form: str):
 
 
 @router.get("/reports/consolidated/", response=ConsolidatedOut, summary="Consolidated figures")
-def consolidated(request, form: str, period: int, unit: str):
+def consolidated(request, form: str, period: int, unit: str, comparison: str | None = None):
     """Approved reports of the unit's subtree, consolidated per indicator, with completeness and
-    the same period of the previous year (of the predecessor units if the unit was merged)."""
+    the same period of the previous year (of the predecessor units if the unit was merged).
+    `comparison` ("all" or "common") chooses how the change is computed; by default "common"
+    when the two periods are not made of the same units' reports."""
     report_form = _form(form)
     the_period = get_object_or_404(Period, pk=period)
     the_unit = org_selectors.unit_by_code(user=request.user, code=unit, on=the_period.end)
     result = selectors.consolidate(
-        user=request.user, unit=the_unit, form=report_form, period=the_period
+        user=request.user,
+        unit=the_unit,
+        form=report_form,
+        period=the_period,
+        comparison=comparison if comparison in (selectors.ALL, selectors.COMMON) else None,
     )
+    done = result.completeness.as_dict()
+    before = result.previous_completeness.as_dict() if result.previous_completeness else None
     return {
         "unit": the_unit.code,
         "period": str(the_period),
         "compared_with": [u.code for u in result.compared_with],
-        "completeness": vars(result.completeness),
+        "completeness": done,
+        "previous_completeness": before,
+        "comparison": result.comparison,
+        "common_units": [u.code for u in result.common_units],
         "values": [
             {
                 "indicator": f.indicator.code,
@@ -155,6 +177,10 @@ def consolidated(request, form: str, period: int, unit: str):
                 "value": f.value,
                 "previous": f.previous,
                 "change_pct": f.change_pct,
+                "completeness": done,
+                "previous_completeness": before,
+                "compared_value": f.compared_value,
+                "compared_previous": f.compared_previous,
             }
             for f in result.figures
         ],

@@ -29,7 +29,8 @@ from giaoban.reporting.models import (
     ValueType,
 )
 from giaoban.reporting.numbers import format_number
-from giaoban.reporting.selectors import Consolidation
+from giaoban.reporting.selectors import COMMON, Consolidation
+from giaoban.reporting.wording import completeness_notes, short_completeness
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # A small zip can unpack to gigabytes; refuse before openpyxl inflates it.
@@ -484,31 +485,17 @@ def consolidation_workbook(
         put_cell(ws.cell(row, 2), label, font=_BOLD)
         put_cell(ws.cell(row, 3), value)
     row = len(heading) + 2
+    notes = completeness_notes(c)
     if c.compared_with_predecessors:
-        row += 1
         names = ", ".join(unit.name for unit in c.compared_with)
-        put_cell(
-            ws.cell(row, 2),
-            f"So sánh với số liệu của các đơn vị trước sáp nhập: {names}.",
-            alignment=_WRAP,
-        )
+        notes.insert(0, f"So sánh với số liệu của các đơn vị trước sáp nhập: {names}.")
+    for note in notes:
+        row += 1
+        put_cell(ws.cell(row, 2), note, alignment=_WRAP)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
 
     row += 2
-    _header(
-        ws,
-        row,
-        ("STT", "Chỉ tiêu", "Đơn vị tính", "Kỳ này", "Cùng kỳ năm trước", "Tăng/giảm (%)"),
-    )
-    for number, figure in enumerate(c.figures, start=1):
-        row += 1
-        ws.cell(row, 1, number)
-        put_cell(ws.cell(row, 2), figure.indicator.name, alignment=_WRAP)
-        put_cell(ws.cell(row, 3), _unit_of(figure.indicator))
-        for column, value in ((4, figure.value), (5, figure.previous)):
-            cell = ws.cell(row, column, _number(value))
-            cell.number_format = _number_format(value)
-        ws.cell(row, 6, _number(figure.change_pct)).number_format = "#,##0.0"
+    row = _figures(ws, row, c)
 
     if rows:
         row += 2
@@ -528,6 +515,28 @@ def consolidation_workbook(
     _widths(ws, {"A": 6, "B": 50, "C": 22})
     _widths(ws, {get_column_letter(column): 18 for column in range(4, columns + 1)})
     return _save(wb)
+
+
+def _figures(ws, row: int, c: Consolidation) -> int:
+    """The figures against the same period of the previous year, each side's completeness in
+    its heading; compared like for like, the two same-units columns the change comes from."""
+    now = f"Kỳ này ({short_completeness(c.completeness)})"
+    before = f"Cùng kỳ năm trước ({short_completeness(c.previous_completeness)})"
+    common = ("Kỳ này, cùng đơn vị", "Cùng kỳ, cùng đơn vị") if c.comparison == COMMON else ()
+    _header(ws, row, ("STT", "Chỉ tiêu", "Đơn vị tính", now, before, *common, "Tăng/giảm (%)"))
+    for number, figure in enumerate(c.figures, start=1):
+        row += 1
+        ws.cell(row, 1, number)
+        put_cell(ws.cell(row, 2), figure.indicator.name, alignment=_WRAP)
+        put_cell(ws.cell(row, 3), _unit_of(figure.indicator))
+        values = [figure.value, figure.previous]
+        if common:
+            values += [figure.compared_value, figure.compared_previous]
+        for column, value in enumerate(values, start=4):
+            ws.cell(row, column, _number(value)).number_format = _number_format(value)
+        change = ws.cell(row, 4 + len(values), _number(figure.change_pct))
+        change.number_format = "#,##0.0"
+    return row
 
 
 def _unit_of(indicator: Indicator) -> str:

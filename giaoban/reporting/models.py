@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.orgs.models import Organization, OrgKind, Unit
 
@@ -119,7 +120,7 @@ class FormSection(models.Model):
     order = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=12, choices=SectionKind.choices)
     key = models.SlugField(max_length=60, help_text=_("For narrative sections: the field name."))
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=300)
     indicators = models.ManyToManyField(Indicator, through="FormItem", blank=True)
 
     class Meta:
@@ -245,7 +246,7 @@ class Report(models.Model):
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
-        verbose_name = _("report")
+        verbose_name = pgettext_lazy("document", "report")
         verbose_name_plural = _("reports")
         ordering = ["-period__end", "unit__code"]
         constraints = [

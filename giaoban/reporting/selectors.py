@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from giaoban.reporting.models import (
     Period,
     Report,
     ReportForm,
+    ReportValue,
     Rollup,
     Status,
     ValueType,
@@ -63,12 +64,30 @@ def periods_of(form: ReportForm) -> QuerySet[Period]:
 # Consolidation ---------------------------------------------------------------------------
 
 
+#: How a period is compared with the same period of the previous year: over every approved
+#: report of each period, or over the units whose reports are approved in both ("like for like").
+ALL, COMMON = "all", "common"
+
+
 @dataclass
 class Completeness:
     expected: int
     submitted: int
     approved: int
     on_time: int
+
+    @property
+    def complete(self) -> bool:
+        """Every expected report approved: a total made from fewer must say so."""
+        return self.approved >= self.expected > 0
+
+    def as_dict(self) -> dict:
+        return vars(self) | {"complete": self.complete}
+
+    def __add__(self, other: "Completeness") -> "Completeness":
+        return Completeness(
+            *(a + b for a, b in zip(vars(self).values(), vars(other).values(), strict=True))
+        )
 
 
 @dataclass
@@ -77,6 +96,10 @@ class Figure:
     value: Decimal | None
     previous: Decimal | None
     change_pct: Decimal | None
+    #: The two figures the change is computed from: `value` and `previous`, or, compared like for
+    #: like, both periods over the units approved in both.
+    compared_value: Decimal | None = None
+    compared_previous: Decimal | None = None
 
 
 @dataclass
@@ -88,10 +111,23 @@ class Consolidation:
     compared_with: list[Unit]
     completeness: Completeness
     figures: list[Figure] = field(default_factory=list)
+    previous_completeness: Completeness | None = None
+    comparison: str = ALL
+    #: Compared like for like: the units whose reports are approved in both periods.
+    common_units: list[Unit] = field(default_factory=list)
 
     @property
     def compared_with_predecessors(self) -> bool:
         return bool(self.compared_with) and self.compared_with != [self.unit]
+
+    @property
+    def complete(self) -> bool:
+        return self.completeness.complete
+
+    @property
+    def previous_complete(self) -> bool:
+        before = self.previous_completeness
+        return before is None or before.complete
 
 
 @dataclass
@@ -148,6 +184,55 @@ def _totals(units: list[Unit], form: ReportForm, period: Period) -> dict[int, _T
     return totals
 
 
+def _value_totals(reports: QuerySet[Report]) -> dict[int, _Totals]:
+    """Per indicator, the totals of these reports' values, as the rollup would hold them."""
+    counted = Q(number__isnull=False) | Q(flag__isnull=False)
+    rows = (
+        ReportValue.objects.filter(counted, report__in=reports)
+        .values("indicator")
+        .annotate(
+            sum=Sum("number"),
+            n=Count("pk"),
+            yes=Count("pk", filter=Q(flag=True)),
+            low=Min("number"),
+            high=Max("number"),
+        )
+    )
+    return {
+        r["indicator"]: _Totals(r["sum"] or Decimal(0), r["n"], r["yes"], r["low"], r["high"])
+        for r in rows
+    }
+
+
+def _approved(units: list[Unit], form: ReportForm, period: Period) -> QuerySet[Report]:
+    """The approved reports of the units' subtrees."""
+    under = Q(pk__in=[])
+    for unit in units:
+        under |= Q(unit__path__startswith=unit.path)
+    return Report.objects.filter(under, form=form, period=period, status=Status.APPROVED)
+
+
+def _common_units(now: QuerySet[Report], before: QuerySet[Report], day: date) -> tuple:
+    """The units approved in both periods: those of `now` whose units on `day` (itself, or those
+    it was formed from) all have an approved report in `before`; those earlier units; and
+    whether that is every approved unit of both periods."""
+    approved_before = set(before.values_list("unit_id", flat=True))
+    units = Unit.objects.filter(pk__in=now.values("unit_id")).order_by("path")
+    common, earlier = [], []
+    for unit in units:
+        then = comparison_units(unit, day)
+        if then and all(u.pk in approved_before for u in then):
+            common.append(unit)
+            earlier += then
+    same = len(common) == len(units) and {u.pk for u in earlier} == approved_before
+    return common, earlier, same
+
+
+def _completeness_of(units: list[Unit], form: ReportForm, period: Period) -> Completeness | None:
+    parts = [completeness(unit, form, period) for unit in units]
+    return sum(parts[1:], parts[0]) if parts else None
+
+
 def previous_period(period: Period) -> Period | None:
     """The same period of the previous year, with the same cut-off if there is one."""
     candidates = Period.objects.filter(kind=period.kind, number=period.number, year=period.year - 1)
@@ -196,29 +281,59 @@ def _change(value, previous) -> Decimal | None:
     return ((Decimal(value) - Decimal(previous)) / Decimal(previous) * 100).quantize(Decimal("0.1"))
 
 
-def consolidate(*, user, unit: Unit, form: ReportForm, period: Period) -> Consolidation:
+def consolidate(
+    *, user, unit: Unit, form: ReportForm, period: Period, comparison: str | None = None
+) -> Consolidation:
     """Every approved report in the unit's subtree, consolidated per indicator by its rule, with
-    completeness and the same period of the previous year."""
+    completeness and the same period of the previous year.
+
+    The change from last year is computed `comparison`-wise: ALL compares every approved report
+    of each period, COMMON only the units approved in both. Unless asked, it is COMMON when the
+    two periods are not made of the same units' reports (8 of 9 this year against 9 of 9 is no
+    fall of a third), else ALL (the same numbers either way)."""
     if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
         raise NotFound(_("No such unit, or you may not see it."))
-    indicators = consolidated_indicators(form)
-    now = _totals([unit], form, period)
     before_period = previous_period(period)
     compared = comparison_units(unit, before_period.end) if before_period else []
-    before = _totals(compared, form, before_period) if before_period else {}
-    figures = []
-    for indicator in indicators:
-        value = now.get(indicator.pk, _Totals()).value(indicator.aggregation)
-        previous = before.get(indicator.pk, _Totals()).value(indicator.aggregation)
-        figures.append(Figure(indicator, value, previous, _change(value, previous)))
-    return Consolidation(
+    result = Consolidation(
         unit=unit,
         form=form,
         period=period,
         previous_period=before_period,
         compared_with=compared,
         completeness=completeness(unit, form, period),
-        figures=figures,
+    )
+    now = _totals([unit], form, period)
+    before = _totals(compared, form, before_period) if before_period else {}
+    common_now, common_before = now, before
+    if before_period:
+        result.previous_completeness = _completeness_of(compared, form, before_period)
+        reports_now = _approved([unit], form, period)
+        reports_before = _approved(compared, form, before_period)
+        units, earlier, same = _common_units(reports_now, reports_before, before_period.end)
+        result.comparison = comparison or (ALL if same else COMMON)
+        if result.comparison == COMMON:
+            result.common_units = units
+            common_now = _value_totals(reports_now.filter(unit__in=units))
+            common_before = _value_totals(reports_before.filter(unit__in=earlier))
+    result.figures = [
+        _figure(i, now, before, common_now, common_before) for i in consolidated_indicators(form)
+    ]
+    return result
+
+
+def _figure(indicator: Indicator, now, before, common_now, common_before) -> Figure:
+    def value(totals):
+        return totals.get(indicator.pk, _Totals()).value(indicator.aggregation)
+
+    compared_value, compared_previous = value(common_now), value(common_before)
+    return Figure(
+        indicator,
+        value(now),
+        value(before),
+        _change(compared_value, compared_previous),
+        compared_value,
+        compared_previous,
     )
 
 

@@ -220,11 +220,23 @@ def _consolidation_args(request):
     return form, period, unit
 
 
+def _consolidate(request, form, period, unit):
+    """The consolidation the page, Excel and Word share, compared as asked (?comparison=)."""
+    asked = request.GET.get("comparison")
+    return selectors.consolidate(
+        user=request.user,
+        unit=unit,
+        form=form,
+        period=period,
+        comparison=asked if asked in (selectors.ALL, selectors.COMMON) else None,
+    )
+
+
 def consolidated(request):
     form, period, unit = _consolidation_args(request)
     if not (form and period and unit):
         return render(request, "reporting/consolidated.html", {"empty": True})
-    result = selectors.consolidate(user=request.user, unit=unit, form=form, period=period)
+    result = _consolidate(request, form, period, unit)
     rows = selectors.breakdown(user=request.user, unit=unit, form=form, period=period)
     visible = Unit.objects.visible_to(request.user)
     context = {
@@ -270,7 +282,7 @@ def consolidated_xlsx(request):
     form, period, unit = _consolidation_args(request)
     if not (form and period and unit):
         return redirect("reporting:consolidated")
-    result = selectors.consolidate(user=request.user, unit=unit, form=form, period=period)
+    result = _consolidate(request, form, period, unit)
     rows = selectors.breakdown(user=request.user, unit=unit, form=form, period=period)
     name = f"tong-hop-{form.code}-{period.year}-{unit.code}.xlsx"
     return _download(excel.consolidation_workbook(result, rows), XLSX, name)
@@ -282,7 +294,7 @@ def consolidated_docx(request):
     form, period, unit = _consolidation_args(request)
     if not (form and period and unit):
         return redirect("reporting:consolidated")
-    result = selectors.consolidate(user=request.user, unit=unit, form=form, period=period)
+    result = _consolidate(request, form, period, unit)
     membership = membership_of(request.user)
     issuer = membership.organization if membership else None
     data = word.consolidated_report_docx(

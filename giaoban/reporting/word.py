@@ -25,6 +25,7 @@ from giaoban.orgs.models import Organization
 from giaoban.reporting.models import Aggregation
 from giaoban.reporting.numbers import format_number
 from giaoban.reporting.selectors import Consolidation, Figure
+from giaoban.reporting.wording import completeness_notes, short_completeness
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -246,7 +247,7 @@ def _body(doc, c: Consolidation, issuer, label: str, narrative: dict[str, str]):
     numerals = iter(ROMAN)
     _heading(doc, f"{next(numerals)}. KẾT QUẢ ĐẠT ĐƯỢC")
     _text(doc, narrative.get("achievements", ""))
-    _figures_table(doc, c.figures)
+    _figures_table(doc, c.figures, _figure_headings(c))
     for note in _notes(c):
         _paragraph(doc, note, size=13, italic=True, align=JUSTIFY, indent=True, after=6)
     for key, heading in (("limitations", "HẠN CHẾ"), ("next_tasks", "NHIỆM VỤ TRỌNG TÂM KỲ TỚI")):
@@ -266,12 +267,22 @@ def _text(doc, text: str):
             _paragraph(doc, line.strip(), align=JUSTIFY, indent=True, after=6)
 
 
-def _figures_table(doc, figures: list[Figure]):
+def _figure_headings(c: Consolidation) -> tuple[str, ...]:
+    """The headings, the two periods' with how complete their reports are (a total made from
+    fewer reports than expected says so where it stands)."""
+    number, name, unit, now, before, change = FIGURE_HEADINGS
+    now = f"{now} ({short_completeness(c.completeness)})"
+    if c.previous_period:
+        before = f"{before} ({short_completeness(c.previous_completeness)})"
+    return number, name, unit, now, before, change
+
+
+def _figures_table(doc, figures: list[Figure], headings: tuple[str, ...] = FIGURE_HEADINGS):
     table = _layout_table(doc, FIGURE_COLUMNS_MM, grid=True)
     header = table.rows[0]
     # Repeat the heading row when the table runs onto the next page.
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-    for cell, text in zip(header.cells, FIGURE_HEADINGS, strict=True):
+    for cell, text in zip(header.cells, headings, strict=True):
         _cell_text(cell, text, bold=True)
     for number, figure in enumerate(figures, start=1):
         row = table.add_row()  # its cells take their widths from the table's columns
@@ -325,7 +336,7 @@ def _notes(c: Consolidation) -> list[str]:
         f"Có {done.submitted}/{done.expected} đơn vị đã gửi báo cáo, "
         f"{done.approved} đã được duyệt, {done.on_time} đúng hạn."
     )
-    return notes
+    return notes + completeness_notes(c)
 
 
 # The end: recipients and signature ------------------------------------------------------

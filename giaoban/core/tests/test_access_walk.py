@@ -10,11 +10,13 @@ Expected answers (pages / API):
   other unit         (charlie, Bát Xát) may not see or touch Sa Pa's objects (403/404); lists and
                      forms without an object answer him too, scoped to his own unit
   owner              200 for a read; a write is not refused (it may still say the input is wrong)
+  superuser          (with or without a membership) 200 for every read, lists not empty
 
 A refused write, and any GET (it carries no CSRF token), leaves no change in the audit log (only
 the live room's record of a refusal itself).
 """
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -648,3 +650,81 @@ def test_api_tokens_get_the_same_answers_as_sessions(world, bob, charlie):
         raw = token_create(username=user.username)[1]
         response = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert response.status_code == expected
+
+
+# A system administrator ------------------------------------------------------------------------
+# Every pattern again as a superuser without a membership (as `giaoban createsuperuser` makes) and
+# one placed at the province like the demo's `quantri`. A superuser sees everything: every list
+# and page answers 200 (no 404, no crash on a missing organization) and the lists show Sa Pa's
+# objects, not an empty table. Writes may be refused (a superuser acts, like everyone, for their
+# own organization) but never crash.
+
+CONFERENCE = "Giao ban dân vận Sa Pa 9 tháng"
+TASK = "Tuyên truyền tiêm phòng vắc xin"
+SAPA_BOARD = "Ban Dân vận Thị ủy Sa Pa"
+
+#: What a list must show when everything is visible (the walk's world has it).
+SHOWS = {
+    "home": CONFERENCE,
+    "meetings:conference_list": CONFERENCE,
+    "api:conference_list": CONFERENCE,
+    # (The report list is the user's own organization's reports: quantri's board has none.)
+    "reporting:inbox": SAPA_BOARD,
+    "followup:overdue": TASK,
+    "api:task_list": TASK,
+    "orgs:person_list": "Phan Đăng Toàn",
+    "api:people": "Phan Đăng Toàn",
+    "orgs:unit_tree": "Tỉnh Lào Cai",
+    "api:units": "Tỉnh Lào Cai",
+}
+
+
+@pytest.fixture
+def superusers(tree):
+    make = get_user_model().objects.create_superuser
+    root = make("root", password="x-long-enough-1")
+    quantri = make("quantri", password="x-long-enough-1")
+    org_services.membership_set(user=quantri, organization=tree["board"], role=Role.ADMIN)
+    return {"root": root, "quantri": quantri}
+
+
+def _text(response) -> str:
+    if response.get("Content-Type", "").startswith("application/json"):
+        return json.dumps(response.json(), ensure_ascii=False)
+    if response.get("Content-Type", "").startswith("text/"):
+        return response.content.decode()
+    return ""
+
+
+def _walk_as_superuser(user, world) -> list[str]:
+    client = _client(user)
+    failures = []
+    rules = {key: ACCESS[key] for key, _route, _p in _patterns() if key in ACCESS}
+    # Reads first: the writes change the world.
+    for key, rule in sorted(rules.items(), key=lambda item: item[1].method != "GET"):
+        if rule.kind == SERVER or key == "logout":
+            continue
+        url = _url(key, rule, world)
+        response = _call(client, rule, url, world)
+        status = response.status_code
+        reads = rule.kind in (LIST, READ) and rule.method == "GET"
+        if status >= 500 or (reads and status != 200):
+            failures.append(f"{key} {url} as {user.username}: {status}")
+        elif reads and key in SHOWS and SHOWS[key] not in _text(response):
+            failures.append(f"{key} {url} as {user.username}: no “{SHOWS[key]}”")
+    return failures
+
+
+@pytest.mark.parametrize("name", ["root", "quantri"])
+def test_a_superuser_sees_every_list_and_page(world, users, superusers, name):
+    failures = _walk_as_superuser(superusers[name], world)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", ["root", "quantri"])
+def test_a_superuser_finds_every_conference(world, superusers, name):
+    client = _client(superusers[name])
+    page = client.get("/search/", {"q": "chuyên đề"}).content.decode()
+    assert "Giao ban chuyên đề Sa Pa" in page
+    found = client.get("/api/v1/search", {"q": "chuyên đề"}).json()["results"]
+    assert any(row["label"] == "Giao ban chuyên đề Sa Pa" for row in found)

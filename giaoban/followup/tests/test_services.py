@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput
 from giaoban.core.models import AuditEntry
 from giaoban.core.text import fold
 from giaoban.followup import services
-from giaoban.followup.models import Assignment, ProgressReport, Status, Task
+from giaoban.followup.models import Assignment, Notification, ProgressReport, Status, Task
 from giaoban.meetings.tests.test_documents import pdf_bytes
 
 from .conftest import DEADLINE, GIVEN, task_make
@@ -340,3 +341,48 @@ def test_the_migration_fills_the_search_key_of_existing_tasks(task):
     fill_search_key("followup", "Task").code(apps, None)
     task.refresh_from_db()
     assert task.search_key == fold(task.title) != ""
+
+
+# Illustrative marks and the assignee's notices ---------------------------------------------
+
+
+def test_a_real_report_and_acceptance_end_the_illustrative_mark(sapa, alice, bob):
+    """The demo's assignments are marked illustrative; once the unit really reports and the
+    assigner really accepts, the assignment shows a real state and no longer says "minh họa"."""
+    services.assignment_report(
+        actor=bob, assignment=sapa, status="in_progress", is_illustrative=True
+    )
+    assert Assignment.objects.get(pk=sapa.pk).is_illustrative
+    done = _report(bob, sapa, "reported_done", text="Đã hoàn thành")
+    assert not done.is_illustrative
+    accepted = services.assignment_accept(actor=alice, assignment=done)
+    assert not accepted.is_illustrative
+    assert not accepted.reports.get(kind="accepted").is_illustrative
+
+
+def test_an_illustrative_decision_keeps_the_mark_and_tells_nobody(sapa, alice, bob):
+    _report(bob, sapa, "reported_done")
+    done = services.assignment_accept(actor=alice, assignment=sapa, is_illustrative=True)
+    assert done.is_illustrative and not Notification.objects.exists()
+
+
+def test_the_assignee_is_told_when_its_report_is_accepted_or_sent_back(sapa, alice, bob, dave):
+    """Sa Pa's editors (bob) get a notice with the reason; its viewer (dave) and the assigner do
+    not: they are those the deadline reminders go to."""
+    _report(bob, sapa, "reported_done")
+    services.assignment_send_back(actor=alice, assignment=sapa, reason="Chưa có số liệu cụ thể")
+    _report(bob, Assignment.objects.get(pk=sapa.pk), "reported_done")
+    services.assignment_accept(actor=alice, assignment=Assignment.objects.get(pk=sapa.pk))
+    notices = Notification.objects.order_by("pk").values_list("user__username", "kind", "text")
+    assert list(notices) == [
+        ("bob", "sent_back", "Chưa có số liệu cụ thể"),
+        ("bob", "accepted", ""),
+    ]
+
+
+def test_a_sent_back_notice_shows_its_reason_on_the_notifications_page(client, sapa, alice, bob):
+    _report(bob, sapa, "reported_done")
+    services.assignment_send_back(actor=alice, assignment=sapa, reason="Thiếu biên bản kèm theo")
+    client.force_login(bob)
+    body = client.get(reverse("followup:notifications")).content.decode()
+    assert "Thiếu biên bản kèm theo" in body

@@ -112,3 +112,17 @@ def test_the_round_trip_gives_the_same_people_positions_and_figures(demo, leader
     assert record["bridge_points"] == 9
     assert record["host_point"] == "tỉnh Lào Cai"
     assert record["organizer"] == demo.organizer.name
+
+
+def test_a_total_of_incomplete_reports_says_so_in_the_article(demo, leader):
+    """The demo's 9-month reports are not all approved: the article does not present their
+    total as the units' whole result, and Sa Pa's own (complete) figures carry no such mark."""
+    from giaoban.reporting.selectors import completeness
+
+    done = completeness(demo.organizer.unit, demo.report_form, demo.period)
+    assert 0 < done.approved < done.expected
+    lines = draft_article(user=leader, conference=demo).body.splitlines()
+    overall = next(line for line in lines if "kết quả tổng hợp từ báo cáo" in line)
+    assert f"chưa đầy đủ: mới có {done.approved}/{done.expected} báo cáo được duyệt" in overall
+    sapa = next(line for line in lines if line.startswith("Theo báo cáo của thị xã Sa Pa"))
+    assert "chưa đầy đủ" not in sapa

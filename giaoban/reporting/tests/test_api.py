@@ -49,13 +49,39 @@ def test_it_reads_the_consolidated_figures_with_last_year(
     url = f"/api/v1/reports/consolidated/?form=dv-9t&period={period.pk}&unit=10"
     body = client.get(url, **_auth(alice)).json()
     assert body["unit"] == "10" and body["period"] == "9 tháng năm 2021"
-    assert body["completeness"] == {"expected": 2, "submitted": 1, "approved": 1, "on_time": 0}
+    done = {"expected": 2, "submitted": 1, "approved": 1, "on_time": 0, "complete": False}
+    assert body["completeness"] == done
+    assert body["comparison"] == "all" and body["common_units"] == []
     marriages = next(v for v in body["values"] if v["indicator"] == "child_marriages")
+    # Each figure says how complete the reports behind it are.
+    assert marriages["completeness"] == done
+    assert marriages["previous_completeness"]["approved"] == 1
     assert (
         float(marriages["value"]),
         float(marriages["previous"]),
         float(marriages["change_pct"]),
     ) == (49, 40, 22.5)
+
+
+def test_a_figure_compared_like_for_like_says_so(
+    client, tree, form, period, period_2020, alice, bob, charlie, erin
+):
+    """Bát Xát reported in 2020 only: the change is Sa Pa's against Sa Pa's."""
+    approved(
+        bob, erin, tree["sapa_board"], form, period_2020, **{**VALUES, "child_marriages": "40"}
+    )
+    approved(charlie, erin, tree["batxat_board"], form, period_2020, **VALUES)
+    approved(bob, erin, tree["sapa_board"], form, period, **VALUES)
+    url = f"/api/v1/reports/consolidated/?form=dv-9t&period={period.pk}&unit=10"
+    body = client.get(url, **_auth(alice)).json()
+    assert body["comparison"] == "common" and body["common_units"] == ["088"]
+    marriages = next(v for v in body["values"] if v["indicator"] == "child_marriages")
+    assert float(marriages["previous"]) == 89  # both districts' 2020 reports
+    assert float(marriages["compared_previous"]) == 40  # Sa Pa's alone
+    assert float(marriages["change_pct"]) == 22.5
+    assert marriages["previous_completeness"]["approved"] == 2
+    body = client.get(url + "&comparison=all", **_auth(alice)).json()
+    assert body["comparison"] == "all"
 
 
 def test_a_district_cannot_read_the_province_figures(client, tree, form, period, charlie):

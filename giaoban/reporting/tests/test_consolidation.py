@@ -146,6 +146,45 @@ def test_it_compares_with_the_same_period_of_the_previous_year(
     assert not consolidation.compared_with_predecessors
 
 
+def test_a_unit_missing_in_one_period_is_left_out_of_the_comparison(
+    tree, form, period, period_2020, alice, bob, charlie, erin
+):
+    """Both districts reported in 2020, only Sa Pa in 2021: the change is Sa Pa's against Sa
+    Pa's, not Sa Pa's alone against both (a fall that never happened), and each side says how
+    complete it is."""
+    for board, user, before, now in [
+        (tree["sapa_board"], bob, "40", "44"),
+        (tree["batxat_board"], charlie, "20", None),
+    ]:
+        approved(user, erin, board, form, period_2020, **{**BASE, "child_marriages": before})
+        if now is not None:
+            approved(user, erin, board, form, period, **{**BASE, "child_marriages": now})
+    result = selectors.consolidate(user=alice, unit=tree["laocai"], form=form, period=period)
+    figure = next(f for f in result.figures if f.indicator.code == "child_marriages")
+    assert result.comparison == selectors.COMMON
+    assert result.common_units == [tree["sapa"]]
+    assert (figure.value, figure.previous) == (44, 60)  # each period's own approved reports
+    assert (figure.compared_value, figure.compared_previous) == (44, 40)
+    assert figure.change_pct == Decimal("10.0")  # not -26.7
+    assert not result.completeness.complete and result.completeness.approved == 1
+    assert result.previous_completeness.approved == 2
+
+    plain = selectors.consolidate(
+        user=alice, unit=tree["laocai"], form=form, period=period, comparison=selectors.ALL
+    )
+    plain_figure = next(f for f in plain.figures if f.indicator.code == "child_marriages")
+    assert plain_figure.change_pct == Decimal("-26.7")
+
+
+def test_the_same_units_in_both_periods_are_compared_plainly(
+    tree, form, period, period_2020, alice, bob, erin
+):
+    approved(bob, erin, tree["sapa_board"], form, period_2020, **{**BASE, "child_marriages": "40"})
+    approved(bob, erin, tree["sapa_board"], form, period, **{**BASE, "child_marriages": "49"})
+    result = selectors.consolidate(user=alice, unit=tree["sapa"], form=form, period=period)
+    assert result.comparison == selectors.ALL and result.common_units == []
+
+
 def test_a_merged_unit_is_compared_with_its_predecessors(tree, form, alice, admin_user):
     """A 2025 commune formed from two 2024 communes: last year's figures are theirs, summed."""
     old_a, old_b = (

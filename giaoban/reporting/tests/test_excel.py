@@ -366,6 +366,27 @@ def test_the_export_says_when_a_merged_unit_is_compared_with_its_predecessors(
     assert ws.cell(row + 1, 4).value == 87.5
 
 
+def test_the_export_marks_incomplete_totals_and_compares_like_for_like(
+    tree, form, indicators, period, period_2020, alice, bob, charlie, erin
+):
+    """Bát Xát reported in 2020, not in 2021: each total says how complete it is and the change
+    is computed over Sa Pa alone, in columns of their own."""
+    approved(bob, erin, tree["sapa_board"], form, period_2020, **{**GOOD, "child_marriages": "40"})
+    approved(charlie, erin, tree["batxat_board"], form, period_2020, **GOOD)
+    approved(bob, erin, tree["sapa_board"], form, period, **{**GOOD, "child_marriages": "44"})
+    result = selectors.consolidate(user=alice, unit=tree["laocai"], form=form, period=period)
+    ws = _book(excel.consolidation_workbook(result))["Tổng hợp"]
+    texts = [cell.value for row in ws.iter_rows() for cell in row if cell.value is not None]
+    assert any(str(t).startswith("Số liệu 9 tháng năm 2021 chưa đầy đủ") for t in texts)
+    assert any("chỉ tính trên 1 đơn vị" in str(t) and "Thị xã Sa Pa" in str(t) for t in texts)
+    rows = {ws.cell(r, 2).value: r for r in range(1, ws.max_row + 1)}
+    header = [ws.cell(rows["Chỉ tiêu"], c).value for c in range(4, 9)]
+    assert header[0] == "Kỳ này (1/2 báo cáo đã duyệt, chưa đủ)"
+    assert header[2:] == ["Kỳ này, cùng đơn vị", "Cùng kỳ, cùng đơn vị", "Tăng/giảm (%)"]
+    row = rows["Số trường hợp tảo hôn"]
+    assert [ws.cell(row, c).value for c in range(4, 9)] == [44, 89, 44, 40, 10]
+
+
 def test_a_template_downloaded_before_someone_elses_save_is_refused(report, bob):
     """Two people cannot silently overwrite each other, through Excel either."""
     from giaoban.core.errors import ConcurrentEdit

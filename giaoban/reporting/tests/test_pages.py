@@ -177,3 +177,24 @@ def test_the_consolidated_view_draws_charts(client, report, bob, erin, alice, fo
     body = page.content.decode()
     assert body.count("<svg") == 2
     assert 'class="bar"' in body and ">49<" in body
+
+
+def test_the_consolidated_view_compares_the_units_that_reported_in_both_periods(
+    client, bob, charlie, erin, alice, form, period, period_2020, tree
+):
+    """Bát Xát reported in 2020 only: the page marks 2021's totals incomplete and computes the
+    change over Sa Pa, and offers the plain comparison."""
+    from .conftest import approved
+
+    values = {k[2:]: v for k, v in GOOD.items() if k.startswith("v_")}
+    approved(bob, erin, tree["sapa_board"], form, period_2020, **values)
+    approved(charlie, erin, tree["batxat_board"], form, period_2020, **values)
+    approved(bob, erin, tree["sapa_board"], form, period, **values)
+    client.force_login(alice)
+    where = {"form": form.code, "period": period.pk, "unit": tree["laocai"].pk}
+    body = client.get(reverse("reporting:consolidated"), where).content.decode()
+    assert "Chưa đầy đủ: số liệu tổng hợp từ 1 trên 2 báo cáo phải nộp." in body
+    assert "chỉ tính trên 1 đơn vị có báo cáo được duyệt ở cả hai kỳ" in body
+    assert "Cùng đơn vị" in body and "comparison=all" in body
+    plain = client.get(reverse("reporting:consolidated"), where | {"comparison": "all"})
+    assert "Cùng đơn vị" not in plain.content.decode()

@@ -1,3 +1,5 @@
+"""The admin pages of core's models: the audit log (read-only) and API tokens."""
+
 from django.contrib import admin
 
 from giaoban.core.models import ApiToken, AuditEntry

@@ -1,3 +1,5 @@
+"""The admin pages of the follow-up: tasks, assignments, progress, notifications."""
+
 from django.contrib import admin
 
 from giaoban.core.text import fold

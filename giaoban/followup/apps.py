@@ -1,3 +1,5 @@
+"""The follow-up app's configuration: its receivers and periodic reminders are connected here."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""The follow-up pages: tasks, assignments, progress reports and the exports."""
+
 from django.urls import path
 
 from giaoban.followup import views

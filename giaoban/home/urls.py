@@ -1,3 +1,5 @@
+"""The role homes, the search across apps and the readiness ticks from the home page."""
+
 from django.urls import path
 
 from giaoban.home import views

@@ -1,3 +1,5 @@
+"""The media app's configuration: its signal receivers and periodic tasks are connected here."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""The media pages: the front-end libraries from Debian, recordings, Janus's event endpoint."""
+
 from django.urls import path
 
 from giaoban.media import views

@@ -1,3 +1,5 @@
+"""The conference pages, the corrections of the record and the two live consoles."""
+
 from django.urls import path
 
 from giaoban.meetings import views

@@ -1,3 +1,5 @@
+"""The operations app's configuration: the scheduler's own periodic work is connected here."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Health and readiness endpoints."""
+
 from django.urls import path
 
 from giaoban.ops import views

@@ -1,3 +1,5 @@
+"""The admin pages of the registry: units, organizations, people, positions, memberships."""
+
 from django.contrib import admin
 
 from giaoban.core.text import fold, nfc

@@ -1,3 +1,5 @@
+"""The registry's pages: the unit tree, a unit, an organization, a person and their forms."""
+
 from django.urls import path
 
 from giaoban.orgs import views

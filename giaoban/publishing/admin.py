@@ -1,3 +1,5 @@
+"""The admin pages of publishing: article drafts and the texts read back."""
+
 from django.contrib import admin
 
 from giaoban.publishing.models import ArticleDraft, RecordFigure, TextImport

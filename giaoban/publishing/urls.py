@@ -1,3 +1,5 @@
+"""The publishing pages: the article, the minutes and notice as Word, reading a text back."""
+
 from django.urls import path
 
 from giaoban.publishing import views

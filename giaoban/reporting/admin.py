@@ -1,3 +1,5 @@
+"""The admin pages of periodic reporting: indicators, forms and versions, periods, reports."""
+
 from django.contrib import admin
 
 from giaoban.reporting.models import (

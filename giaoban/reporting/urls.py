@@ -1,3 +1,5 @@
+"""The reporting pages: my reports, data entry, the inbox, the consolidated view and files."""
+
 from django.urls import path
 
 from giaoban.reporting import views

@@ -1,3 +1,5 @@
+"""The live room's WebSocket URL."""
+
 from django.urls import path
 
 from giaoban.meetings.live.consumer import ConferenceConsumer

@@ -130,6 +130,20 @@ def _frames_decoded(page) -> int:
     return frames
 
 
+def _the_microphone_follows_the_chair(point, tile) -> None:
+    """A muted point's console does not even send its microphone; the chair opens it from the
+    tile and the console follows the live room's word at once."""
+    from playwright.sync_api import expect
+
+    assert point.evaluate("() => window.giaobanMedia.microphoneSending()") is False
+    tile.locator('[data-act="toggle"]').click()
+    expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-open"))
+    point.wait_for_function("() => window.giaobanMedia.microphoneSending()")
+    tile.locator('[data-act="toggle"]').click()
+    expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
+    point.wait_for_function("() => !window.giaobanMedia.microphoneSending()")
+
+
 def test_the_host_console_decodes_the_point_consoles_camera(server):
     from playwright.sync_api import expect
 
@@ -168,15 +182,7 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
         host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
         point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
 
-        # A muted point's console does not even send its microphone; the chair opens it
-        # from the tile and the console follows the live room's word at once.
-        assert point.evaluate("() => window.giaobanMedia.microphoneSending()") is False
-        tile.locator('[data-act="toggle"]').click()
-        expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-open"))
-        point.wait_for_function("() => window.giaobanMedia.microphoneSending()")
-        tile.locator('[data-act="toggle"]').click()
-        expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
-        point.wait_for_function("() => !window.giaobanMedia.microphoneSending()")
+        _the_microphone_follows_the_chair(point, tile)
 
         # Bát Xát comes up (from a peer without a browser): its stream joins the host's
         # subscription, which is updated, not made anew, so Sa Pa's picture does not stop.

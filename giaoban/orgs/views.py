@@ -48,6 +48,7 @@ def unit_tree(request):
         "people_found": selectors.person_search(user=request.user, text=query, limit=20)
         if query
         else None,
+        "home_last_day": selectors.home_unit_last_day(user=request.user, after=day),
     }
     return render(request, "orgs/unit_tree.html", context)
 

@@ -39,6 +39,12 @@
     }).replace(/%%/g, "%");
   }
 
+  // Numbers the way the page's language writes them: "0,0" in Vietnamese, "0.0" in English.
+  var lang = document.documentElement.lang || "vi";
+  function number(value, digits) {
+    return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  }
+
   function setStatus(text) {
     var el = $("status");
     if (el) { el.textContent = text || ""; }
@@ -517,7 +523,7 @@
         round_trip_ms: rtt, packet_loss: loss
       }).then(function (test) {
         var text = test.passed
-          ? fmt(labels.test_passed, { frames: frames, rtt: rtt === null ? null : rtt.toFixed(0), loss: loss === null ? null : loss.toFixed(1) })
+          ? fmt(labels.test_passed, { frames: number(frames, 0), rtt: rtt === null ? null : number(rtt, 0), loss: loss === null ? null : number(loss, 1) })
           : fmt(labels.test_failed, { why: labels.test_no_media });
         finish(echo, own, button, result, text);
       });

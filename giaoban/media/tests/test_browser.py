@@ -130,6 +130,19 @@ def _frames_decoded(page) -> int:
     return frames
 
 
+def _frames_shown(page, selector: str) -> int:
+    """The frames a <video> of the media pane showed, once there are some or WAIT has passed:
+    a black element shows none."""
+    deadline = time.monotonic() + WAIT / 1000
+    frames = 0
+    while time.monotonic() < deadline:
+        frames = page.evaluate("(s) => window.giaobanMedia.framesShown(s)", selector)
+        if frames > 0:
+            break
+        page.wait_for_timeout(250)
+    return frames
+
+
 def test_the_host_console_decodes_the_point_consoles_camera(server):
     from playwright.sync_api import expect
 
@@ -149,6 +162,10 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
             "Test passed: %(frames)s frames came back, round trip %(rtt)s ms, loss %(loss)s%%."
         ).split("%")[0]
         expect(point.locator('[data-media="test-result"]')).to_contain_text(passed)
+        # The loss the Vietnamese way: "0,0 %", not "0.0%".
+        expect(point.locator('[data-media="test-result"]')).to_contain_text(
+            re.compile(r"\d+,\d %\.$")
+        )
         expect(point.locator('input[data-readiness="connection_tested"]')).to_be_checked()
 
         host.goto(f"/conferences/{cid}/host/")
@@ -162,8 +179,17 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
             log = server["log"].read_text()[-3000:]
             raise AssertionError(f"{status} {console[-20:]} {log}") from failure
         assert _frames_decoded(host) > 0
-        # And the point sees the host (the chair's camera), the one stream it receives.
+        # And the point sees the host (the chair's camera), the one stream it receives,
+        # and itself: its own camera in its preview.
         assert _frames_decoded(point) > 0
+        assert _frames_shown(point, '[data-media="self"]') > 0
+        assert _frames_shown(host, '[data-media="self"]') > 0
+        # A second console of Sa Pa (another tab): the first publishes the camera, and this
+        # one shows Sa Pa's picture from the server instead of a black preview.
+        again = point.context.new_page()
+        again.goto(f"/conferences/{cid}/point/")
+        assert _frames_shown(again, '[data-media="self"]') > 0
+        again.close()
         ARTIFACTS.mkdir(exist_ok=True)
         host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
         point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
@@ -177,6 +203,15 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
         tile.locator('[data-act="toggle"]').click()
         expect(point.locator('[data-media="mic"]')).to_have_class(re.compile("mic-closed"))
         point.wait_for_function("() => !window.giaobanMedia.microphoneSending()")
+
+        # Sa Pa gets the floor: the large place on its own console shows its own camera.
+        point.fill("#floor-topic", "Dân vận khéo")
+        point.click('[data-live="floor-form"] button[type=submit]')
+        host.locator('[data-live="queue"] button[data-action="grant"]').click()
+        expect(point.locator('[data-media="floor-name"]')).to_contain_text("Sa Pa")
+        assert _frames_shown(point, '[data-media="floor"]') > 0
+        host.click('[data-live="speaking"] button[data-action="finish"]')
+        expect(point.locator('[data-media="floor-name"]')).to_have_text(vi("Nobody has the floor."))
 
         # Bát Xát comes up (from a peer without a browser): its stream joins the host's
         # subscription, which is updated, not made anew, so Sa Pa's picture does not stop.

@@ -29,7 +29,7 @@ privilege() {
 # What the user should type here: su where there is no sudo, as on a fresh Debian machine.
 command_for_user() {
   if ! command -v apt-get >/dev/null; then
-    echo "apt-get (Debian or Ubuntu) ${missing[*]}"
+    echo "your system's package manager (these are Debian's names): ${missing[*]}"
   elif [ "$(id -u)" = 0 ]; then echo "$install"
   elif command -v sudo >/dev/null; then echo "sudo sh -c '$install'"
   else echo "su -c '$install'"

@@ -37,3 +37,12 @@ def test_a_units_source_is_for_administrators_only(tree, bob, admin_user):
     url = reverse("orgs:unit_detail", args=[tree["sapa"].pk])
     assert "vietnamadminunits" not in _client(bob).get(url).content.decode()
     assert "vietnamadminunits" in _client(admin_user).get(url).content.decode()
+
+
+def test_an_ended_units_page_opens_on_its_last_day(tree, bob):
+    # Sa Pa town ended on 30/06/2025: its page shows it as it was, with its ward.
+    url = reverse("orgs:unit_detail", args=[tree["sapa"].pk])
+    response = _client(bob).get(url)
+    assert response.context["day"].isoformat() == "2025-06-30"
+    assert response.context["valid"]
+    assert "Phường Sa Pa" in response.content.decode()

@@ -6,7 +6,6 @@ invisible to another process), so the data is set up in that database by a small
 """
 
 import re
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +18,6 @@ from giaoban.testing import servers
 from giaoban.testing.browser import chromium, log_in, need_browser
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-BUDGET = 60  # seconds for the whole test, server start included
 WAIT = 10_000  # ms: how long one on-screen condition may take
 
 TOPIC = "Kinh nghiệm dân vận khéo ở thị xã Sa Pa"
@@ -125,12 +123,11 @@ def vi(message: str) -> str:
 def _scenario_served(tmp_path, **settings):
     """A real giaoban (HTTP + WebSockets) on a free port, with the scenario's conference."""
     need_browser()
-    started = time.monotonic()
     env = servers.scratch_env(tmp_path, **settings)
     servers.migrate(env)
     ids = servers.run_json(env, "-", stdin=SEED)
     with servers.serve(env, tmp_path / "server.log") as served:
-        yield {"base": served.base, "started": started, "log": served.log, **ids}
+        yield {"base": served.base, "log": served.log, **ids}
 
 
 @pytest.fixture
@@ -229,7 +226,6 @@ def test_the_host_runs_the_conference_and_sa_pa_gets_the_floor_live(server):
 
         host.screenshot(path=str(ARTIFACTS / "host-console.png"), full_page=True)
         point.screenshot(path=str(ARTIFACTS / "point-console.png"), full_page=True)
-    assert time.monotonic() - server["started"] < BUDGET
 
 
 def test_in_a_large_conference_the_host_finds_points_by_name_and_a_point_sees_its_own(

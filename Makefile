@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 JANUS_PORT ?= 8189
 JANUS_DIR ?= var/janus
-JANUS_PACKAGES := sudo apt-get install janus janus-tools libjs-janus-gateway libjs-webrtc-adapter
+JANUS_PACKAGES := janus janus-tools libjs-janus-gateway libjs-webrtc-adapter
 
 .PHONY: install demo serve services test test-sqlite test-postgres lint bench messages clean tour
 
@@ -22,7 +22,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/giaoban migrate --noinput -v 0
 	$(BIN)/giaoban demo
-	@if [ -x /usr/bin/janus ]; then \
+	@if bash scripts/debian-packages.sh $(JANUS_PACKAGES); then \
 	  $(BIN)/giaoban janus_config $(JANUS_DIR) --ws-port $(JANUS_PORT) \
 	    --events-url http://127.0.0.1:$(PORT)/media/janus/events/ >/dev/null || exit 1; \
 	  /usr/bin/janus -C $(JANUS_DIR)/janus.jcfg -F $(JANUS_DIR) >$(JANUS_DIR)/janus.log 2>&1 & \
@@ -31,8 +31,8 @@ demo: install
 	  echo "Audio and video: Janus at ws://127.0.0.1:$(JANUS_PORT) (log in $(JANUS_DIR)/janus.log)"; \
 	  JANUS_URL=ws://127.0.0.1:$(JANUS_PORT) PORT=$(PORT) $(BIN)/giaoban serve; \
 	else \
-	  echo "Janus chưa được cài đặt: hội nghị chạy không có âm thanh, hình ảnh. Cài: $(JANUS_PACKAGES)"; \
-	  echo "Janus is not installed: conferences run without audio and video. Install: $(JANUS_PACKAGES)"; \
+	  echo "Cho đến khi cài, hội nghị chạy không có âm thanh, hình ảnh."; \
+	  echo "Until then, conferences run without audio and video."; \
 	  PORT=$(PORT) $(BIN)/giaoban serve; \
 	fi
 

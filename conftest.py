@@ -3,6 +3,7 @@ Bát Xát (another district), dave a viewer at Sa Pa, and a small
 Lào Cai tree across the 2025 reform."""
 
 import os
+import subprocess
 from datetime import date
 
 import pytest
@@ -196,6 +197,7 @@ def eve(tree):
 #: their own): the database under test changes nothing for them, so `make test` runs them in its
 #: SQLite pass only (`-m "not once"` in the PostgreSQL pass).
 ONCE = {
+    "giaoban/core/tests/test_layout_browser.py",
     "giaoban/core/tests/test_security_browser.py",
     "giaoban/ops/tests/test_tour.py",
     "giaoban/media/tests/test_browser.py",
@@ -209,3 +211,41 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("::")[0] in ONCE:
             item.add_marker(pytest.mark.once)
+
+
+#: What the tests that skip outside CI need from Debian (browser, media, fan-out, deployment and
+#: fault tests), for the command that would run them.
+TEST_PACKAGES = [
+    "chromium",
+    "janus",
+    "janus-tools",
+    "libjs-janus-gateway",
+    "libjs-webrtc-adapter",
+    "redis-server",
+    "nginx",
+    "postgresql",
+]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A run with skips ends by naming them and the command that installs what they lacked: a
+    skip scrolled past is a test nobody knows did not run."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section(f"{len(skipped)} skipped: what did not run, and why")
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        terminalreporter.write_line(f"{report.nodeid}: {str(reason).removeprefix('Skipped: ')}")
+    command = _install_command(TEST_PACKAGES)
+    if command:
+        terminalreporter.write_line(f"To run them, install what this machine lacks: {command}")
+        terminalreporter.write_line("then run `make test` again.")
+
+
+def _install_command(packages: list[str]) -> str:
+    script = os.path.join(os.path.dirname(__file__), "scripts", "debian-packages.sh")
+    result = subprocess.run(
+        ["bash", script, "--print", *packages], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip()

@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from giaoban.api import api
@@ -27,6 +29,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     # The language switch also works on the login page.
+    # Browsers ask for /favicon.ico on pages that do not link an icon (the admin, the API docs).
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("giaoban/favicon.svg"))),
+        name="favicon",
+    ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

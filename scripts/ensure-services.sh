@@ -1,29 +1,21 @@
 #!/usr/bin/env bash
-# Under CI=true, install or start what the tests need and this machine lacks: Debian's Chromium
-# for the browser tests and a local Redis for the fan-out tests (PostgreSQL: with-postgres.sh).
-# Outside CI nothing is installed: the tests that need a missing service skip and say why.
+# What the tests need beyond Python. Debian's Chromium (browser tests) and Janus with its tools and
+# browser libraries (media tests) are installed wherever this machine lets us (root, or sudo with
+# no password; scripts/debian-packages.sh), under CI or not; where it cannot, the tests that need
+# them skip and the run ends naming them and the command (conftest.py). Under CI=true, Redis,
+# nginx and PostgreSQL's programs are installed or started too, and nothing may be missing.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+if ! bash "$here/debian-packages.sh" chromium janus janus-tools libjs-janus-gateway libjs-webrtc-adapter; then
+  [ "${CI:-}" = "true" ] && { echo "Under CI=true these packages are required." >&2; exit 1; }
+fi
 [ "${CI:-}" = "true" ] || exit 0
 
 apt_install() {
-  if [ -z "${APT_UPDATED:-}" ]; then apt-get update -q; APT_UPDATED=1; fi
+  if [ -z "${apt_updated:-}" ]; then apt-get update -q; apt_updated=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
-
-if [ ! -x /usr/bin/chromium ]; then
-  apt_install chromium
-fi
-
-# The media tests (giaoban/media): Janus, janus-pp-rec and the two front-end libraries. A system
-# janus.service started by the package is stopped: the tests run their own on free ports.
-missing=""
-for pkg in janus janus-tools libjs-janus-gateway libjs-webrtc-adapter; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-  apt_install $missing
-  service janus stop >/dev/null 2>&1 || true
-fi
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   command -v redis-server >/dev/null || apt_install redis-server

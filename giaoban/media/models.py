@@ -57,6 +57,10 @@ class MediaPeer(models.Model):
     slow_links = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("bridge point's stream")
+        verbose_name_plural = _("bridge points' streams")
+
     def __str__(self):
         return f"{self.point} · {'up' if self.up else 'down'}"
 
@@ -78,6 +82,8 @@ class MediaTest(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("media test")
+        verbose_name_plural = _("media tests")
         ordering = ["-at", "-id"]
 
     def __str__(self):
@@ -105,6 +111,8 @@ class Recording(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("conference recording")
+        verbose_name_plural = _("conference recordings")
         ordering = ["conference", "created_at", "id"]
 
     def __str__(self):

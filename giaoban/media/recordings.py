@@ -27,7 +27,8 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from giaoban.core.db import retry_locked
 from giaoban.media.models import JobState, Recording, RecordingJob
@@ -39,6 +40,8 @@ _FILE = re.compile(
     r"^videoroom-(?P<room>\d+)-user-(?P<feed>\d+)-(?P<at>\d+)-(?P<kind>audio|video)-\d+\.mjr$"
 )
 _FORMATS = {"audio": (".opus", "audio/ogg"), "video": (".webm", "video/webm")}
+#: What a file holds, in the file's name as participants see it (in the installation's language).
+_KINDS = {"audio": _("sound"), "video": _("picture")}
 _EMPTY = 64  # a recorder that never got a packet writes only its header
 
 #: One file's janus-pp-rec is stopped after this long (a remux, not a transcode: minutes at most).
@@ -231,7 +234,9 @@ def _convert(conference, point, raw: Path, match, converter: str) -> str | None:
             return f"janus-pp-rec exited with {result.returncode}: {tail}"
         at = datetime.fromtimestamp(int(match["at"]) / 1e6, tz=UTC)
         who = point.name if point else match["feed"]
-        name = f"{who} - {match['kind']} - {timezone.localtime(at):%d-%m-%Y %H.%M.%S}{suffix}"
+        with translation.override(settings.LANGUAGE_CODE):
+            kind = str(_KINDS[match["kind"]])
+        name = f"{who} - {kind} - {timezone.localtime(at):%d-%m-%Y %H.%M.%S}{suffix}"
         with out.open("rb") as handle, transaction.atomic():
             recording = Recording(
                 conference=conference,

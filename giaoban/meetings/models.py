@@ -241,6 +241,8 @@ class AttendanceEvent(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("attendance event")
+        verbose_name_plural = _("attendance log")
         ordering = ["at", "id"]
 
     def __str__(self):
@@ -299,6 +301,8 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("conference document")
+        verbose_name_plural = _("conference documents")
         ordering = ["item_id", "uploaded_at"]
 
     def __str__(self):
@@ -324,6 +328,8 @@ class Incident(models.Model):
     )
 
     class Meta:
+        verbose_name = _("technical incident")
+        verbose_name_plural = _("technical incidents")
         ordering = ["started_at", "id"]
 
     def __str__(self):
@@ -361,6 +367,8 @@ class FloorRequest(models.Model):
     summary = models.TextField(_("summary of the contribution"), blank=True)
 
     class Meta:
+        verbose_name = _("request for the floor")
+        verbose_name_plural = _("requests for the floor")
         ordering = ["conference_id", "position", "id"]
 
     def __str__(self):
@@ -391,6 +399,10 @@ class Connection(models.Model):
     point = models.ForeignKey(BridgePoint, related_name="connections", on_delete=models.CASCADE)
     channel = models.CharField(max_length=200, unique=True)
     seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("open console")
+        verbose_name_plural = _("open consoles")
 
     def __str__(self):
         return f"{self.point} · {self.channel}"

@@ -132,13 +132,18 @@ def organizations_for_positions(*, user) -> QuerySet[Organization]:
 
 
 def default_day(*, user) -> date:
-    """Today, unless the user's unit has ended (a 2021 district after the 2025 reform): then its
-    last day, so that they land on the structure they work in."""
-    today = timezone.localdate()
+    """Today: every registry page opens on the structure in force now, whatever the user's unit
+    (a 2021 district's officer is offered its last day by `home_unit_last_day`)."""
+    return timezone.localdate()
+
+
+def home_unit_last_day(*, user, after: date) -> date | None:
+    """The last day of the user's unit when it ended before `after` (a 2021 district after the
+    2025 reform), else None."""
     home = home_unit(user)
-    if home is not None and home.valid_to and home.valid_to < today:
+    if home is not None and home.valid_to and home.valid_to < after:
         return home.valid_to
-    return today
+    return None
 
 
 def parse_day(raw: str | None, *, default: date) -> date:

@@ -13,9 +13,12 @@ from giaoban.orgs.forms import OrganizationForm, PersonForm, PositionEndForm, Po
 from giaoban.orgs.models import Organization, Position, Unit
 
 
-def _day(request):
-    """The date the page shows (?on=), by default today or the last day the user's unit existed."""
+def _day(request, ended=None):
+    """The date the page shows (?on=), by default today, or the last day of the unit the page is
+    about when it `ended` before (a 2021 district's page shows it as it was)."""
     default = selectors.default_day(user=request.user)
+    if ended is not None and ended < default:
+        default = ended
     try:
         return selectors.parse_day(request.GET.get("on"), default=default), None
     except ApplicationError as exc:
@@ -48,13 +51,14 @@ def unit_tree(request):
         "people_found": selectors.person_search(user=request.user, text=query, limit=20)
         if query
         else None,
+        "home_last_day": selectors.home_unit_last_day(user=request.user, after=day),
     }
     return render(request, "orgs/unit_tree.html", context)
 
 
 def unit_detail(request, pk: int):
-    day, error = _day(request)
     unit = selectors.unit_get(user=request.user, pk=pk)
+    day, error = _day(request, ended=unit.valid_to)
     context = {
         "unit": unit,
         "day": day,

@@ -142,6 +142,7 @@ ACCESS: dict[str, Rule] = {
     "password_change": get(LIST),
     "password_change_done": get(LIST),
     "set_language": post(PUBLIC),
+    "favicon": get(PUBLIC),
     "two_factor": get(LIST),
     "two_factor_enroll": get(PUBLIC),  # also the pending login's enrolment; refuses a stranger
     "two_factor_verify": get(PUBLIC),  # the pending login's code step

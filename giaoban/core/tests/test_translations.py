@@ -56,3 +56,48 @@ def test_every_message_in_the_code_is_in_the_catalog(tmp_path):
     catalog = polib.pofile(str(copy / "locale/vi/LC_MESSAGES/django.po"))
     missing = [e.msgid for e in catalog.untranslated_entries() + catalog.fuzzy_entries()]
     assert missing == [], "run `make messages` and translate these"
+
+
+#: Models of reporting (giaoban/reporting/models.py), another branch's file while this test was
+#: written: their verbose names are to be added there. The test fails once one is named, so that
+#: this list only shrinks.
+NAMED_ELSEWHERE = {
+    "reporting.formsection",
+    "reporting.formitem",
+    "reporting.validationrule",
+    "reporting.deadline",
+    "reporting.reportvalue",
+    "reporting.rollup",
+}
+
+
+def _admin_names(model) -> list[str]:
+    meta = model._meta
+    return [
+        str(meta.verbose_name),
+        str(meta.verbose_name_plural),
+        str(meta.app_config.verbose_name),
+    ]
+
+
+def test_every_model_and_app_in_the_admin_has_a_vietnamese_name():
+    """Ours and the third-party apps' (axes, otp): the admin shows no English model name."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.utils import translation
+
+    models = {m for m in apps.get_models() if m._meta.app_config.name.startswith("giaoban.")}
+    models |= set(admin.site._registry)
+    english, named = [], []
+    for model in sorted(models, key=lambda m: m._meta.label_lower):
+        with translation.override("en"):
+            in_english = _admin_names(model)
+        with translation.override("vi"):
+            in_vietnamese = _admin_names(model)
+        unnamed = [en for en, vi in zip(in_english, in_vietnamese, strict=True) if en == vi]
+        if model._meta.label_lower in NAMED_ELSEWHERE:
+            named += [model._meta.label_lower] if not unnamed else []
+        elif unnamed:
+            english.append(f"{model._meta.label}: {unnamed}")
+    assert english == [], "give these a Vietnamese name"
+    assert named == [], "named now: take them out of NAMED_ELSEWHERE"

@@ -41,6 +41,9 @@ _MENUS = {
     selectors.OPERATOR: ["home", "conferences", "units", "people"],
     selectors.NOBODY: ["home", "units"],
 }
+# Where an entry leads for a role, where not the same for all: a leader's (a province's) work
+# is the tasks it assigned, not the few its own unit received.
+_ROLE_URLS = {(selectors.LEADER, "tasks"): "followup:assigned"}
 # Which menu entry a page belongs to: by URL name, then by app.
 _SECTION_BY_NAME = {
     "reporting:consolidated": "consolidation",
@@ -70,8 +73,11 @@ def _section(request) -> str:
 def main_menu(context):
     request = context["request"]
     current = _section(request)
-    keys = _MENUS[selectors.home_kind(request.user)]
-    items = [(reverse(_ITEMS[k][0]), _ITEMS[k][1], k == current) for k in keys]
+    kind = selectors.home_kind(request.user)
+    items = [
+        (reverse(_ROLE_URLS.get((kind, k), _ITEMS[k][0])), _ITEMS[k][1], k == current)
+        for k in _MENUS[kind]
+    ]
     return {"items": items}
 
 

@@ -208,6 +208,18 @@ def test_the_current_section_is_marked_in_the_menu(login, client):
     assert f'aria-current="page">{vi("Tasks")}</a>' in html
 
 
+def test_a_leaders_tasks_are_those_the_province_assigned(login, client):
+    # The province receives few tasks; its work is following those it gave the districts.
+    login("lanhdao_tinh")
+    nav = re.search(r'<nav class="mainnav".*?</nav>', _home(client).content.decode(), re.S)
+    assert f'<a href="/tasks/assigned/">{vi("Tasks")}</a>' in nav.group(0)
+    html = client.get("/tasks/assigned/").content.decode()
+    assert f'aria-current="page">{vi("Tasks")}</a>' in html
+    login("canbo_sapa")
+    nav = re.search(r'<nav class="mainnav".*?</nav>', _home(client).content.decode(), re.S)
+    assert f'<a href="/tasks/mine/">{vi("Tasks")}</a>' in nav.group(0)
+
+
 def test_home_kinds(login):
     assert selectors.home_kind(login("quantri")) == selectors.LEADER
     assert selectors.home_kind(login("canbo_tinh")) == selectors.OFFICER

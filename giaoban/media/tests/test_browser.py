@@ -144,6 +144,56 @@ def _the_microphone_follows_the_chair(point, tile) -> None:
     point.wait_for_function("() => !window.giaobanMedia.microphoneSending()")
 
 
+def _frames_shown(page, selector: str) -> int:
+    """The frames a <video> of the media pane showed, once there are some or WAIT has passed:
+    a black element shows none."""
+    deadline = time.monotonic() + WAIT / 1000
+    frames = 0
+    while time.monotonic() < deadline:
+        frames = page.evaluate("(s) => window.giaobanMedia.framesShown(s)", selector)
+        if frames > 0:
+            break
+        page.wait_for_timeout(250)
+    return frames
+
+
+def _the_media_test_ticks_readiness(point, cid) -> None:
+    """Before the start: Sa Pa's media test, recorded, ticks its readiness."""
+    from playwright.sync_api import expect
+
+    point.goto(f"/conferences/{cid}/point/")
+    point.click('[data-media-action="test"]')
+    passed = vi(
+        "Test passed: %(frames)s frames came back, round trip %(rtt)s ms, loss %(loss)s%%."
+    ).split("%")[0]
+    expect(point.locator('[data-media="test-result"]')).to_contain_text(passed)
+    # The loss the Vietnamese way: "0,0 %", not "0.0%".
+    expect(point.locator('[data-media="test-result"]')).to_contain_text(re.compile(r"\d+,\d %\.$"))
+    expect(point.locator('input[data-readiness="connection_tested"]')).to_be_checked()
+
+
+def _a_second_console_shows_the_point_too(point, cid) -> None:
+    """A second console of Sa Pa (another tab): the first publishes the camera, and this one
+    shows Sa Pa's picture from the server instead of a black preview."""
+    again = point.context.new_page()
+    again.goto(f"/conferences/{cid}/point/")
+    assert _frames_shown(again, '[data-media="self"]') > 0
+    again.close()
+
+
+def _the_point_sees_itself_with_the_floor(host, point) -> None:
+    """Sa Pa gets the floor: the large place on its own console shows its own camera."""
+    from playwright.sync_api import expect
+
+    point.fill("#floor-topic", "Dân vận khéo")
+    point.click('[data-live="floor-form"] button[type=submit]')
+    host.locator('[data-live="queue"] button[data-action="grant"]').click()
+    expect(point.locator('[data-media="floor-name"]')).to_contain_text("Sa Pa")
+    assert _frames_shown(point, '[data-media="floor"]') > 0
+    host.click('[data-live="speaking"] button[data-action="finish"]')
+    expect(point.locator('[data-media="floor-name"]')).to_have_text(vi("Nobody has the floor."))
+
+
 def test_the_host_console_decodes_the_point_consoles_camera(server):
     from playwright.sync_api import expect
 
@@ -156,14 +206,7 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
         for page in (host, point):
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on("console", lambda message: console.append(message.text))
-        # Before the start: Sa Pa's media test, recorded, ticks its readiness.
-        point.goto(f"/conferences/{cid}/point/")
-        point.click('[data-media-action="test"]')
-        passed = vi(
-            "Test passed: %(frames)s frames came back, round trip %(rtt)s ms, loss %(loss)s%%."
-        ).split("%")[0]
-        expect(point.locator('[data-media="test-result"]')).to_contain_text(passed)
-        expect(point.locator('input[data-readiness="connection_tested"]')).to_be_checked()
+        _the_media_test_ticks_readiness(point, cid)
 
         host.goto(f"/conferences/{cid}/host/")
         host.click('button[data-action="start"]')
@@ -176,13 +219,19 @@ def test_the_host_console_decodes_the_point_consoles_camera(server):
             log = server["log"].read_text()[-3000:]
             raise AssertionError(f"{status} {console[-20:]} {log}") from failure
         assert _frames_decoded(host) > 0
-        # And the point sees the host (the chair's camera), the one stream it receives.
+        # And the point sees the host (the chair's camera), the one stream it receives,
+        # and itself: its own camera in its preview.
         assert _frames_decoded(point) > 0
+        assert _frames_shown(point, '[data-media="self"]') > 0
+        assert _frames_shown(host, '[data-media="self"]') > 0
+        _a_second_console_shows_the_point_too(point, cid)
         ARTIFACTS.mkdir(exist_ok=True)
         host.screenshot(path=str(ARTIFACTS / "media-host-console.png"), full_page=True)
         point.screenshot(path=str(ARTIFACTS / "media-point-console.png"), full_page=True)
 
         _the_microphone_follows_the_chair(point, tile)
+
+        _the_point_sees_itself_with_the_floor(host, point)
 
         # Bát Xát comes up (from a peer without a browser): its stream joins the host's
         # subscription, which is updated, not made anew, so Sa Pa's picture does not stop.

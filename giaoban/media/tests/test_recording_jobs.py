@@ -135,8 +135,8 @@ def test_the_pane_says_the_recordings_are_being_converted_then_lists_them(ended,
     assert state["recordings_state"] == "done"
     assert "chuyển đổi" not in state["message"]
     assert [r["name"].split(" - ")[:2] for r in state["recordings"]] == [
-        ["Điểm cầu tỉnh Lào Cai", "audio"],
-        ["Điểm cầu thị xã Sa Pa", "audio"],
+        ["Điểm cầu tỉnh Lào Cai", "âm thanh"],
+        ["Điểm cầu thị xã Sa Pa", "âm thanh"],
     ]
 
 

@@ -36,3 +36,29 @@ def test_every_shipped_file_is_described():
     for path in shipped:
         named = path.relative_to(ROOT).as_posix()
         assert named in guide or path.name in guide, f"{named} is not in docs/deploy.md"
+
+
+def test_the_readme_documents_every_variable_make_and_its_scripts_read():
+    makefile = (ROOT / "Makefile").read_text()
+    variables = set(re.findall(r"^([A-Z][A-Z0-9_]*) \?=", makefile, re.M))
+    for script in (ROOT / "scripts").glob("*.sh"):
+        variables |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):-", script.read_text()))
+    assert {"PORT", "JANUS_PORT", "TEST_DATABASE_URL", "CI"} <= variables
+    readme = (ROOT / "README.md").read_text()
+    assert not {v for v in variables if f"`{v}`" not in readme}, "missing in README.md"
+
+
+def test_the_readme_lists_every_demo_login():
+    from giaoban.meetings.demo import OPERATOR_LOGINS
+    from giaoban.orgs.demo.scenario import DEMO_USERS
+
+    logins = [user.username for user in DEMO_USERS] + list(OPERATOR_LOGINS.values())
+    assert len(logins) == 15
+    readme = (ROOT / "README.md").read_text()
+    assert not [login for login in logins if f"| `{login}` |" not in readme]
+
+
+def test_the_readme_quick_start_is_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    assert [line.split()[:2] for line in quick.splitlines()] == [["make", "demo"], ["make", "test"]]

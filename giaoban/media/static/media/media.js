@@ -25,6 +25,7 @@
   var subscribedFeeds = [];
   var subscriberHandles = 0;    // for the tests: a change of feeds must not make a new one
   var localAudio = null;        // this console's microphone track, closed while muted
+  var ownPicture = null;        // this console's camera, for wherever this point is shown here
   var midFeed = {};         // subscriber mid -> feed id
   var feedStreams = {};     // feed id -> MediaStream
   var talking = {};
@@ -37,6 +38,12 @@
     return text.replace(/%\((\w+)\)s/g, function (all, key) {
       return values[key] === undefined || values[key] === null ? "–" : values[key];
     }).replace(/%%/g, "%");
+  }
+
+  // Numbers the way the page's language writes them: "0,0" in Vietnamese, "0.0" in English.
+  var lang = document.documentElement.lang || "vi";
+  function number(value, digits) {
+    return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
   }
 
   function setStatus(text) {
@@ -122,6 +129,7 @@
     subscribedKey = "";
     subscribedFeeds = [];
     localAudio = null;
+    ownPicture = null;
     midFeed = {};
     feedStreams = {};
     starting = false;
@@ -148,11 +156,9 @@
       onmessage: onPublisherMessage,
       onlocaltrack: function (track, on) {
         if (track.kind === "audio") { localAudio = on ? track : null; followMute(); return; }
-        var video = $("self");
-        if (!video || !on) { return; }
-        var stream = video.srcObject || new MediaStream();
-        stream.addTrack(track);
-        video.srcObject = stream;
+        // The picture only: the point must not hear itself where it is shown.
+        ownPicture = on ? new MediaStream([track]) : null;
+        render();
       },
       webrtcState: function (up) { published = up; render(); }
     });
@@ -175,7 +181,7 @@
       setStatus(labels.removed);
       removed = true;
     } else if (message.error) {
-      if (message.error_code === 436) { publisher.detach(); publisher = "watch"; return; }
+      if (message.error_code === 436) { publisher.detach(); publisher = "watch"; ensureSubscription(); return; }
       setStatus(fmt(labels.refused, { message: message.error }));
     }
     if (jsep && publisher && publisher.handleRemoteJsep) { publisher.handleRemoteJsep({ jsep: jsep }); }
@@ -189,7 +195,8 @@
 
   function wantedFeeds() {
     var up = peersUp();
-    var feeds = [];
+    // Another console of this point publishes its camera: this one shows it from the server.
+    var feeds = publisher === "watch" && up[state.feed] ? [state.feed] : [];
     if (kind === "point") {
       [state.host_feed, second()].forEach(function (feed) {
         if (feed && feed !== state.feed && up[feed] && feeds.indexOf(feed) < 0) { feeds.push(feed); }
@@ -311,9 +318,12 @@
     });
   }
 
+  // This point's own feed is its camera (or, where another console of the point publishes it,
+  // that console's stream from the server).
   function show(video, feed) {
     if (!video) { return; }
-    var stream = feed ? feedStreams[feed] : null;
+    var own = feed && feed === state.feed;
+    var stream = own ? ownPicture || feedStreams[feed] : (feed ? feedStreams[feed] : null);
     if (video.srcObject !== (stream || null)) { video.srcObject = stream || null; }
   }
 
@@ -335,6 +345,7 @@
   function render() {
     if (!state) { return; }
     followMute();
+    show($("self"), state.feed);
     if (kind === "point") { renderPoint(); } else { renderHost(); }
   }
 
@@ -348,7 +359,7 @@
 
   function renderPoint() {
     show($("host"), state.host_feed);
-    show($("floor"), second() !== state.feed ? second() : null);
+    show($("floor"), second());
     var shown = second() ? peer(second()) : null;
     var title = state.floor_feed ? labels.floor : labels.spotlight;
     $("floor-name").textContent = shown ? title + ": " + shown.name : labels.nobody_floor;
@@ -517,7 +528,7 @@
         round_trip_ms: rtt, packet_loss: loss
       }).then(function (test) {
         var text = test.passed
-          ? fmt(labels.test_passed, { frames: frames, rtt: rtt === null ? null : rtt.toFixed(0), loss: loss === null ? null : loss.toFixed(1) })
+          ? fmt(labels.test_passed, { frames: number(frames, 0), rtt: rtt === null ? null : number(rtt, 0), loss: loss === null ? null : number(loss, 1) })
           : fmt(labels.test_failed, { why: labels.test_no_media });
         finish(echo, own, button, result, text);
       });
@@ -537,6 +548,11 @@
     published: function () { return published; },
     subscriberHandles: function () { return subscriberHandles; },
     microphoneSending: function () { return !!(localAudio && localAudio.enabled); },
+    // Frames a <video> of the page showed (the local camera is not decoded by a PeerConnection).
+    framesShown: function (selector) {
+      var video = pane.querySelector(selector);
+      return video ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+    },
     framesDecoded: function () {
       var pc = subscriber && subscriber.webrtcStuff && subscriber.webrtcStuff.pc;
       if (!pc) { return Promise.resolve(0); }

@@ -65,9 +65,21 @@
 
   function badge(text, className) { return el("span", "badge " + className, text); }
 
+  // Times are the installation's (TIME_ZONE, given by the page), never the browser's: an
+  // official whose computer is set to another zone still sees the hour the pages say.
+  var timeFormat = (function () {
+    var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    try {
+      return new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: root.dataset.timeZone }, options));
+    } catch (error) {  // a zone this browser does not know: its own, rather than nothing
+      return new Intl.DateTimeFormat("en-GB", options);
+    }
+  }());
+
   function hhmm(iso) {
-    var d = new Date(iso);
-    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+    var parts = {};
+    timeFormat.formatToParts(new Date(iso)).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.hour + ":" + parts.minute;
   }
 
   function elapsed(ms) {

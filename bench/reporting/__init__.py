@@ -15,7 +15,8 @@ Measured, side by side on PostgreSQL:
   (c) `services.report_approve` of a fresh commune report (monthly form, last month), which adds
       the report to the rollup of the commune, its province and the nation.
 
-BENCH_SCALE (default 1.0) shrinks communes, indicators and years to try the bench quickly.
+BENCH_SCALE (default 1.0) shrinks communes, indicators and years to try the bench quickly;
+BENCH_INDICATORS sets the number of indicators apart from it.
 SQLite is skipped: the generator needs COPY. Prints one JSON line of rows for bench/__main__.py.
 
 The API reads run with the product's rate limit per token raised for the bench's own server

@@ -96,7 +96,7 @@ def database(data: Path) -> dict:
             f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:///PATH or postgres://..."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0)
+        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
     if scheme == "sqlite":
@@ -105,22 +105,7 @@ def database(data: Path) -> dict:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL;",
         }
-    else:
-        config |= _postgres_pool(config)
     return config
-
-
-def _postgres_pool(config: dict) -> dict:
-    """PostgreSQL through Django's connection pool, each connection checked before use.
-
-    Under ASGI each request runs its sync code in a thread of its own, so a persistent
-    connection (CONN_MAX_AGE) is never reused: every request opened a new PostgreSQL session and
-    warmed its caches, ~35 ms of a 60 ms API read (bench.reporting, issue 15). The pool hands
-    each request a warm session, and at most `max_size` per process. The check keeps a
-    restarted database from failing the first requests with dead connections.
-    """
-    options = {**config.get("OPTIONS", {}), "pool": {"min_size": 2, "max_size": 20}}
-    return {"CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True, "OPTIONS": options}
 
 
 def url_or_none(name: str, schemes: set[str]) -> str | None:

@@ -44,16 +44,6 @@ def test_it_reads_postgres_from_database_url(monkeypatch, tmp_path):
     assert db["NAME"] == "giaoban"
 
 
-def test_it_pools_postgres_connections_and_checks_them(monkeypatch, tmp_path):
-    # Under ASGI a persistent connection is never reused: the pool is what keeps them warm.
-    monkeypatch.setenv("DATABASE_URL", "postgres://giaoban@127.0.0.1:5432/giaoban?sslmode=disable")
-    db = config.database(tmp_path)
-    assert db["CONN_MAX_AGE"] == 0  # Django refuses a pool with persistent connections
-    assert db["CONN_HEALTH_CHECKS"] is True  # a restarted server's dead connections are dropped
-    assert db["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 20}
-    assert db["OPTIONS"]["sslmode"] == "disable"  # the URL's own options are kept
-
-
 def test_it_refuses_a_redis_url_that_is_not_one(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "localhost:6379")
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):

@@ -70,7 +70,7 @@ def test_the_table_gives_p99_as_a_ratio_to_the_bare_servers():
     ours = Run("A", 1000, "A: 1 process, in-memory layer", lat=[25.0] * 100)
     small = Run("B", 100, "B: 2 processes, Redis layer", lat=[5.0])
     rows = report.rows([ours, bare_run, small])
-    assert rows[0]["x bare p99"] == "2.5 (goal ≤ 2: MISSED)"
+    assert rows[0]["x bare p99"] == "2.50 (goal ≤ 2: MISSED)"
     assert rows[1]["x bare p99"] == "baseline"
     assert rows[2]["x bare p99"] == "-"  # no baseline at N = 100 in this run
 

@@ -34,9 +34,9 @@ def _bare_ratio(run: Run, bare_p99: dict[int, float]) -> str:
         return "-"
     ratio = pct(run.lat, 99) / base
     if run.n != GOAL_N:
-        return f"{ratio:.1f}"
+        return f"{ratio:.2f}"
     verdict = "met" if ratio <= BARE_GOAL_RATIO else "MISSED"
-    return f"{ratio:.1f} (goal ≤ {BARE_GOAL_RATIO:g}: {verdict})"
+    return f"{ratio:.2f} (goal ≤ {BARE_GOAL_RATIO:g}: {verdict})"
 
 
 def _storm_notes(run: Run) -> list[str]:
@@ -185,7 +185,7 @@ def _bare_lines(runs: list[Run]) -> list[str]:
         ours = [r for r in runs if r.n == n and r.lat and r.label in CONFIGS.values()]
         parts.append(
             f"N = {n:,}: bare p50/p99 {pct(base.lat, 50):,.0f}/{pct(base.lat, 99):,.0f} ms"
-            + "".join(f", {r.config} {pct(r.lat, 99) / pct(base.lat, 99):.1f}x" for r in ours)
+            + "".join(f", {r.config} {pct(r.lat, 99) / pct(base.lat, 99):.2f}x" for r in ours)
         )
     return [
         "- Baseline (W, a bare websockets server sending the same change message to the same"

@@ -38,7 +38,10 @@ from django.conf import settings  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench import registry, reporting  # noqa: E402
+from bench import registry  # noqa: E402
+from bench.reporting import common as rsql  # noqa: E402
+from bench.reporting import dataset as reporting_data  # noqa: E402
+from bench.reporting import load as reporting_load  # noqa: E402
 from giaoban.core.models import AuditEntry  # noqa: E402
 from giaoban.reporting.models import Report  # noqa: E402
 
@@ -100,18 +103,18 @@ def _build(scale: float) -> dict:
     ContentType.objects.clear_cache()
     start = time.perf_counter()
     registry._load()  # migrate, both national lists, 20,000 people
-    reporting.SCALE = scale
-    reporting.generate()
+    reporting_data.SCALE = scale
+    reporting_load.generate()
     _audit_entries()
-    reporting._sql("VACUUM ANALYZE")
+    rsql.sql("VACUUM ANALYZE")
     rows = sum(
-        reporting._sql_one(f'SELECT COUNT(*) FROM "{model._meta.db_table}"') for model in _models()
+        rsql.sql_one(f'SELECT COUNT(*) FROM "{model._meta.db_table}"') for model in _models()
     )
     return {
         "rows": rows,
-        "values": reporting._sql_one("SELECT COUNT(*) FROM reporting_reportvalue"),
+        "values": rsql.sql_one("SELECT COUNT(*) FROM reporting_reportvalue"),
         "reports": Report.objects.count(),
-        "mb": reporting._sql_one("SELECT pg_database_size(current_database())") / 2**20,
+        "mb": rsql.sql_one("SELECT pg_database_size(current_database())") / 2**20,
         "build s": time.perf_counter() - start,
     }
 

@@ -189,16 +189,23 @@ def conference_detail(request, pk: int):
 # Correcting the record: a point's or an item's particulars, or taking one out -------------
 
 
+def _saved(request, form, save, done: str) -> bool:
+    """Save a valid form through `save`; a refusal goes beside the input, which is kept."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ApplicationError as exc:
+        add_errors(form, exc)
+        return False
+    messages.success(request, done)
+    return True
+
+
 def _edit_page(request, conference, form, *, save, done: str, title="", anchor="", template=""):
     """GET: the form filled in; POST: save it (a stale page is refused, its input kept)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return _to_record(conference.pk, anchor)
+    if request.method == "POST" and _saved(request, form, save, done):
+        return _to_record(conference.pk, anchor)
     context = {"conference": conference, "form": form, "title": title}
     return render(request, template or "meetings/edit_form.html", context)
 
@@ -304,15 +311,9 @@ def agenda_remove(request, pk, item_pk):
 def _form_post(request, conference, role, form_name: str, form, save, done: str):
     """A POST from one of the forms on the detail page: save it, or show the page again with the
     refusal beside the input, which is kept."""
-    if form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, done)
-            anchor = "#delegates" if form_name == "guest_form" else f"#{form_name}"
-            return _to_record(conference.pk, anchor)
+    if _saved(request, form, save, done):
+        anchor = "#delegates" if form_name == "guest_form" else f"#{form_name}"
+        return _to_record(conference.pk, anchor)
     return _render_detail(request, conference, role, **{form_name: form})
 
 

@@ -124,6 +124,8 @@ class FormSection(models.Model):
     indicators = models.ManyToManyField(Indicator, through="FormItem", blank=True)
 
     class Meta:
+        verbose_name = _("form section")
+        verbose_name_plural = _("form sections")
         ordering = ["version", "order"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="reporting_section_key_unique")
@@ -140,6 +142,8 @@ class FormItem(models.Model):
     required = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("form item")
+        verbose_name_plural = _("form items")
         ordering = ["section", "order"]
 
     def __str__(self):
@@ -155,6 +159,8 @@ class ValidationRule(models.Model):
     message_en = models.CharField(_("English message"), max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
         ordering = ["version", "id"]
 
     def __str__(self):
@@ -197,6 +203,8 @@ class Deadline(models.Model):
     deadline = models.DateField(_("deadline"))
 
     class Meta:
+        verbose_name = _("reporting deadline")
+        verbose_name_plural = _("reporting deadlines")
         constraints = [
             models.UniqueConstraint(fields=["form", "period"], name="reporting_deadline_unique")
         ]
@@ -272,6 +280,8 @@ class ReportValue(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("report value")
+        verbose_name_plural = _("report values")
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator"], name="reporting_value_unique")
         ]
@@ -308,6 +318,8 @@ class Rollup(models.Model):
     maximum = models.DecimalField(max_digits=20, decimal_places=4, null=True)
 
     class Meta:
+        verbose_name = _("consolidated value")
+        verbose_name_plural = _("consolidated values")
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "form", "period", "indicator"], name="reporting_rollup_unique"

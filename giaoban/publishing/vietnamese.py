@@ -36,11 +36,16 @@ def canonical_tones(text: str) -> str:
     return _OLD_TONE.sub(lambda m: _TONE_TABLE[m.group(1)], text)
 
 
+_BLANKS = re.compile(r"[ \t]+")
+_LINE_EDGES = re.compile(r"[^\S\n]*\n[^\S\n]*")
+_TEXT_EDGES = re.compile(r"^[^\S\n]+|[^\S\n]+$")
+
+
 def prepare(text: str) -> str:
     """NFC, one tone placement, no-break spaces as spaces, spaces tidied within each line."""
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\r\n", "\n")
     text = canonical_tones(text.replace("\r", "\n"))
-    return "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
+    return _TEXT_EDGES.sub("", _LINE_EDGES.sub("\n", _BLANKS.sub(" ", text)))
 
 
 UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
@@ -122,6 +127,23 @@ def opens_position(text: str) -> bool:
     return bool(_HEADS.match(text.strip()))
 
 
+# The same words as written at the start of a title in running text: capitalised, so that "đại
+# biểu" (delegates) or "cán bộ" (officials) in a sentence open nothing; "nguyên" (former) may go
+# before one.
+TITLE_HEAD = (
+    r"(?<!\w)(?:[Nn]guyên )?(?:"
+    + "|".join(re.escape(h) for h in sorted(POSITION_HEADS, key=len, reverse=True))
+    + r")(?!\w)"
+)
+_TITLE_HEAD = re.compile(TITLE_HEAD)
+
+
+def opens_title(text: str) -> bool:
+    """ "Phó Chủ tịch UBND tỉnh", "nguyên Phó Trưởng Ban": a title as written before or after a
+    name; "đại biểu Trung ương" is not one."""
+    return bool(_TITLE_HEAD.match(text.lstrip()))
+
+
 # Counting units of figures, longest first when matched. Time ("tháng", "năm", "ngày", "giờ") is
 # not a figure; bridge points are counted apart.
 UNITS = [
@@ -193,6 +215,82 @@ UNITS = [
     "dự án",
     "chương trình",
     "tác phẩm",
+    # People, places and things counted in news of the Front and the mass organizations: "hơn
+    # 2.000 đại biểu", "63 tỉnh, thành phố", "18 phường", "5 phần mềm", "02 vị Ủy viên".
+    "đại biểu",
+    "vị trí",
+    "vị",
+    "ủy viên",
+    "thành viên",
+    "đồng chí",
+    "học sinh",
+    "sinh viên",
+    "giáo viên",
+    "công nhân",
+    "người lao động",
+    "lao động",
+    "cử tri",
+    "công chức",
+    "viên chức",
+    "chức sắc",
+    "tín đồ",
+    "thanh niên",
+    "tình nguyện viên",
+    "nhân khẩu",
+    "cặp",
+    "tỉnh",
+    "thành phố",
+    "huyện",
+    "quận",
+    "thị xã",
+    "phường",
+    "thị trấn",
+    "đặc khu",
+    "làng",
+    "ấp",
+    "khóm",
+    "tổ dân phố",
+    "khu dân cư",
+    "địa phương",
+    "cơ quan",
+    "tổ chức",
+    "chi hội",
+    "chi đoàn",
+    "đảng bộ",
+    "câu lạc bộ",
+    "nhóm",
+    "trường",
+    "phần mềm",
+    "ứng dụng",
+    "trang",
+    "tài khoản",
+    "tài liệu",
+    "tờ rơi",
+    "băng rôn",
+    "khẩu hiệu",
+    "chiếc",
+    "tuyến đường",
+    "tuyến",
+    "phòng học",
+    "giếng",
+    "kg",
+    "lít",
+    "phiên",
+    "chuyến",
+    "hoạt động",
+    "câu hỏi",
+    "vấn đề",
+    "nội dung",
+    "nhiệm vụ",
+    "chỉ tiêu",
+    "tiêu chí",
+    "giải pháp",
+    "sản phẩm",
+    "bằng khen",
+    "giấy khen",
+    "học bổng",
+    "sổ tiết kiệm",
+    "thẻ bảo hiểm y tế",
 ]
 UNITS.sort(key=len, reverse=True)
 

@@ -41,9 +41,11 @@ def test_the_scenario_gives_the_date_the_points_and_the_organizer():
 
 def test_the_scenario_gives_its_figures():
     figures = read(SCENARIO)["figures"]
-    assert [(f["value"], f["unit"], f["subject"]) for f in figures] == [
-        (2255, "triệu đồng", ""),
-        (49, "trường hợp", "tảo hôn"),
+    assert [(f["qualifier"], f["value"], f["unit"], f["subject"]) for f in figures] == [
+        ("trên", 2255, "triệu đồng", ""),
+        ("", 0, "", "tình hình di dịch cư tự do"),
+        ("", 0, "", "tình trạng phụ nữ bỏ đi khỏi địa phương"),
+        ("", 49, "trường hợp", "tảo hôn"),
     ]
 
 

@@ -202,6 +202,8 @@ def _counted(text: str, spans: list[NumberSpan]) -> list[tuple]:
 def _absences(text: str) -> list[tuple]:
     found = []
     for match in _NONE_OF.finditer(text):
+        if text.startswith(" gì", match.end()):
+            continue  # "không có vấn đề gì": nothing is counted
         clause_start = max(text.rfind(mark, 0, match.start()) for mark in ",.;:\n") + 1
         if _NOT_REPORTED.search(text, clause_start, match.start()):
             continue

@@ -41,8 +41,8 @@ _POSITION_END = re.compile(
     r"cho biết|đề nghị|yêu cầu|báo cáo|trình bày|kết luận|thông tin|chia sẻ|tiếp thu|ghi nhận|"
     r"kiến nghị|khẳng định|trao |tặng |giao |cùng |chúc mừng|điều hành|thay mặt|được |"
     r"có ý kiến|quán triệt|đánh giá|lưu ý|mong muốn|tại hội nghị|tại buổi|nêu rõ|cho rằng|"
-    r"đề xuất|biểu dương|khen ngợi|động viên|thăm |làm |chỉ đạo|phát động|bày tỏ|nhận định|"
-    r"giữ chức|từng |hiện là|nay là)"
+    r"đề xuất|biểu dương|khen ngợi|động viên|thăm |làm |(?<!Ban )chỉ đạo|phát động|bày tỏ|"
+    r"nhận định|giữ chức|từng |hiện là|nay là)"
 )
 # One designation holds several positions: "Bí thư Đảng ủy, Chủ tịch HĐND xã", "Phó Chủ tịch
 # kiêm Tổng Thư ký …", "Phó Chủ tịch - Tổng Thư ký UBTƯ MTTQ Việt Nam" (not "Bộ VH - TT&DL").

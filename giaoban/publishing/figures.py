@@ -149,9 +149,15 @@ def _json_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+# "nhiệm kỳ 2020 - 2025": the end of a range of years.
+_YEAR_RANGE = re.compile(r"(?:19|20)\d\d ?[-–] ?$")
+
+
 def _names_a_thing(text: str, span: NumberSpan) -> bool:
     before = text[max(0, span.start - 12) : span.start]
-    return before.endswith(" ") and _previous_word(text, span.start) in _NAMING_WORDS
+    if before.endswith(" ") and _previous_word(text, span.start) in _NAMING_WORDS:
+        return True
+    return 1900 <= span.value <= 2100 and bool(_YEAR_RANGE.search(before))
 
 
 def _figure_at(text: str, span: NumberSpan) -> tuple[Decimal, str, int] | None:

@@ -51,6 +51,7 @@ _ITEM_SPLIT = re.compile(rf", | kiêm | [-–] (?={TITLE_HEAD})")
 _NEXT_NAME = re.compile(rf"(?:,[ \n]|,? và[ \n])(?P<name>{NAME})")
 _ITEM_AFTER = re.compile(r"\s*(?:[,;:.\n(]|[-–—]\s|và\s|$)")
 _ROLE_WORDS = {"thư ký", "chủ trì", "chủ tọa", "người ghi biên bản", "người viết", "xác nhận"}
+_ROLES = {fold(word) for word in _ROLE_WORDS}
 _NAME_LINE = re.compile(NAME)
 _SIGN_PREFIX = re.compile(r"^(?:T/M|TM\.|K/T|KT\.|T/L|TL\.|Q\.|TUQ\.)\s", re.IGNORECASE)
 
@@ -163,8 +164,8 @@ def _named(text: str, people: _People) -> None:
             if people.is_taken(start):
                 continue
             words = _name_words(match.group("name"))
-            if not strict and len(words) < 2:
-                continue
+            if len(words) < 2 or opens_position(match.group("name")):
+                continue  # "đồng chí Phó Chủ tịch UBND tỉnh A": the title comes first (way 3)
             if strict and not (starts_with_surname(words) or _in_named_list(text, start)):
                 continue
             name = " ".join(words)
@@ -189,8 +190,8 @@ def _title_lists(text: str, people: _People) -> None:
     """Way 1: "các Phó Chủ tịch UBTƯ MTTQ Việt Nam: Trương Thị Ngọc Ánh, Ngô Sách Thực, …"."""
     for match in _TITLE_LIST.finditer(text):
         first = _FIRST_NAME.match(text, match.end())
-        if not first:
-            continue
+        if not first or first["name"].split()[0] in ("Ông", "Bà"):
+            continue  # "Thư ký: Ông A - …" names one person with their own designation (way 2)
         name = " ".join(_name_words(first["name"]))
         stop = first.start("name") + len(name)
         whole = _ITEM_AFTER.match(text, stop) or _POSITION_END.match(text, stop)
@@ -198,6 +199,8 @@ def _title_lists(text: str, people: _People) -> None:
             continue
         others, _end = _name_run(text, stop)
         title = match["title"].strip()
+        if fold(title) in _ROLES:
+            continue  # "Thư ký: A" in minutes is a role at the meeting
         for at, person in [(first.start("name"), name), *others]:
             people.add(at, person, [title])
 
@@ -334,5 +337,5 @@ def _signatures(text: str, people: _People) -> None:
         if _SIGN_PREFIX.match(title) or any(ch.isdigit() for ch in title):
             continue
         position = title.capitalize()
-        positions = [] if fold(position) in {fold(w) for w in _ROLE_WORDS} else [position]
+        positions = [] if fold(position) in _ROLES else [position]
         people.add(here, line, positions)

@@ -59,7 +59,8 @@ def is_capitalised(word: str) -> bool:
     return bool(re.fullmatch(SYLLABLE, word))
 
 
-# Family names, Kinh and those of the northern mountain peoples (Hmong, Dao, Tày, Nùng, Giáy…).
+# Family names, Kinh and those of the northern mountain peoples (Hmong, Dao, Tày, Nùng, Giáy…),
+# and "Thích", which Buddhist monks and nuns take.
 SURNAMES = {
     name.lower()
     for name in """Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Ly Đinh
@@ -67,7 +68,7 @@ SURNAMES = {
     La Tống Tăng Lã Mạc Thân Đàm Lại Cù Hà Tạ Tôn Giáp Khúc Ninh Hầu Mùa Giàng Vàng Sùng Thào
     Lò Lù Lùng Tẩy Tẩn Má Ma Mã Sần Chảo Tráng Phàn Lồ Cứ Hạng Lầu Bàn Hoàng Lường Quàng Cầm
     Bạc Sầm Vi Nịnh Ngọ Sình Thèn Chẻo Chang Dìu Phìn Tải Bế
-    Âu Nhữ Doãn Diệp Viên Phí Trương Quan Kha Lỗ""".split()  # noqa: SIM905
+    Âu Nhữ Doãn Diệp Viên Phí Trương Quan Kha Lỗ Thích""".split()  # noqa: SIM905
 }
 
 
@@ -116,6 +117,29 @@ POSITION_HEADS = [
     "Kế toán",
     "Văn phòng",
     "Thư ký",
+    "Thủ tướng",
+    "Đại tướng",
+    "Thượng tướng",
+    "Đại úy",
+    "Thượng úy",
+    "Trung úy",
+    "Thiếu úy",
+    "Hòa thượng",
+    "Thượng tọa",
+    "Đại đức",
+    "Ni sư",
+    "Linh mục",
+    "Giám mục",
+    "Mục sư",
+    "Giáo sư",
+    "Tiến sĩ",
+    "Bác sĩ",
+    "Luật sư",
+    "Nhà báo",
+    "Nghệ nhân",
+    "Thẩm phán",
+    "Kiểm sát viên",
+    "Trợ lý",
 ]
 _HEADS = re.compile(
     r"(?:" + "|".join(re.escape(h) for h in sorted(POSITION_HEADS, key=len, reverse=True)) + r")\b",

@@ -125,6 +125,14 @@ def test_the_first_title_of_a_designation_after_the_name_is_kept():
     }
 
 
+def test_a_title_between_the_honorific_and_the_name_is_the_persons():
+    text = (
+        "Phát biểu chỉ đạo, đồng chí Phó Chủ tịch UBND tỉnh Hoàng Quốc Khánh đề nghị các xã "
+        "nắm chắc tình hình."
+    )
+    assert _people(text) == {"Hoàng Quốc Khánh": ["Phó Chủ tịch UBND tỉnh"]}
+
+
 def test_a_place_named_like_a_person_after_a_title_is_not_a_person():
     assert read_persons("Phó Chủ tịch UBND tỉnh Lâm Đồng phát biểu tại hội nghị.") == []
 

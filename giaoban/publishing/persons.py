@@ -131,7 +131,11 @@ class _People:
 
 
 # The place of a bridge point: "điểm cầu huyện Bát Xát", up to the verb or the punctuation.
-PLACE = r"(?P<place>[^,.;()\n]+?)(?= có | do | chủ trì| đã |[,.;(\n]|$)"
+# "điểm cầu chính và 12 điểm cầu xã", "điểm cầu các huyện" name no place.
+PLACE = (
+    r"(?!(?:và|với|cùng|các|cấp|chính|trung tâm)(?!\w))(?P<place>[^,.;()\n]+?)"
+    r"(?= có | do | chủ trì| đã | và (?=\d)|[,.;(\n]|$)"
+)
 _ANY_POINT = re.compile(r"điểm cầu (?:chính |trung tâm )?" + PLACE)
 
 

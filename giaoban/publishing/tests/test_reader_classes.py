@@ -191,6 +191,13 @@ def test_the_host_point_is_not_counted_among_the_bridge_points(text, points):
     assert read(text)["bridge_points"] == points
 
 
+def test_the_host_point_is_a_place_not_the_other_points():
+    compound = read("Hội nghị có điểm cầu chính và 12 điểm cầu các xã.")
+    named = read("Hội nghị có điểm cầu chính tỉnh Lào Cai và 9 điểm cầu huyện.")
+    assert compound["host_point"] is None
+    assert named["host_point"] == "tỉnh Lào Cai"
+
+
 # Zero written as a phrase -----------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ _UNPREFIXED = re.compile(
 )
 _SEPARATOR = re.compile(r"\s*(?:[-–—:]|,)\s+")
 _DASH = re.compile(r"\s*[-–—]\s+")
+_BRACKET = re.compile(r" ?\((?P<inside>[^()\n]+)\)")
 # Where the positions after a name stop: the verb of the sentence, a clause that is no position,
 # the dash that closes an apposition ("ông A - Chủ tịch UBND tỉnh - đã được …").
 _POSITION_END = re.compile(
@@ -81,9 +82,15 @@ def _position_items(rest: str, *, strict: bool) -> list[str]:
 
 
 def _positions(text: str, at: int, *, strict: bool) -> list[str]:
-    """The positions written after a name that ends at `at`, after its separator."""
+    """The positions written after a name that ends at `at`, after its separator, or in the
+    brackets after it ("ông A (Chủ tịch UBND xã)", not "bà B (SN 1980)")."""
     separator = _SEPARATOR.match(text, at)
-    return _position_items(text[separator.end() :], strict=strict) if separator else []
+    if separator:
+        return _position_items(text[separator.end() :], strict=strict)
+    bracket = _BRACKET.match(text, at)
+    if bracket and opens_title(bracket["inside"]):
+        return _position_items(bracket["inside"], strict=strict)
+    return []
 
 
 class _People:

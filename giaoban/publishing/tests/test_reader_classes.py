@@ -133,6 +133,11 @@ def test_a_title_between_the_honorific_and_the_name_is_the_persons():
     assert _people(text) == {"Hoàng Quốc Khánh": ["Phó Chủ tịch UBND tỉnh"]}
 
 
+def test_positions_in_brackets_after_the_name_are_read():
+    text = "Ông Hạng A Lử (Chủ tịch UBND xã) và bà Sùng Thị Mai (SN 1980) cùng dự."
+    assert _people(text) == {"Hạng A Lử": ["Chủ tịch UBND xã"], "Sùng Thị Mai": []}
+
+
 def test_a_place_named_like_a_person_after_a_title_is_not_a_person():
     assert read_persons("Phó Chủ tịch UBND tỉnh Lâm Đồng phát biểu tại hội nghị.") == []
 

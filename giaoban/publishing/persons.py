@@ -29,8 +29,9 @@ from giaoban.publishing.vietnamese import (
 _HONORIFIC = r"(?:[Cc]ác đồng chí|[Đđ]ồng chí|[Đđ]/[Cc]|[Ôô]ng|[Bb]à)"
 _PREFIXED = re.compile(rf"(?<!\w){_HONORIFIC}:?[ \n](?P<name>{NAME})")
 _UNPREFIXED = re.compile(
-    rf"(?:^|(?<=[;:] )|(?<=^- )|(?<=\n- )|(?<=\n))(?P<name>{NAME})(?= ?[-–—,] )"
+    rf"(?:^|(?<=[;:,] )|(?<=^- )|(?<=\n- )|(?<=\n))(?P<name>{NAME})(?= ?[-–—,] )"
 )
+_NAME_ONLY = re.compile(NAME)
 _SEPARATOR = re.compile(r"\s*(?:[-–—:]|,)\s+")
 _DASH = re.compile(r"\s*[-–—]\s+")
 _BRACKET = re.compile(r" ?\((?P<inside>[^()\n]+)\)")
@@ -75,10 +76,17 @@ def _position_items(rest: str, *, strict: bool) -> list[str]:
     items = []
     for item in _ITEM_SPLIT.split(segment):
         item = item.strip().strip(",.…").strip()
-        if not item or not item[0].isupper():
-            return items
+        if not item or not item[0].isupper() or _is_bare_name(item):
+            return items  # "A, Phó Chủ tịch UBND tỉnh, B, Giám đốc Sở": B is the next person
         items.append(item)
     return items
+
+
+def _is_bare_name(item: str) -> bool:
+    words = item.split()
+    return (
+        bool(_NAME_ONLY.fullmatch(item)) and starts_with_surname(words) and not opens_position(item)
+    )
 
 
 def _positions(text: str, at: int, *, strict: bool) -> list[str]:

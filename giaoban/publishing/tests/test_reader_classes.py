@@ -77,6 +77,17 @@ def test_names_each_with_their_own_designation_keep_their_own():
     }
 
 
+def test_a_name_inside_a_list_of_positions_starts_the_next_person():
+    text = (
+        "Dự có các đồng chí Nguyễn Văn An, Phó Chủ tịch UBND tỉnh, Trần Văn Bình, Giám đốc Sở "
+        "Nội vụ."
+    )
+    assert _people(text) == {
+        "Nguyễn Văn An": ["Phó Chủ tịch UBND tỉnh"],
+        "Trần Văn Bình": ["Giám đốc Sở Nội vụ"],
+    }
+
+
 def test_a_list_item_with_an_unlisted_family_name_is_still_a_person():
     text = (
         "Lãnh đạo tỉnh có các đồng chí: Thái Văn Hòa - Bí thư Tỉnh ủy; Ngọc Thị Lan - Phó Bí "

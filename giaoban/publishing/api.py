@@ -23,6 +23,9 @@ class PersonOut(Schema):
 
 class FigureOut(Schema):
     text: str
+    qualifier: str = Field(
+        "", description='What makes a count rough ("hơn", "gần", "trên"), apart from the value.'
+    )
     value: int | float
     unit: str
     subject: str

@@ -36,11 +36,16 @@ def canonical_tones(text: str) -> str:
     return _OLD_TONE.sub(lambda m: _TONE_TABLE[m.group(1)], text)
 
 
+_BLANKS = re.compile(r"[ \t]+")
+_LINE_EDGES = re.compile(r"[^\S\n]*\n[^\S\n]*")
+_TEXT_EDGES = re.compile(r"^[^\S\n]+|[^\S\n]+$")
+
+
 def prepare(text: str) -> str:
     """NFC, one tone placement, no-break spaces as spaces, spaces tidied within each line."""
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\r\n", "\n")
     text = canonical_tones(text.replace("\r", "\n"))
-    return "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
+    return _TEXT_EDGES.sub("", _LINE_EDGES.sub("\n", _BLANKS.sub(" ", text)))
 
 
 UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
@@ -54,7 +59,8 @@ def is_capitalised(word: str) -> bool:
     return bool(re.fullmatch(SYLLABLE, word))
 
 
-# Family names, Kinh and those of the northern mountain peoples (Hmong, Dao, Tày, Nùng, Giáy…).
+# Family names, Kinh and those of the northern mountain peoples (Hmong, Dao, Tày, Nùng, Giáy…),
+# and "Thích", which Buddhist monks and nuns take.
 SURNAMES = {
     name.lower()
     for name in """Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Ly Đinh
@@ -62,7 +68,7 @@ SURNAMES = {
     La Tống Tăng Lã Mạc Thân Đàm Lại Cù Hà Tạ Tôn Giáp Khúc Ninh Hầu Mùa Giàng Vàng Sùng Thào
     Lò Lù Lùng Tẩy Tẩn Má Ma Mã Sần Chảo Tráng Phàn Lồ Cứ Hạng Lầu Bàn Hoàng Lường Quàng Cầm
     Bạc Sầm Vi Nịnh Ngọ Sình Thèn Chẻo Chang Dìu Phìn Tải Bế
-    Âu Nhữ Doãn Diệp Viên Phí Trương Quan Kha Lỗ""".split()  # noqa: SIM905
+    Âu Nhữ Doãn Diệp Viên Phí Trương Quan Kha Lỗ Thích""".split()  # noqa: SIM905
 }
 
 
@@ -111,6 +117,29 @@ POSITION_HEADS = [
     "Kế toán",
     "Văn phòng",
     "Thư ký",
+    "Thủ tướng",
+    "Đại tướng",
+    "Thượng tướng",
+    "Đại úy",
+    "Thượng úy",
+    "Trung úy",
+    "Thiếu úy",
+    "Hòa thượng",
+    "Thượng tọa",
+    "Đại đức",
+    "Ni sư",
+    "Linh mục",
+    "Giám mục",
+    "Mục sư",
+    "Giáo sư",
+    "Tiến sĩ",
+    "Bác sĩ",
+    "Luật sư",
+    "Nhà báo",
+    "Nghệ nhân",
+    "Thẩm phán",
+    "Kiểm sát viên",
+    "Trợ lý",
 ]
 _HEADS = re.compile(
     r"(?:" + "|".join(re.escape(h) for h in sorted(POSITION_HEADS, key=len, reverse=True)) + r")\b",
@@ -120,6 +149,23 @@ _HEADS = re.compile(
 
 def opens_position(text: str) -> bool:
     return bool(_HEADS.match(text.strip()))
+
+
+# The same words as written at the start of a title in running text: capitalised, so that "đại
+# biểu" (delegates) or "cán bộ" (officials) in a sentence open nothing; "nguyên" (former) may go
+# before one.
+TITLE_HEAD = (
+    r"(?<!\w)(?:[Nn]guyên )?(?:"
+    + "|".join(re.escape(h) for h in sorted(POSITION_HEADS, key=len, reverse=True))
+    + r")(?!\w)"
+)
+_TITLE_HEAD = re.compile(TITLE_HEAD)
+
+
+def opens_title(text: str) -> bool:
+    """ "Phó Chủ tịch UBND tỉnh", "nguyên Phó Trưởng Ban": a title as written before or after a
+    name; "đại biểu Trung ương" is not one."""
+    return bool(_TITLE_HEAD.match(text.lstrip()))
 
 
 # Counting units of figures, longest first when matched. Time ("tháng", "năm", "ngày", "giờ") is
@@ -193,6 +239,102 @@ UNITS = [
     "dự án",
     "chương trình",
     "tác phẩm",
+    # People, places and things counted in news of the Front and the mass organizations: "hơn
+    # 2.000 đại biểu", "63 tỉnh, thành phố", "18 phường", "5 phần mềm", "02 vị Ủy viên".
+    "đại biểu",
+    "vị trí",
+    "vị",
+    "ủy viên",
+    "thành viên",
+    "đồng chí",
+    "học sinh",
+    "sinh viên",
+    "giáo viên",
+    "công nhân",
+    "người lao động",
+    "lao động",
+    "cử tri",
+    "công chức",
+    "viên chức",
+    "chức sắc",
+    "tín đồ",
+    "thanh niên",
+    "tình nguyện viên",
+    "nhân khẩu",
+    "cặp",
+    "tỉnh",
+    "thành phố",
+    "huyện",
+    "quận",
+    "thị xã",
+    "phường",
+    "thị trấn",
+    "đặc khu",
+    "làng",
+    "ấp",
+    "khóm",
+    "tổ dân phố",
+    "khu dân cư",
+    "địa phương",
+    "cơ quan",
+    "tổ chức",
+    "chi hội",
+    "chi đoàn",
+    "đảng bộ",
+    "câu lạc bộ",
+    "nhóm",
+    "trường",
+    "phần mềm",
+    "ứng dụng",
+    "trang",
+    "tài khoản",
+    "tài liệu",
+    "tờ rơi",
+    "băng rôn",
+    "khẩu hiệu",
+    "chiếc",
+    "tuyến đường",
+    "tuyến",
+    "phòng học",
+    "giếng",
+    "kg",
+    "lít",
+    "phiên",
+    "chuyến",
+    "hoạt động",
+    "câu hỏi",
+    "vấn đề",
+    "nội dung",
+    "nhiệm vụ",
+    "chỉ tiêu",
+    "tiêu chí",
+    "giải pháp",
+    "sản phẩm",
+    "bằng khen",
+    "giấy khen",
+    "học bổng",
+    "sổ tiết kiệm",
+    "thẻ bảo hiểm y tế",
+    "kế hoạch",
+    "nghị quyết",
+    "chỉ thị",
+    "quyết định",
+    "công văn",
+    "hướng dẫn",
+    "báo cáo",
+    "đề án",
+    "tin",
+    "đợt",
+    "xe",
+    "phiếu",
+    "giải",
+    "gương",
+    "điển hình",
+    "dân tộc",
+    "tôn giáo",
+    "khu phố",
+    "xóm",
+    "buôn",
 ]
 UNITS.sort(key=len, reverse=True)
 

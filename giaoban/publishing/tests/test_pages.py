@@ -138,7 +138,8 @@ def test_the_api_reads_a_text(client, demo, leader):
     assert record["date"] == "2021-10-08" and record["bridge_points"] == 9
     assert len(record["persons"]) == 5
     assert record["figures"][0] == {
-        "text": "2.255 triệu đồng",
+        "text": "trên 2.255 triệu đồng",
+        "qualifier": "trên",
         "value": 2255,
         "unit": "triệu đồng",
         "subject": "",

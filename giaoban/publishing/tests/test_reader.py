@@ -1,6 +1,7 @@
 """The reader on the scenario article, on both spellings of the tones and NFD input, on names of
 two to four syllables and positions joined by commas and "kiêm", and on the labelled set."""
 
+import json
 import unicodedata
 from pathlib import Path
 
@@ -41,9 +42,11 @@ def test_the_scenario_gives_the_date_the_points_and_the_organizer():
 
 def test_the_scenario_gives_its_figures():
     figures = read(SCENARIO)["figures"]
-    assert [(f["value"], f["unit"], f["subject"]) for f in figures] == [
-        (2255, "triệu đồng", ""),
-        (49, "trường hợp", "tảo hôn"),
+    assert [(f["qualifier"], f["value"], f["unit"], f["subject"]) for f in figures] == [
+        ("trên", 2255, "triệu đồng", ""),
+        ("", 0, "", "tình hình di dịch cư tự do"),
+        ("", 0, "", "tình trạng phụ nữ bỏ đi khỏi địa phương"),
+        ("", 49, "trường hợp", "tảo hôn"),
     ]
 
 
@@ -160,8 +163,19 @@ def test_the_labelled_set_has_at_least_twelve_texts_some_held_out():
     assert len(list(HELD_OUT.glob("*.txt"))) >= 3
 
 
+def test_the_development_set_holds_real_articles_with_their_source():
+    sources = [
+        json.loads(path.read_text(encoding="utf-8")).get("source", "")
+        for path in DEVELOPMENT.glob("*.json")
+    ]
+    real = [source for source in sources if source.startswith(("http://", "https://"))]
+    assert len(real) >= 12
+
+
 @pytest.mark.parametrize("folder", [DEVELOPMENT, HELD_OUT], ids=["development", "held-out"])
 def test_the_reader_meets_its_goals_on_the_labelled_set(folder):
     f1 = _check(folder)
+    assert f1["persons"] >= 0.95
+    assert f1["positions"] >= 0.95
     assert f1["persons with positions"] >= 0.95
     assert f1["figures"] >= 0.9

@@ -138,7 +138,12 @@ def test_a_reviewed_text_becomes_a_conference_with_delegates_and_figures(demo, l
         "Lê Mạnh Hảo - Ủy viên BTV, Phó Chủ tịch Thường trực HĐND thị xã"
     )
     figures = RecordFigure.objects.filter(conference=conference)
-    assert [(f.value, f.unit) for f in figures] == [(2255, "triệu đồng"), (49, "trường hợp")]
+    assert [(f.value, f.unit, f.subject) for f in figures] == [
+        (2255, "triệu đồng", ""),
+        (0, "", "tình hình di dịch cư tự do"),
+        (0, "", "tình trạng phụ nữ bỏ đi khỏi địa phương"),
+        (49, "trường hợp", "tảo hôn"),
+    ]
     item.refresh_from_db()
     assert item.conference == conference
     with pytest.raises(ApplicationError):

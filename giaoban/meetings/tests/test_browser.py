@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from giaoban.testing import servers
 from giaoban.testing.browser import chromium, log_in, need_browser
@@ -115,9 +115,9 @@ print(json.dumps({
 """
 
 
-def vi(message: str) -> str:
+def vi(message: str, context: str | None = None) -> str:
     with translation.override("vi"):
-        return gettext(message)
+        return pgettext(context, message) if context else gettext(message)
 
 
 def _scenario_served(tmp_path, **settings):
@@ -179,7 +179,7 @@ def test_the_host_runs_the_conference_and_sa_pa_gets_the_floor_live(server):
         expect(sapa_tile.locator(".readiness")).to_contain_text("1/5")
         toan = point.locator(f'tr[data-delegate="{server["toan"]}"]')
         toan.locator('button[data-attendance="present"]').click()
-        expect(toan.locator("[data-mark]")).to_have_text(vi("Present"))
+        expect(toan.locator("[data-mark]")).to_have_text(vi("Present", "attendance"))
 
         host.click('button[data-action="start"]')
         expect(point.locator('[data-live="status"]')).to_have_class(re.compile("conf-live"))

@@ -414,6 +414,8 @@ _NEXT = {
     "start": ({S.PLANNED}, S.LIVE),
     "end": ({S.LIVE}, S.ENDED),
     "cancel": ({S.PLANNED}, S.CANCELLED),
+    # A briefing already held, recorded afterwards (publishing's read-back of a text).
+    "record": ({S.PLANNED}, S.ENDED),
 }
 
 
@@ -472,6 +474,7 @@ _TRANSITION_NAMES = {
     "start": lambda: _("started"),
     "end": lambda: _("ended"),
     "cancel": lambda: _("cancelled"),
+    "record": lambda: _("recorded as held"),
 }
 
 

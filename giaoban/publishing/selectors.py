@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound
 from giaoban.core.text import fold
+from giaoban.meetings import selectors as meeting_selectors
 from giaoban.meetings.models import Conference
 from giaoban.orgs.models import Organization, Person, Unit
 from giaoban.orgs.selectors import person_search, unit_search
@@ -151,3 +152,30 @@ def point_places(*, user, record: dict, organizer: Organization, day: date) -> l
             seen.add(place)
             places.append(point_place(user=user, place=place, organizer=organizer, day=day))
     return places
+
+
+def likely_duplicates(*, user, organizer: Organization, day: date) -> list[Conference]:
+    """Conferences of the same organizer on the same day: a text read back is often about a
+    briefing already recorded."""
+    return list(
+        meeting_selectors.conferences_visible(user=user)
+        .filter(organizer=organizer, scheduled_start__date=day)
+        .order_by("scheduled_start", "pk")
+    )
+
+
+_DIRECTING = re.compile(r"chi dao|chu tri")
+
+
+def chair_index(text: str, record: dict) -> int | None:
+    """The person the text names as directing or chairing ("Dự và chỉ đạo … có đồng chí X",
+    "Phát biểu chỉ đạo, đồng chí X", "chủ trì"): the first one named in such a sentence."""
+    names = [fold(person["name"]) for person in record.get("persons", [])]
+    for sentence in re.split(r"(?<=[.;\n])", text):
+        folded = fold(sentence)
+        if not _DIRECTING.search(folded):
+            continue
+        found = [(folded.find(name), i) for i, name in enumerate(names) if name in folded]
+        if found:
+            return min(found)[1]
+    return None

@@ -2,6 +2,7 @@
 audited), the texts read back, and a reviewed draft record saved as a conference."""
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -18,10 +19,13 @@ from giaoban.core.text import nfc, nfc_text
 from giaoban.meetings import services as meeting_services
 from giaoban.meetings.access import require_host
 from giaoban.meetings.models import Conference
+from giaoban.orgs import selectors as org_selectors
+from giaoban.orgs import services as org_services
 from giaoban.publishing.models import ArticleDraft, RecordFigure, TextImport
 from giaoban.publishing.reader import read
-from giaoban.publishing.selectors import point_places
+from giaoban.publishing.selectors import chair_index, point_places
 from giaoban.publishing.writer import draft_article
+from giaoban.reporting.selectors import period_reviewed
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000
@@ -192,9 +196,11 @@ class Review:
 
 @transaction.atomic
 def text_import_save(*, actor, item: TextImport, review: Review) -> Conference:
-    """A conference with its host point, a point for every other point the text names, the
-    people as delegates (matched ones invited from the registry, the others as guests with
-    their positions as written) and the figures."""
+    """The conference the text reports: held (ended) if its day has passed, chaired by the
+    person the text names as directing, with its host point and as many other points as the
+    text counts (those it names, then the organizer's units below), the people as delegates
+    (matched ones invited from the registry, the others as guests with their positions as
+    written) and the figures, under the period the text speaks of."""
     item = TextImport.objects.select_for_update().get(pk=item.pk)
     if item.conference_id:
         raise ApplicationError(_("This text has already been saved as a conference."))
@@ -205,6 +211,8 @@ def text_import_save(*, actor, item: TextImport, review: Review) -> Conference:
     zone = timezone.get_default_timezone()
     start = datetime.combine(review.day, review.start, tzinfo=zone)
     end = datetime.combine(review.day, review.end, tzinfo=zone)
+    chair, chair_match = _chair(actor, item, review)
+    report_form, period = _period(item, review)
     conference = meeting_services.conference_create(
         actor=actor,
         title=review.title,
@@ -212,16 +220,54 @@ def text_import_save(*, actor, item: TextImport, review: Review) -> Conference:
         kind=review.kind,
         start=start,
         end=end,
+        report_form=report_form,
+        period=period,
+        chair=chair,
     )
     points = _points(actor, conference, item.record, review.organizer, review.day)
-    _delegates(actor, item.record, review.matches, points)
+    _more_points(actor, conference, item.record, review.organizer, review.day)
+    _delegates(actor, item.record, review.matches | chair_match, points)
     _figures(item, conference)
+    if end < timezone.now():  # a briefing already held is recorded as held, not as planned
+        conference = meeting_services.conference_transition(
+            actor=actor, conference=conference, action="record"
+        )
     item.conference, item.saved_at = conference, timezone.now()
     item.save(update_fields=["conference", "saved_at"])
     audit_record(
         actor=actor, action="text_import.save", instance=item, after={"conference": conference.pk}
     )
     return conference
+
+
+def _chair(actor, item: TextImport, review: Review) -> tuple[object, dict]:
+    """The person the text names as directing: the registry's one the review matched, else a
+    new person of the registry at the organizer's unit, noted as read from the text; and that
+    match, so that the chair is invited as that person rather than added again as a guest."""
+    index = chair_index(item.text, item.record)
+    if index is None:
+        return None, {}
+    chair = review.matches.get(index)
+    if chair is None:
+        written = item.record["persons"][index]
+        chair = org_services.person_create(
+            actor=actor,
+            full_name=written["name"],
+            unit=review.organizer.unit,
+            note=_("Read from a text: %(positions)s")
+            % {"positions": ", ".join(written.get("positions", []))},
+        )
+    return chair, {index: chair}
+
+
+_YEAR = re.compile(r"năm (\d{4})")
+
+
+def _period(item: TextImport, review: Review):
+    """The report form and period the text speaks of: the briefing's kind, in the year its
+    title (or else the text) names, else the year of its day."""
+    named = _YEAR.search(review.title) or _YEAR.search(item.text)
+    return period_reviewed(review.kind, int(named.group(1)) if named else review.day.year)
 
 
 def _points(actor, conference, record: dict, organizer, day: date) -> dict[str, object]:
@@ -245,6 +291,30 @@ def _points(actor, conference, record: dict, organizer, day: date) -> dict[str, 
             name=f"Điểm cầu {named.place}",
         )
     return points
+
+
+def _more_points(actor, conference, record: dict, organizer, day: date) -> None:
+    """Points up to the number the text counts ("với 09 điểm cầu"): the organizer's units
+    below that have none yet, in code order, then points at the organizer's unit to be named."""
+    wanted = record.get("bridge_points") or 0
+    have = conference.points.filter(is_host=False)
+    missing = wanted - have.count()
+    if missing <= 0:
+        return
+    taken = set(have.values_list("unit_id", flat=True))
+    units = org_selectors.unit_children(user=actor, on=day, parent=organizer.unit)
+    for unit in [u for u in units.order_by("code") if u.pk not in taken][:missing]:
+        meeting_services.point_add(
+            actor=actor, conference=conference, unit=unit, name=f"Điểm cầu {unit.name}"
+        )
+        missing -= 1
+    for number in range(missing):
+        meeting_services.point_add(
+            actor=actor,
+            conference=conference,
+            unit=organizer.unit,
+            name=_("Bridge point %(number)s (to be named)") % {"number": number + 1},
+        )
 
 
 def _delegates(actor, record: dict, matches: dict, points: dict) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -186,6 +187,7 @@ def review(request, pk: int):
         try:
             conference = services.text_import_save(actor=request.user, item=item, review=review_)
             messages.success(request, _("The conference has been recorded from the text."))
+            _warn_duplicates(request, conference)
             return redirect("meetings:conference_detail", pk=conference.pk)
         except ApplicationError as exc:
             add_errors(form, exc)
@@ -196,5 +198,36 @@ def review(request, pk: int):
         "record_day": record_day,
         "form": form,
         "points": _point_places(request.user, item, form, organizers, initial, day),
+        "duplicates": _duplicates(request.user, item, form, organizers, initial, day),
     }
     return render(request, "publishing/review.html", context)
+
+
+def _duplicates(user, item, form, organizers, initial: dict, day: date) -> list:
+    """Conferences already recorded for the organizer chosen (or proposed) on the text's day."""
+    if item.conference_id:
+        return []
+    valid = form.is_bound and form.is_valid()
+    organizer = form.cleaned_data["organizer"] if valid else None
+    organizer = organizer or organizers.filter(pk=initial.get("organizer")).first()
+    if organizer is None:
+        return []
+    day = form.cleaned_data["day"] if valid else day
+    return selectors.likely_duplicates(user=user, organizer=organizer, day=day)
+
+
+def _warn_duplicates(request, conference) -> None:
+    day = timezone.localtime(conference.scheduled_start).date()
+    others = [
+        c
+        for c in selectors.likely_duplicates(
+            user=request.user, organizer=conference.organizer, day=day
+        )
+        if c.pk != conference.pk
+    ]
+    if others:
+        messages.warning(
+            request,
+            _("Likely the same briefing as: %(titles)s (same organizer, same day).")
+            % {"titles": "; ".join(f"“{c.title}” (#{c.pk})" for c in others)},
+        )

@@ -233,6 +233,14 @@ def _completeness_of(units: list[Unit], form: ReportForm, period: Period) -> Com
     return sum(parts[1:], parts[0]) if parts else None
 
 
+def period_reviewed(kind: str, year: int) -> tuple[ReportForm | None, Period | None]:
+    """The period of that kind and year (the newest if cut-offs differ) and the form reported
+    on it when only one form has that kind: what a briefing of that kind reviews."""
+    period = Period.objects.filter(kind=kind, year=year).order_by("-end").first()
+    forms = list(ReportForm.objects.filter(versions__period_kind=kind).distinct()[:2])
+    return (forms[0] if len(forms) == 1 else None), period
+
+
 def previous_period(period: Period) -> Period | None:
     """The same period of the previous year, with the same cut-off if there is one."""
     candidates = Period.objects.filter(kind=period.kind, number=period.number, year=period.year - 1)

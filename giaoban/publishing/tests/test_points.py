@@ -78,13 +78,19 @@ def test_only_units_of_the_organizers_province_match(leader, board):
 def test_saving_puts_each_point_at_its_unit(demo, leader, board):
     item = services.text_import(actor=leader, text=TEXT)
     conference = services.text_import_save(actor=leader, item=item, review=_review(board, {}))
-    units = {p.name: p.unit.name for p in BridgePoint.objects.filter(conference=conference)}
-    assert units == {
-        "Điểm cầu tỉnh Lào Cai": board.unit.name,
-        "Điểm cầu huyện Bát Xát": "Huyện Bát Xát",
-        "Điểm cầu Sa Pa": board.unit.name,
-        "Điểm cầu xã Nậm Không Có": board.unit.name,
-    }
+    points = BridgePoint.objects.filter(conference=conference).order_by("order")
+    units = {p.name: p.unit.name for p in points}
+    assert list(units.items())[:4] == [
+        ("Điểm cầu tỉnh Lào Cai", board.unit.name),
+        ("Điểm cầu huyện Bát Xát", "Huyện Bát Xát"),
+        ("Điểm cầu Sa Pa", board.unit.name),
+        ("Điểm cầu xã Nậm Không Có", board.unit.name),
+    ]
+    # "với chín điểm cầu": the other six are the province's districts that have no point yet.
+    assert points.filter(is_host=False).count() == 9
+    others = [p.unit for p in points[4:]]
+    assert all(u.parent == board.unit for u in others)
+    assert "Huyện Bát Xát" not in {u.name for u in others}
 
 
 def test_the_review_page_says_in_vietnamese_where_each_point_goes(client, demo, leader):

@@ -218,3 +218,13 @@ def test_a_console_that_keeps_being_refused_is_closed_with_a_code(
         assert await scenario() == refusals.CLOSE_CODE
 
     run(go)
+
+
+def test_the_refusal_names_the_field_and_its_limit_in_vietnamese(
+    live_conference, points, operators
+):
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(InvalidInput) as refused:
+        services.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 301)
+    assert refused.value.errors["topic"] == "Nội dung phát biểu: tối đa 300 ký tự."

@@ -282,3 +282,13 @@ def test_a_file_that_is_not_what_it_claims_is_a_400_naming_the_field(
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "file"
     assert "bao-cao.pdf" in response.json()["error"]["message"]
+
+
+def test_a_topic_too_long_for_its_column_is_a_400_naming_the_field(
+    client, live_conference, operators
+):
+    message = {"action": "request_floor", "topic": "A" * 1_000_000}
+    response = _act(client, operators["sapa"], live_conference, message)
+    assert response.status_code == 400
+    assert "300" in json.dumps(response.json()) and "topic" in json.dumps(response.json()).lower()
+    assert not FloorRequest.objects.exists()

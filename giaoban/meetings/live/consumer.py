@@ -41,9 +41,10 @@ async def _touch(channel, conference_id) -> int:
     return seq
 
 
-#: The largest frame a console sends is a few hundred bytes; the longest text field is 500
-#: characters. A bigger frame is refused before it is parsed (issue 13: 889 KB frames).
-MAX_FRAME_CHARS = 8192
+#: A console's messages are a few hundred bytes, the longest text field 500 characters; only a
+#: host's reorder of a very large queue comes near a few kilobytes. A bigger frame is refused
+#: before it is parsed (issue 13: 889 KB frames); uvicorn drops frames above 1 MiB itself.
+MAX_FRAME_CHARS = 65536
 
 
 @database_sync_to_async

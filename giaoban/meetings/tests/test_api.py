@@ -292,3 +292,12 @@ def test_a_topic_too_long_for_its_column_is_a_400_naming_the_field(
     assert response.status_code == 400
     assert "300" in json.dumps(response.json()) and "topic" in json.dumps(response.json()).lower()
     assert not FloorRequest.objects.exists()
+
+
+@pytest.mark.parametrize("point", [float("inf"), 10**30, -1, [1], {"id": 1}])
+def test_an_id_out_of_range_is_refused_not_a_server_error(
+    client, live_conference, operators, point
+):
+    message = {"action": "confirm", "point": point}
+    response = _act(client, operators["sapa"], live_conference, message)
+    assert response.status_code == 403

@@ -12,13 +12,16 @@ from django.core.asgi import get_asgi_application
 django_application = get_asgi_application()
 
 from giaoban.core.twofactor import TwoFactorWebSocketGuard  # noqa: E402
+from giaoban.core.websocket import OriginValidator  # noqa: E402
 from giaoban.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(TwoFactorWebSocketGuard(URLRouter(websocket_urlpatterns)))
+            OriginValidator(
+                AuthMiddlewareStack(TwoFactorWebSocketGuard(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from giaoban.core.errors import ApplicationError, NotFound
 from giaoban.meetings import documents, selectors
 from giaoban.meetings.live import commands
+from giaoban.meetings.live.refusals import record_refusal
 from giaoban.meetings.models import Conference
 from giaoban.orgs.selectors import parse_day
 
@@ -199,7 +200,7 @@ def conference_act(request, conference_id: int, payload: ActionIn):
         commands.run(request.user, role, conference.pk, message)
     except ApplicationError as exc:
         if isinstance(exc, commands.Refused) or exc.code == "forbidden":
-            commands.record_refusal(request.user, conference.pk, message, exc.message)
+            record_refusal(request.user, conference.pk, message, exc.message)
         raise
     return selectors.live_state(conference.pk)
 

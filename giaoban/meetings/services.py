@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record, snapshot
 from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
+from giaoban.core.limits import check_lengths
 from giaoban.core.locking import save_revised
 from giaoban.core.text import fold, nfc, nfc_text
 from giaoban.meetings import signals
@@ -30,6 +31,7 @@ from giaoban.meetings.models import (
     FloorRequest,
     FloorStatus,
     Incident,
+    IncidentKind,
     PointState,
 )
 from giaoban.meetings.signals import conference_created
@@ -554,13 +556,17 @@ def incident_open(
     *, actor, point: BridgePoint, kind: str, action_taken: str = "", automatic: bool = False
 ) -> Incident:
     require_point(actor, point)
+    if kind not in IncidentKind.values:
+        raise InvalidInput({"kind": _("Unknown kind of incident.")})
+    action_taken = nfc(action_taken)
+    check_lengths(Incident, action_taken=action_taken)
     open_one = point.incidents.filter(kind=kind, ended_at__isnull=True).first()
     if open_one:
         return open_one
     incident = Incident.objects.create(
         point=point,
         kind=kind,
-        action_taken=nfc(action_taken),
+        action_taken=action_taken,
         automatic=automatic,
         reported_by=actor,
     )
@@ -571,10 +577,12 @@ def incident_open(
 @transaction.atomic
 def incident_close(*, actor, incident: Incident, action_taken: str = "") -> Incident:
     require_point(actor, incident.point)
+    action_taken = nfc(action_taken)
+    check_lengths(Incident, action_taken=action_taken)
     if incident.ended_at is None:
         incident.ended_at = timezone.now()
         if action_taken:
-            incident.action_taken = nfc(action_taken)
+            incident.action_taken = action_taken
         incident.save(update_fields=["ended_at", "action_taken"])
         broadcast.publish(
             incident.point.conference, "incident.closed", points=[incident.point_id], items=()
@@ -603,6 +611,8 @@ def rollcall_mark(
             {"attendance": _("Unknown attendance “%(value)s”.") % {"value": attendance}}
         )
     reason, represented_by = nfc(reason), _who_represents(represented_by)
+    keys = {"absence_reason": "reason"}
+    check_lengths(Delegate, keys, absence_reason=reason, represented_by=represented_by)
     if attendance == Attendance.ABSENT and not reason:
         raise InvalidInput({"reason": _("Write the reason for the absence.")})
     if attendance == Attendance.REPRESENTED and not represented_by:
@@ -652,9 +662,10 @@ def floor_request(*, actor, point: BridgePoint, topic: str, speaker: str = "") -
     require_point(actor, point)
     conference = _locked(point.conference)
     _require_live(conference)
-    topic = nfc(topic)
+    topic, speaker = nfc(topic), nfc(speaker)
     if not topic:
         raise InvalidInput({"topic": _("Write what you want to speak about.")})
+    check_lengths(FloorRequest, topic=topic, speaker=speaker)
     if conference.floor_requests.filter(point=point, status=FloorStatus.WAITING).exists():
         raise ApplicationError(_("This point is already waiting for the floor."))
     position = (conference.floor_requests.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -663,7 +674,7 @@ def floor_request(*, actor, point: BridgePoint, topic: str, speaker: str = "") -
         point=point,
         item=conference.current_item,
         topic=topic,
-        speaker=nfc(speaker),
+        speaker=speaker,
         position=position,
         requested_by=actor,
     )

@@ -11,6 +11,7 @@ from io import BytesIO
 
 from django.utils import timezone
 
+from giaoban.core.text import printable
 from giaoban.meetings.exports import attendance_label
 from giaoban.meetings.models import Attendance, Conference
 from giaoban.publishing.models import ArticleDraft
@@ -53,8 +54,8 @@ def _text(doc, text: str, **kwargs):
 def _label(doc, label: str, text: str):
     """ "Thời gian: …" with the label in bold."""
     paragraph = word._paragraph(doc, align=word.JUSTIFY, indent=True, after=6)
-    paragraph.add_run(f"{label}: ").bold = True
-    paragraph.add_run(text)
+    paragraph.add_run(printable(f"{label}: ")).bold = True
+    paragraph.add_run(printable(text))
     return paragraph
 
 

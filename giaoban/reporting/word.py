@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 
-from giaoban.core.text import fold, nfc
+from giaoban.core.text import fold, nfc, printable
 from giaoban.orgs.models import Organization
 from giaoban.reporting.models import Aggregation
 from giaoban.reporting.numbers import format_number
@@ -128,7 +128,8 @@ def _paragraph(
     if indent:
         paragraph.paragraph_format.first_line_indent = Mm(10)
     if text:
-        run = paragraph.add_run(text)
+        # Texts stored before control characters were refused: Word would refuse them.
+        run = paragraph.add_run(printable(text))
         run.font.size, run.bold, run.italic = Pt(size), bold, italic
     return paragraph
 
@@ -295,7 +296,7 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, align=CENTER):
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(2)
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(printable(text))
     run.font.size, run.bold = Pt(13), bold
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from giaoban.asgi import application
 from giaoban.core.tests.test_security_twofactor import _code, _enrol
+from giaoban.core.websocket import origin_allowed
 from giaoban.meetings import services
 from giaoban.orgs.testing import PASSWORD
 
@@ -120,3 +121,39 @@ def test_a_session_that_skipped_the_code_step_is_anonymous_in_the_live_room(conf
     cookie = f"sessionid={verified.cookies['sessionid'].value}"
     _accepted, hello = _first_messages(conference.pk, _headers(cookie, "http://localhost"))
     assert json.loads(hello["text"])["type"] == "hello"
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:9999", "https://localhost", "http://localhost.evil.example"]
+)
+def test_an_origin_on_another_port_or_scheme_is_refused(conference, bob, origin):
+    messages = _first_messages(conference.pk, _headers(_session_cookie(bob), origin))
+    assert [m["type"] for m in messages] == ["websocket.close"]
+
+
+def test_the_sites_own_port_is_compared(conference, bob):
+    headers = [(b"host", b"localhost:8000"), (b"cookie", _session_cookie(bob).encode())]
+    accepted, _hello = _first_messages(
+        conference.pk, [*headers, (b"origin", b"http://localhost:8000")]
+    )
+    assert accepted["type"] == "websocket.accept"
+    refused = _first_messages(conference.pk, [*headers, (b"origin", b"http://localhost")])
+    assert [m["type"] for m in refused] == ["websocket.close"]
+
+
+def test_a_trusted_origin_is_let_in_with_its_own_scheme_and_port(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://giaoban.example"]
+
+    def scope(origin: bytes) -> dict:
+        return {"scheme": "ws", "headers": [(b"host", b"app:8000"), (b"origin", origin)]}
+
+    assert origin_allowed(scope(b"https://giaoban.example"))
+    assert origin_allowed(scope(b"https://giaoban.example:443"))
+    assert not origin_allowed(scope(b"http://giaoban.example"))
+    assert not origin_allowed(scope(b"https://giaoban.example:8443"))
+    assert not origin_allowed(scope(b"http://app:8000:x"))
+
+
+def test_a_path_no_route_knows_is_closed_not_a_server_error(conference, bob):
+    messages = _first_messages("abc", _headers(_session_cookie(bob), "http://localhost"))
+    assert messages[-1] == {"type": "websocket.close", "code": 4404}

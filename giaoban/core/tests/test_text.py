@@ -30,3 +30,21 @@ def test_multi_line_text_keeps_its_line_breaks():
         "NFD", "  Kết quả   đạt được\r\n\n\n\n- Dân vận khéo  \n- Tiêm vắc xin "
     )
     assert nfc_text(raw) == "Kết quả đạt được\n\n- Dân vận khéo\n- Tiêm vắc xin"
+
+
+def test_single_line_text_loses_control_and_invisible_characters():
+    # U+202E would show "Lò Văn Hải" reversed; U+200B hides inside a name; \x01\x08 broke Word.
+    assert nfc("Lò\x00 Văn\x01\x08 Hải\u202e\u200b\u2066") == "Lò Văn Hải"
+    assert nfc("Tảo\thôn\nở Sa Pa\ud800\uffff") == "Tảo hôn ở Sa Pa"
+
+
+def test_multi_line_text_keeps_line_breaks_but_no_other_control():
+    from giaoban.core.text import nfc_text
+
+    assert nfc_text("Kết luận\x00\x0b\n- Một\u202e\x1f\n- Hai") == "Kết luận\n- Một\n- Hai"
+
+
+def test_printable_keeps_line_breaks_and_tabs():
+    from giaoban.core.text import printable
+
+    assert printable("a\tb\nc\x01\x08d\ufeff") == "a\tb\ncd"

@@ -4,8 +4,11 @@ Kept thin on purpose: who may do what is decided in commands.py and the services
 clients render comes from selectors.live_state.
 """
 
+import json
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ApplicationError
 from giaoban.meetings.access import conference_role
@@ -13,6 +16,7 @@ from giaoban.meetings.live import commands, presence
 from giaoban.meetings.live.cache import state_cache
 from giaoban.meetings.live.fanout import fanout
 from giaoban.meetings.live.presence import announcer, heartbeats
+from giaoban.meetings.live.refusals import CLOSE_CODE, RefusalWindow, record_refusal
 from giaoban.meetings.models import Conference
 
 
@@ -37,15 +41,39 @@ async def _touch(channel, conference_id) -> int:
     return seq
 
 
+#: A console's messages are a few hundred bytes, the longest text field 500 characters; only a
+#: host's reorder of a very large queue comes near a few kilobytes. A bigger frame is refused
+#: before it is parsed (issue 13: 889 KB frames); uvicorn drops frames above 1 MiB itself.
+MAX_FRAME_CHARS = 65536
+
+
 @database_sync_to_async
 def _run(user, role, conference_id, message):
     try:
         commands.run(user, role, conference_id, message)
     except ApplicationError as exc:
         if isinstance(exc, commands.Refused) or exc.code == "forbidden":
-            commands.record_refusal(user, conference_id, message, exc.message)
+            record_refusal(user, conference_id, message, exc.message)
         return exc.message
     return None
+
+
+def _parse(text_data) -> tuple[dict | None, str | None]:
+    """The frame as a message, or the reason it is refused: not text, too large, not JSON (or
+    nested too deep to parse), not an object."""
+    if text_data is None:
+        return None, _("The live room takes text messages only.")
+    if len(text_data) > MAX_FRAME_CHARS:
+        return None, _("The message is too large (at most %(limit)d characters).") % {
+            "limit": MAX_FRAME_CHARS
+        }
+    try:
+        content = json.loads(text_data)
+    except (ValueError, RecursionError):
+        return None, _("The message is not valid JSON.")
+    if not isinstance(content, dict):
+        return None, _("The message must be a JSON object.")
+    return content, None
 
 
 class ConferenceConsumer(AsyncJsonWebsocketConsumer):
@@ -86,16 +114,37 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             )
             announcer.add(self.conference_id, gone)
 
-    async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Channels' JSON consumer parses any frame, and a malformed one ended the socket with
+        "Exception in ASGI application": here its size and shape are checked first and a bad
+        frame is refused like a forbidden message."""
+        content, error = _parse(text_data)
+        if error:
+            await database_sync_to_async(record_refusal)(
+                self.user, self.conference_id, {"frame": (text_data or "")[:200]}, error
+            )
+            await self._refused(None, error)
             return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
         action = content.get("action")
         if action in ("ping", "sync"):
             await self._ping(content, force=action == "sync")
             return
         error = await _run(self.user, self.role, self.conference_id, content)
         if error:
-            await self.send_json({"type": "refused", "action": action, "message": error})
+            await self._refused(action if isinstance(action, str) else None, error)
+
+    async def _refused(self, action: str | None, message: str) -> None:
+        """Answer a refusal to this console alone, and close a console that keeps sending them."""
+        await self.send_json(
+            {"type": "refused", "action": action and action[:40], "message": message}
+        )
+        if not hasattr(self, "refusals"):
+            self.refusals = RefusalWindow()
+        if self.refusals.note():
+            await self.close(code=CLOSE_CODE)
 
     async def _ping(self, content, force: bool):
         """Keep this console counted as present, and resend the whole state if it is behind (it

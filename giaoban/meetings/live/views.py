@@ -5,9 +5,10 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from giaoban.core.limits import max_length
 from giaoban.meetings import selectors
 from giaoban.meetings.live.labels import console_labels
-from giaoban.meetings.models import BridgePoint
+from giaoban.meetings.models import BridgePoint, Delegate, FloorRequest
 
 
 def _console_context(conference, role, point=None, readonly=False) -> dict:
@@ -21,6 +22,13 @@ def _console_context(conference, role, point=None, readonly=False) -> dict:
         "readiness_items": [
             (name, BridgePoint._meta.get_field(name).verbose_name) for name in BridgePoint.READINESS
         ],
+        # The inputs' maxlength: the same numbers the services refuse above (issue 13).
+        "max_topic": max_length(FloorRequest, "topic"),
+        "max_speaker": max_length(FloorRequest, "speaker"),
+        # One input holds either: the reason for an absence or who represents the delegate.
+        "max_note": min(
+            max_length(Delegate, "absence_reason"), max_length(Delegate, "represented_by")
+        ),
     }
 
 

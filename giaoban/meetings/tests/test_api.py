@@ -178,7 +178,8 @@ def test_a_point_cannot_act_for_another_point(client, live_conference, points, o
     assert response.status_code == 403
     delegate.refresh_from_db()
     assert delegate.attendance == "unknown"
-    assert len(_refusals(operators["sapa"])) == 2
+    # Refusals for the same reason share one audit row, counted.
+    assert sum(entry.after["count"] for entry in _refusals(operators["sapa"])) == 2
 
 
 def test_a_message_for_another_conference_is_refused(client, live_conference, operators):
@@ -281,3 +282,22 @@ def test_a_file_that_is_not_what_it_claims_is_a_400_naming_the_field(
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "file"
     assert "bao-cao.pdf" in response.json()["error"]["message"]
+
+
+def test_a_topic_too_long_for_its_column_is_a_400_naming_the_field(
+    client, live_conference, operators
+):
+    message = {"action": "request_floor", "topic": "A" * 1_000_000}
+    response = _act(client, operators["sapa"], live_conference, message)
+    assert response.status_code == 400
+    assert "300" in json.dumps(response.json()) and "topic" in json.dumps(response.json()).lower()
+    assert not FloorRequest.objects.exists()
+
+
+@pytest.mark.parametrize("point", [float("inf"), 10**30, -1, [1], {"id": 1}])
+def test_an_id_out_of_range_is_refused_not_a_server_error(
+    client, live_conference, operators, point
+):
+    message = {"action": "confirm", "point": point}
+    response = _act(client, operators["sapa"], live_conference, message)
+    assert response.status_code == 403

@@ -488,6 +488,8 @@ def test_a_point_operator_opens_their_own_point_console_with_delegates(
     assert f'data-point="{points["088"].pk}"' in body and 'data-readonly="false"' in body
     assert f'data-delegate="{delegate.pk}"' in body
     assert 'data-readiness="camera_ready"' in body
+    # The inputs' limits are the model fields' (the services refuse above them).
+    assert 'name="topic" maxlength="300"' in body and 'data-note maxlength="300"' in body
 
 
 def test_the_host_sees_a_point_console_read_only(client, alice, conference, points):

@@ -53,6 +53,16 @@ def test_the_minutes_give_the_roll_call_once_it_is_taken(demo):
     assert any(line.startswith("- Lê Mạnh Hảo") and "Vắng" in line for line in lines)
 
 
+def test_the_minutes_open_even_with_control_characters_stored_before_they_were_refused(demo):
+    # Issue 13: a reason with \x01\x08 made minutes.docx a 500 for every user.
+    sapa = demo.points.get(unit__code="088")
+    delegate = sapa.delegates.get(full_name="Lê Mạnh Hảo")
+    delegate.attendance, delegate.absence_reason = "absent", "Đi\x01\x08 công tác\x0b"
+    delegate.save()
+    lines = _lines(documents.minutes_docx(demo))
+    assert any(line.startswith("- Lê Mạnh Hảo") and "Đi công tác" in line for line in lines)
+
+
 def test_the_conclusion_notice_carries_the_decrees_parts_and_the_conclusions(demo):
     lines = _lines(documents.conclusion_notice_docx(demo))
     for part in [*DECREE_30, "THÔNG BÁO", "Nơi nhận:", "- Lưu VT."]:

@@ -55,4 +55,7 @@ class Command(BaseCommand):
             # with the consoles' own pings this shows it offline within about ten seconds.
             ws_ping_interval=5,
             ws_ping_timeout=5,
+            # No console message comes near this: a bigger frame is closed (1009) before it is
+            # read into memory; the live room refuses smaller oversized ones with a message.
+            ws_max_size=1024 * 1024,
         )

@@ -1,0 +1,230 @@
+"""Every door of the live room bounded (issue 13): text lengths and characters as the model
+fields allow, ids checked as integers in range, malformed and oversized frames refused without
+dropping the socket, refusals audited in one counted row, a console that keeps being refused
+closed."""
+
+import json
+import random
+
+import pytest
+from channels.db import database_sync_to_async
+
+from giaoban.core.errors import InvalidInput
+from giaoban.core.models import AuditEntry
+from giaoban.meetings import services
+from giaoban.meetings.live import refusals
+from giaoban.meetings.live.consumer import MAX_FRAME_CHARS
+from giaoban.meetings.models import Delegate, FloorRequest, Incident
+from giaoban.meetings.tests.test_live import Console, in_memory_layer, run  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# Lengths and characters, through the services ------------------------------------------
+
+
+def test_a_topic_longer_than_its_column_is_refused_naming_the_field_and_limit(
+    live_conference, points, operators
+):
+    with pytest.raises(InvalidInput) as refused:
+        services.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 1_000_000)
+    assert set(refused.value.errors) == {"topic"}
+    assert "300" in refused.value.errors["topic"]
+    assert not FloorRequest.objects.exists()
+
+
+def test_a_topic_of_exactly_its_limit_is_kept(live_conference, points, operators):
+    request = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Á" * 300)
+    request.refresh_from_db()
+    assert request.topic == "Á" * 300
+
+
+def test_roll_call_texts_are_bounded_by_the_delegates_columns(live_conference, points, operators):
+    delegate = services.delegate_add_guest(actor=None, point=points["088"], full_name="Giàng A Páo")
+    for attendance, field, key in [
+        ("absent", "reason", "reason"),
+        ("represented", "represented_by", "represented_by"),
+    ]:
+        with pytest.raises(InvalidInput) as refused:
+            services.rollcall_mark(
+                actor=operators["sapa"],
+                delegate=delegate,
+                attendance=attendance,
+                **{key: "x" * 301},
+            )
+        assert set(refused.value.errors) == {field} and "300" in refused.value.errors[field]
+    assert Delegate.objects.get(pk=delegate.pk).attendance == "unknown"
+
+
+def test_an_incident_needs_a_known_kind_and_a_bounded_action(live_conference, points, operators):
+    sapa = operators["sapa"]
+    with pytest.raises(InvalidInput) as refused:
+        services.incident_open(actor=sapa, point=points["088"], kind="x" * 5000)
+    assert set(refused.value.errors) == {"kind"}
+    with pytest.raises(InvalidInput) as refused:
+        services.incident_open(
+            actor=sapa, point=points["088"], kind="no_sound", action_taken="y" * 501
+        )
+    assert "500" in refused.value.errors["action_taken"]
+    assert not Incident.objects.exists()
+
+
+def test_control_characters_sent_over_the_websocket_are_not_stored(
+    live_conference, points, operators
+):
+    delegate = services.delegate_add_guest(actor=None, point=points["088"], full_name="Giàng A Páo")
+
+    async def scenario():
+        sapa = Console(operators["sapa"], live_conference.pk)
+        await sapa.open()
+        try:
+            await sapa.send(
+                {
+                    "action": "rollcall",
+                    "delegate": delegate.pk,
+                    "attendance": "absent",
+                    "reason": "Ốm\u0000 đột\x01\x08 xuất\u202e",
+                }
+            )
+            await sapa.until(lambda m: m["type"] == "change" and m["reason"] == "rollcall")
+        finally:
+            await sapa.close()
+
+    run(scenario)
+    assert Delegate.objects.get(pk=delegate.pk).absence_reason == "Ốm đột xuất"
+
+
+# Frames, ids and refusals over the WebSocket -------------------------------------------
+
+
+def _fuzz_frames(point_id: int) -> list:
+    """Malformed, oversized, deeply nested, huge numbers and forged ids; strings are sent as
+    text frames, bytes as binary ones."""
+    rng = random.Random(13)
+    frames = [
+        "not json",
+        "",
+        "{",
+        "[1, 2, 3]",
+        "null",
+        '"request_floor"',
+        "[" * 5000 + "]" * 5000,
+        "x" * (MAX_FRAME_CHARS + 1),
+        json.dumps({"action": "request_floor", "topic": "A" * 1_000_000}),
+        '{"action": "confirm", "point": 1e999}',
+        '{"action": "confirm", "point": -1e999}',
+        '{"action": "confirm", "point": NaN}',
+        json.dumps({"action": "confirm", "point": 10**30}),
+        json.dumps({"action": "confirm", "point": -1}),
+        json.dumps({"action": "confirm", "point": "١٢"}),
+        json.dumps({"action": "grant", "request": [point_id]}),
+        json.dumps({"action": "rollcall", "delegate": {"id": 1}}),
+        json.dumps({"action": ["advance"]}),
+        json.dumps({"action": {"x": 1}}),
+        json.dumps({"action": "reorder", "order": [10**40, "a", None]}),
+        json.dumps({"action": "incident_open", "kind": "x" * 100}),
+        json.dumps({"action": "ping", "seq": 1e308}),
+        json.dumps({"action": "request_floor", "topic": "\ud800\x00"}),
+        b"\x00\xff binary",
+    ]
+    for _ in range(30):
+        frames.append(
+            bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))).decode("latin-1")
+        )
+    return frames
+
+
+@database_sync_to_async
+def _refusal_rows(user) -> list[dict]:
+    return list(AuditEntry.objects.filter(action="live.refused", actor=user).values("after"))
+
+
+def test_a_fuzzed_console_is_answered_never_dropped_and_the_audit_stays_small(
+    live_conference, points, operators, monkeypatch
+):
+    monkeypatch.setattr(refusals, "REFUSALS_BEFORE_CLOSE", 1000)
+    frames = _fuzz_frames(points["088"].pk)
+
+    async def scenario():
+        sapa = Console(operators["sapa"], live_conference.pk)
+        await sapa.open()
+        try:
+            for frame in frames:
+                if isinstance(frame, bytes):
+                    await sapa.communicator.send_input(
+                        {"type": "websocket.receive", "bytes": frame}
+                    )
+                else:
+                    await sapa.communicator.send_input({"type": "websocket.receive", "text": frame})
+                # Every frame gets an answer (a refusal, a pong or a state), never a drop.
+                answer = await sapa.until(lambda m: m["type"] in ("refused", "pong", "state"))
+                assert answer["type"] != "refused" or answer["message"]
+            await sapa.send({"action": "ping", "seq": 0})
+            await sapa.until(lambda m: m["type"] in ("pong", "state"))
+            return await _refusal_rows(operators["sapa"])
+        finally:
+            await sapa.close()
+
+    async def go():
+        rows = await scenario()
+        assert 0 < len(rows) < 20  # one per reason, not one per frame
+        assert sum(len(json.dumps(row["after"])) for row in rows) < 20_000
+
+    run(go)
+    assert not FloorRequest.objects.exists()
+
+
+def test_repeated_refusals_are_one_audit_row_with_count_and_times(
+    live_conference, points, operators, monkeypatch
+):
+    monkeypatch.setattr(refusals, "REFUSALS_BEFORE_CLOSE", 1000)
+
+    async def scenario():
+        sapa = Console(operators["sapa"], live_conference.pk)
+        await sapa.open()
+        try:
+            for _ in range(50):
+                await sapa.send({"action": "start", "padding": "x" * 4000})
+                await sapa.until(lambda m: m["type"] == "refused")
+            return await _refusal_rows(operators["sapa"])
+        finally:
+            await sapa.close()
+
+    async def go():
+        [row] = await scenario()
+        after = row["after"]
+        assert after["count"] == 50 and after["first"] <= after["last"]
+        assert len(after["message"]["padding"]) == refusals.SAMPLE_CHARS
+
+    run(go)
+
+
+def test_a_console_that_keeps_being_refused_is_closed_with_a_code(
+    live_conference, operators, monkeypatch
+):
+    monkeypatch.setattr(refusals, "REFUSALS_BEFORE_CLOSE", 5)
+
+    async def scenario():
+        sapa = Console(operators["sapa"], live_conference.pk)
+        await sapa.open()
+        for _ in range(5):
+            await sapa.send({"action": "start"})
+        while True:
+            output = await sapa.communicator.receive_output(3)
+            if output["type"] == "websocket.close":
+                return output["code"]
+
+    async def go():
+        assert await scenario() == refusals.CLOSE_CODE
+
+    run(go)
+
+
+def test_the_refusal_names_the_field_and_its_limit_in_vietnamese(
+    live_conference, points, operators
+):
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(InvalidInput) as refused:
+        services.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 301)
+    assert refused.value.errors["topic"] == "Nội dung phát biểu: tối đa 300 ký tự."

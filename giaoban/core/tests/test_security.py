@@ -1,6 +1,7 @@
 """The hardened surface: security headers, HTTPS settings, CSRF on pages and on the API, API token
 limits, expiry and revocation, the login lock-out, and the live room's Origin check."""
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -154,6 +155,7 @@ def test_without_https_nothing_trusts_a_forwarded_header(tmp_path):
         ({"TWO_FACTOR_REQUIRED_ROLES": "admin,boss"}, "TWO_FACTOR_REQUIRED_ROLES"),
         ({"API_TOKEN_RATE": "600 per minute"}, "API_TOKEN_RATE"),
         ({"API_TOKEN_FAILURES": "0/m"}, "API_TOKEN_FAILURES"),
+        ({"TRUSTED_PROXIES": "*"}, "TRUSTED_PROXIES"),
     ],
 )
 def test_a_bad_security_setting_stops_start_up_naming_it(tmp_path, env, named):
@@ -254,13 +256,49 @@ def test_wrong_tokens_from_one_address_are_limited_with_a_vietnamese_429(client,
     assert int(response["Retry-After"]) >= 1
 
 
-def test_a_good_token_from_a_limited_address_is_refused_too(client, tree, settings, bob_token):
+def test_a_good_token_from_a_limited_address_still_works(client, tree, settings, bob_token):
+    """Wrong tokens lock out wrong tokens only: not a colleague's program at the same address."""
     settings.API_TOKEN_FAILURES = "2/m"
     for _ in range(3):
         client.get("/api/v1/people/", **_bearer("gb_guess"))
-    assert client.get("/api/v1/people/", **_bearer(bob_token)).status_code == 429
-    other = client.get("/api/v1/people/", REMOTE_ADDR="10.0.0.9", **_bearer(bob_token))
-    assert other.status_code == 200
+    assert client.get("/api/v1/people/", **_bearer("gb_guess")).status_code == 429
+    assert client.get("/api/v1/people/", **_bearer(bob_token)).status_code == 200
+    assert client.get("/api/v1/people/", **_bearer("gb_other")).status_code == 429
+    other = client.get("/api/v1/people/", REMOTE_ADDR="10.0.0.9", **_bearer("gb_guess"))
+    assert other.status_code == 401
+
+
+def test_a_forwarded_for_header_from_a_client_changes_nothing(client, tree, settings):
+    """Without TRUSTED_PROXIES a client cannot pick its address to escape the limit."""
+    settings.API_TOKEN_FAILURES = "2/m"
+    statuses = [
+        client.get(
+            "/api/v1/people/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}", **_bearer("gb_guess")
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 429, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(client, tree, settings):
+    """nginx (127.0.0.1) appends the address it saw; what the client wrote before it is ignored."""
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1")]
+    settings.API_TOKEN_FAILURES = "2/m"
+
+    def guess(forwarded: str) -> int:
+        headers = {"HTTP_X_FORWARDED_FOR": forwarded, **_bearer("gb_guess")}
+        return client.get("/api/v1/people/", REMOTE_ADDR="127.0.0.1", **headers).status_code
+
+    spoofed = [guess(f"198.51.100.{n}, 203.0.113.7") for n in range(3)]
+    assert spoofed == [401, 401, 429]
+    assert guess("203.0.113.8") == 401  # another client behind the same nginx
+    from_elsewhere = client.get(
+        "/api/v1/people/",
+        REMOTE_ADDR="192.0.2.1",  # not a listed proxy: its header is the client's own words
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+        **_bearer("gb_guess"),
+    )
+    assert from_elsewhere.status_code == 401
 
 
 def test_requests_per_token_are_limited(client, tree, settings, bob_token):
@@ -373,6 +411,44 @@ def test_wrong_passwords_lock_the_login_for_that_user_and_address(client, bob, s
     locked = client.post(reverse("login"), {"username": "bob", "password": "correct-horse-42"})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_forwarded_for_header_neither_escapes_nor_lifts_the_login_lock(client, bob, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "bob", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"8.8.8.{n}",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "bob", "password": "correct-horse-42"},
+        HTTP_X_FORWARDED_FOR="9.9.9.9",
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_trusted_proxy_the_login_lock_is_per_client(client, bob, settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1")]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "bob", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "bob", "password": "correct-horse-42"},
+        HTTP_X_FORWARDED_FOR="198.51.100.2, 203.0.113.7",
+    )
+    assert locked.status_code == 429
+    elsewhere = Client().post(
+        reverse("login"),
+        {"username": "bob", "password": "correct-horse-42"},
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert elsewhere.status_code == 302
 
 
 # U+0000 ----------------------------------------------------------------------------------------

@@ -379,9 +379,63 @@ def test_an_expired_token_is_refused(client, tree, bob):
 def test_a_token_revoked_with_the_command_is_refused(client, tree, bob, capsys):
     token, raw = token_create(username="bob", days=30)
     call_command("token", "revoke", token.prefix)
-    assert "Đã thu hồi 1" in capsys.readouterr().out
+    assert "Đã thu hồi mã gb_" in capsys.readouterr().out
     assert client.get("/api/v1/people/", **_bearer(raw)).status_code == 401
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_token_create_shows_the_prefix_beside_the_token(tree, bob, capsys):
+    call_command("token", "create", "bob")
+    printed = capsys.readouterr()
+    raw = printed.out.strip()
+    assert f"gb_{ApiToken.objects.get().prefix}" in printed.err
+    assert raw.startswith(f"gb_{ApiToken.objects.get().prefix}")
+
+
+@pytest.mark.parametrize(
+    "named",
+    [lambda raw: raw, lambda raw: raw[:12], lambda raw: raw[3:9], lambda raw: raw[3:20]],
+    ids=["whole", "gb_and_nine", "six_after_gb_", "a_longer_start_without_gb_"],
+)
+def test_token_revoke_takes_the_whole_token_or_any_start_of_it(client, tree, bob, named):
+    _token, raw = token_create(username="bob")
+    _kept, kept_raw = token_create(username="bob")
+    call_command("token", "revoke", named(raw))
+    assert client.get("/api/v1/people/", **_bearer(raw)).status_code == 401
+    assert client.get("/api/v1/people/", **_bearer(kept_raw)).status_code == 200
+
+
+def test_token_revoke_refuses_a_start_too_short_or_shared(tree, bob):
+    from django.core.management.base import CommandError
+
+    token, raw = token_create(username="bob")
+    with pytest.raises(CommandError, match="gb_"):
+        call_command("token", "revoke", raw[:8])
+    twin, twin_raw = token_create(username="bob")
+    ApiToken.objects.filter(pk=twin.pk).update(prefix=token.prefix)
+    with pytest.raises(CommandError, match=r"whole token|toàn bộ mã"):
+        call_command("token", "revoke", raw[:12])
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+    call_command("token", "revoke", twin_raw)  # the whole token is never ambiguous
+    assert ApiToken.objects.get(pk=twin.pk).revoked_at is not None
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_token_list_shows_prefix_name_creation_last_use_and_expiry(client, tree, bob, capsys):
+    used, raw = token_create(username="bob", name="báo cáo tự động", days=30)
+    idle, _raw = token_create(username="bob", name="thử")
+    client.get("/api/v1/people/", **_bearer(raw))
+    call_command("token", "list", "bob")
+    lines = capsys.readouterr().out.strip().splitlines()
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert set(rows) == {f"gb_{used.prefix}", f"gb_{idle.prefix}"}
+    _prefix, name, created, last_use, expires, state = rows[f"gb_{used.prefix}"]
+    assert name == "báo cáo tự động"
+    today = timezone.localdate().isoformat()
+    assert created.startswith(today) and last_use.startswith(today)
+    assert expires.startswith((timezone.localdate() + timedelta(days=30)).isoformat())
+    assert state == "dùng được"
+    assert rows[f"gb_{idle.prefix}"][3:5] == ["—", "—"]
 
 
 def test_a_token_of_a_deactivated_user_is_refused(client, tree, bob, bob_token):

@@ -64,6 +64,25 @@ def test_a_negative_count_and_a_fraction_of_a_case_are_refused(report, bob):
     assert set(caught.value.errors) == {"child_marriages", "dialogues_held"}
 
 
+@pytest.mark.parametrize(
+    "typed", ["9999999999999999", "1.000.000.000.000.000", "-1.000.000.000.000.000,5", "10" * 20]
+)
+def test_a_figure_beyond_the_column_is_refused_naming_the_indicator(report, bob, typed):
+    with pytest.raises(InvalidInput) as caught:
+        fill(report, bob, dialogues_held="12", policy_spending=typed)
+    (message,) = caught.value.errors.values()
+    assert "policy_spending" in caught.value.errors
+    assert "1.000.000.000.000.000" in message
+    assert services.report_values(report) == {}
+
+
+def test_the_largest_figure_the_column_holds_is_saved_as_typed(report, bob):
+    # Whole: SQLite keeps a decimal column as a float, exact to 15 digits only.
+    fill(report, bob, policy_spending="999.999.999.999.999")
+    saved = services.report_values(report)["policy_spending"]
+    assert saved == Decimal("999999999999999")
+
+
 def test_a_broken_rule_is_reported_on_save_and_blocks_submission(report, bob):
     result = fill(report, bob, **{**GOOD, "dialogues_resolved": "13"})
     assert result.violations == ["Số cuộc đã giải quyết không được nhiều hơn số cuộc đối thoại."]

@@ -2,6 +2,7 @@
 limits, expiry and revocation, the login lock-out, and the live room's Origin check."""
 
 import ipaddress
+import logging
 import os
 import subprocess
 import sys
@@ -448,6 +449,43 @@ def test_only_the_digest_of_a_token_is_stored(tree, bob):
     token, raw = token_create(username="bob")
     assert raw not in token.digest
     assert not ApiToken.objects.filter(digest=raw).exists()
+
+
+# The API's errors -------------------------------------------------------------------------------
+
+
+def test_a_body_that_is_not_json_is_a_json_400_in_the_callers_language(client, tree, bob_token):
+    post = dict(content_type="application/json", **_bearer(bob_token))
+    vietnamese = client.post("/api/v1/tasks/", "{not json", **post)
+    assert vietnamese.status_code == 400
+    assert vietnamese.json()["error"]["code"] == "invalid"
+    assert "JSON hợp lệ" in vietnamese.json()["error"]["message"]
+    english = client.post("/api/v1/tasks/", "{not json", HTTP_ACCEPT_LANGUAGE="en", **post)
+    assert english.json()["error"]["message"].startswith("The request body cannot be read")
+
+
+def test_a_bug_in_an_endpoint_is_a_json_500_logged_once(client, tree, bob_token, monkeypatch):
+    from giaoban.orgs import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(selectors, "person_search", broken)
+    records = []
+    root = logging.getLogger()
+    catcher = logging.Handler()  # every record, whichever logger it goes to
+    catcher.emit = records.append
+    root.addHandler(catcher)
+    try:
+        response = client.get("/api/v1/people/?q=a", **_bearer(bob_token))
+    finally:
+        root.removeHandler(catcher)
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json()["error"]["code"] == "server_error"
+    assert "Máy chủ gặp lỗi" in response.json()["error"]["message"]
+    errors = [r for r in records if r.levelno >= logging.WARNING]
+    assert [r.exc_info[1].args for r in errors] == [("planted",)]
 
 
 # Login -----------------------------------------------------------------------------------------

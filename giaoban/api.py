@@ -94,6 +94,14 @@ def _http_error(request, exc: HttpError):
     return error_response(request, exc.status_code, "error", str(exc))
 
 
+@api.exception_handler(OverflowError)
+def _overflow(request, exc: OverflowError):
+    """A number no integer can hold ({"point": 1e999}, an id past 64 bits) reached a
+    conversion: the request is wrong, not the server."""
+    message = _("A number in the request is too large.")
+    return error_response(request, 400, "invalid", message)
+
+
 @api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
     """A bug: one log record with its traceback, and the same JSON shape as every other answer

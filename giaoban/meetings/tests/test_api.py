@@ -281,3 +281,14 @@ def test_a_file_that_is_not_what_it_claims_is_a_400_naming_the_field(
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "file"
     assert "bao-cao.pdf" in response.json()["error"]["message"]
+
+
+def test_a_number_beyond_any_integer_is_a_json_400_not_a_500(client, operators, live_conference):
+    response = client.post(
+        f"/api/v1/conferences/{live_conference.pk}/actions",
+        data='{"action": "request_floor", "topic": "Dân vận khéo", "point": 1e999}',
+        content_type="application/json",
+        **_auth(operators["host"]),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"

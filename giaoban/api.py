@@ -1,5 +1,7 @@
 """The HTTP API at /api/v1/: authentication, JSON errors, and each app's router."""
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -9,6 +11,8 @@ from ninja.security import HttpBearer
 
 from giaoban.core.errors import ApplicationError, InvalidInput
 from giaoban.core.security import RateLimited, SessionAuth, token_user
+
+logger = logging.getLogger("giaoban.api")
 
 _STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
 
@@ -84,7 +88,31 @@ def _missing(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if str(exc).startswith("Cannot parse request body"):  # django-ninja's, in English only
+        message = _("The request body cannot be read: send valid JSON.")
+        return error_response(request, 400, "invalid", message)
     return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc: OverflowError):
+    """A number no integer can hold ({"point": 1e999}, an id past 64 bits) reached a
+    conversion: the request is wrong, not the server."""
+    message = _("A number in the request is too large.")
+    return error_response(request, 400, "invalid", message)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """A bug: one log record with its traceback, and the same JSON shape as every other answer
+    (django-ninja would let Django answer with an HTML page)."""
+    logger.error(
+        "API error %s %s", request.method, request.path, exc_info=exc, extra={"status_code": 500}
+    )
+    message = _("Something went wrong on the server. Try again later; if it persists, tell us.")
+    response = error_response(request, 500, "server_error", message)
+    response._has_been_logged = True  # django.request would add a second record of it
+    return response
 
 
 def _register_routers() -> None:

@@ -4,6 +4,7 @@ A bad value stops start-up with a message naming the variable: a typo in a
 deployment must not silently fall back to a default.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -75,6 +76,20 @@ def env_rate(name: str, default: str) -> str:
             f"{name}={raw!r} is not a rate: write a count per s, m, h or d, e.g. 10/m"
         )
     return raw
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or networks (127.0.0.1, 10.0.0.0/8, ::1); none if unset.
+
+    No wildcard: trusting every sender would let any client choose its own address.
+    """
+    items = env_list(name, [])
+    try:
+        return [ipaddress.ip_network(item, strict=True) for item in items]
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r}: {exc}; write addresses or networks, e.g. 127.0.0.1"
+        ) from None
 
 
 def data_dir(base_dir: Path) -> Path:

@@ -135,6 +135,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The login lock-out and the API limits see the same client address (docs/security.md).
+AXES_CLIENT_IP_CALLABLE = "giaoban.core.security.client_ip"
 
 # The live room: up to this many bridge points every console receives every point's tile; in a
 # larger conference a point's console receives only the host's and its own, with the counts.
@@ -176,6 +178,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Security (docs/security.md). HTTPS=true when the site is served over TLS (by nginx, which
 # must set X-Forwarded-Proto: the app then trusts it): redirect to https, HSTS, secure cookies.
 HTTPS = config.env_bool("HTTPS", False)
+# The proxies (nginx) whose X-Forwarded-For names the client; from anyone else the header is
+# ignored, or a client could pick its own address and escape every per-address limit.
+TRUSTED_PROXIES = config.env_networks("TRUSTED_PROXIES")
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = config.env_int("HSTS_SECONDS", 31536000 if HTTPS else 0, maximum=63072000)

@@ -59,6 +59,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Written at most once a minute per token (giaoban.core.security.token_user): enough to tell
+    # a token still in use from a forgotten one, without a write on every request.
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -6,13 +6,16 @@ limits that must hold across app processes (they count in the shared cache: Redi
 REDIS_URL is set).
 """
 
+import ipaddress
 import json
 import logging
+from datetime import timedelta
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 from ninja.errors import HttpError
@@ -115,20 +118,67 @@ def _too_many(usage: dict | None, *, spent: bool) -> RateLimited | None:
     )
 
 
-def token_user(request, raw: str):
-    """The user of a Bearer token, counting failures per address and requests per token.
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
 
-    Raises RateLimited once an address has sent too many wrong tokens (guessing), or a token
-    has made too many requests in the current minute.
+
+def _trusted(address) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
+
+
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind the proxies of TRUSTED_PROXIES the last
+    address of X-Forwarded-For that none of them added.
+
+    Read from the right: each trusted proxy appends the address it received from, and anything
+    to the left of the first untrusted one was written by the client, who may write anything.
+    The login lock-out (django-axes) and the API limits all count by this address.
     """
-    failures = dict(group="api-token-failure", key="ip", rate=settings.API_TOKEN_FAILURES)
-    refused = _too_many(_usage(request, increment=False, **failures), spent=False)
-    if refused:
-        raise refused
+    peer = request.META.get("REMOTE_ADDR", "")
+    current = _address(peer)
+    if current is None or not _trusted(current):
+        return peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break  # garbled by the client: the last proxy's word is all we have
+        current = address
+        if not _trusted(address):
+            break
+    return str(current)
+
+
+def _note_use(token: ApiToken) -> None:
+    """Keeps `last_used_at` to the minute for `giaoban token list`: one write a minute at most."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def token_user(request, raw: str):
+    """The user of a Bearer token, counting wrong tokens per address and requests per token.
+
+    Only wrong tokens are counted against the address and only they are refused once it sent
+    too many (guessing): a good token from the same address (a colleague's program behind the
+    same NAT, or the same program after a typo) keeps working. A token is 43 random characters,
+    so letting it through cannot help a guesser. Raises RateLimited past either budget.
+    """
     found = ApiToken.objects.for_raw(raw)
     if found is None or not found.user.is_active:
+        failures = dict(
+            group="api-token-failure",
+            key=lambda group, request: client_ip(request),
+            rate=settings.API_TOKEN_FAILURES,
+        )
+        refused = _too_many(_usage(request, increment=False, **failures), spent=False)
+        if refused:
+            raise refused
         _usage(request, increment=True, **failures)
         return None
+    _note_use(found)
     refused = _too_many(
         _usage(
             request,

@@ -20,6 +20,7 @@ from giaoban.orgs.models import Organization
 
 router = Router(tags=["followup"])
 
+MAX_OFFSET = 2**63 - 1
 MAX_LIMIT = 1000
 
 
@@ -199,6 +200,8 @@ def task_list(request, filters: Query[ListFilters]):
         raise InvalidInput(
             {"limit": _("limit must be 1 to %(max)s, offset 0 or more.") % {"max": MAX_LIMIT}}
         )
+    if filters.offset > MAX_OFFSET:  # the databases' 64-bit OFFSET: a 500 beyond it
+        raise InvalidInput({"offset": _("offset must be at most %(max)s.") % {"max": MAX_OFFSET}})
     today = timezone.localdate()
     rows = selectors.assignments_filtered(
         user=request.user,

@@ -28,7 +28,7 @@ from giaoban.reporting.models import (
     SectionKind,
     ValueType,
 )
-from giaoban.reporting.numbers import format_number
+from giaoban.reporting.numbers import LIMIT, format_number
 from giaoban.reporting.selectors import COMMON, Consolidation
 from giaoban.reporting.wording import completeness_notes, short_completeness
 
@@ -198,7 +198,7 @@ def _validation(indicator: Indicator) -> DataValidation | None:
     elif high is not None:
         rule = ("lessThanOrEqual", high, None, f"không lớn hơn {format_number(high)}")
     else:  # Excel needs bounds for a number rule; these only keep out text.
-        rule = ("between", Decimal(-(10**15)), Decimal(10**15), "")
+        rule = ("between", -LIMIT, LIMIT, "")
     operator, first, second, bounds = rule
     message = f"{indicator.name}: nhập {kind} {bounds}".strip() + "."
     return _dv(

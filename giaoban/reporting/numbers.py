@@ -9,6 +9,11 @@ from django.utils.translation import gettext as _
 from giaoban.core.errors import ApplicationError
 from giaoban.core.text import nfc
 
+#: Every figure lies strictly between -LIMIT and LIMIT: the value column holds 16 digits before
+#: the decimal mark (max_digits 20, decimal_places 4); one less leaves the rollup's sums room.
+#: The Excel template states the same bounds to an indicator that has none of its own.
+LIMIT = Decimal(10**15)
+
 _GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN = re.compile(r"^-?\d+(,\d+)?$")
 

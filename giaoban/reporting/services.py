@@ -32,7 +32,7 @@ from giaoban.reporting.models import (
     ValidationRule,
     ValueType,
 )
-from giaoban.reporting.numbers import parse_number
+from giaoban.reporting.numbers import LIMIT, parse_number
 from giaoban.reporting.periods import period_bounds
 
 _YES = {"có", "co", "yes", "x", "1", "true", "đúng"}
@@ -140,6 +140,7 @@ def parse_value(indicator: Indicator, raw) -> Decimal | bool | str | None:
         else parse_number(str(raw))
     )
     number = Decimal(number)
+    _check_fits(indicator, number)
     if indicator.value_type == ValueType.INTEGER and number != number.to_integral_value():
         raise ApplicationError(
             _("%(name)s is counted in whole numbers.") % {"name": indicator.name}
@@ -158,6 +159,17 @@ def _parse_flag(raw) -> bool:
         return False
     raise ApplicationError(
         _("“%(value)s” is not yes or no: write “có” or “không”.") % {"value": raw}
+    )
+
+
+def _check_fits(indicator: Indicator, number: Decimal) -> None:
+    """Refuses what the value column cannot hold (an Excel cell of 1e30, sixteen nines), which
+    otherwise failed in the database: InvalidOperation on SQLite, overflow on PostgreSQL."""
+    if number.is_finite() and abs(number) < LIMIT:
+        return
+    raise ApplicationError(
+        _("%(name)s must lie between %(min)s and %(max)s.")
+        % {"name": indicator.name, "min": _plain(-LIMIT), "max": _plain(LIMIT)}
     )
 
 

@@ -24,6 +24,24 @@ def test_it_refuses_an_empty_host_in_allowed_hosts(monkeypatch):
         config.env_list("ALLOWED_HOSTS", [])
 
 
+def test_it_reads_trusted_proxies_as_networks_and_none_by_default(monkeypatch):
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    assert config.env_networks("TRUSTED_PROXIES") == []
+    monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1, ::1,10.1.0.0/16")
+    assert [str(n) for n in config.env_networks("TRUSTED_PROXIES")] == [
+        "127.0.0.1/32",
+        "::1/128",
+        "10.1.0.0/16",
+    ]
+
+
+@pytest.mark.parametrize("raw", ["*", "nginx", "10.1.0.1/16", "127.0.0.1,,"])
+def test_it_refuses_trusted_proxies_that_are_not_addresses(monkeypatch, raw):
+    monkeypatch.setenv("TRUSTED_PROXIES", raw)
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
+        config.env_networks("TRUSTED_PROXIES")
+
+
 def test_it_refuses_an_unsupported_database(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "mysql://localhost/giaoban")
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):

@@ -1,6 +1,8 @@
 """The hardened surface: security headers, HTTPS settings, CSRF on pages and on the API, API token
 limits, expiry and revocation, the login lock-out, and the live room's Origin check."""
 
+import ipaddress
+import logging
 import os
 import subprocess
 import sys
@@ -154,6 +156,7 @@ def test_without_https_nothing_trusts_a_forwarded_header(tmp_path):
         ({"TWO_FACTOR_REQUIRED_ROLES": "admin,boss"}, "TWO_FACTOR_REQUIRED_ROLES"),
         ({"API_TOKEN_RATE": "600 per minute"}, "API_TOKEN_RATE"),
         ({"API_TOKEN_FAILURES": "0/m"}, "API_TOKEN_FAILURES"),
+        ({"TRUSTED_PROXIES": "*"}, "TRUSTED_PROXIES"),
     ],
 )
 def test_a_bad_security_setting_stops_start_up_naming_it(tmp_path, env, named):
@@ -254,13 +257,49 @@ def test_wrong_tokens_from_one_address_are_limited_with_a_vietnamese_429(client,
     assert int(response["Retry-After"]) >= 1
 
 
-def test_a_good_token_from_a_limited_address_is_refused_too(client, tree, settings, bob_token):
+def test_a_good_token_from_a_limited_address_still_works(client, tree, settings, bob_token):
+    """Wrong tokens lock out wrong tokens only: not a colleague's program at the same address."""
     settings.API_TOKEN_FAILURES = "2/m"
     for _ in range(3):
         client.get("/api/v1/people/", **_bearer("gb_guess"))
-    assert client.get("/api/v1/people/", **_bearer(bob_token)).status_code == 429
-    other = client.get("/api/v1/people/", REMOTE_ADDR="10.0.0.9", **_bearer(bob_token))
-    assert other.status_code == 200
+    assert client.get("/api/v1/people/", **_bearer("gb_guess")).status_code == 429
+    assert client.get("/api/v1/people/", **_bearer(bob_token)).status_code == 200
+    assert client.get("/api/v1/people/", **_bearer("gb_other")).status_code == 429
+    other = client.get("/api/v1/people/", REMOTE_ADDR="10.0.0.9", **_bearer("gb_guess"))
+    assert other.status_code == 401
+
+
+def test_a_forwarded_for_header_from_a_client_changes_nothing(client, tree, settings):
+    """Without TRUSTED_PROXIES a client cannot pick its address to escape the limit."""
+    settings.API_TOKEN_FAILURES = "2/m"
+    statuses = [
+        client.get(
+            "/api/v1/people/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}", **_bearer("gb_guess")
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 429, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(client, tree, settings):
+    """nginx (127.0.0.1) appends the address it saw; what the client wrote before it is ignored."""
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1")]
+    settings.API_TOKEN_FAILURES = "2/m"
+
+    def guess(forwarded: str) -> int:
+        headers = {"HTTP_X_FORWARDED_FOR": forwarded, **_bearer("gb_guess")}
+        return client.get("/api/v1/people/", REMOTE_ADDR="127.0.0.1", **headers).status_code
+
+    spoofed = [guess(f"198.51.100.{n}, 203.0.113.7") for n in range(3)]
+    assert spoofed == [401, 401, 429]
+    assert guess("203.0.113.8") == 401  # another client behind the same nginx
+    from_elsewhere = client.get(
+        "/api/v1/people/",
+        REMOTE_ADDR="192.0.2.1",  # not a listed proxy: its header is the client's own words
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+        **_bearer("gb_guess"),
+    )
+    assert from_elsewhere.status_code == 401
 
 
 def test_requests_per_token_are_limited(client, tree, settings, bob_token):
@@ -341,9 +380,63 @@ def test_an_expired_token_is_refused(client, tree, bob):
 def test_a_token_revoked_with_the_command_is_refused(client, tree, bob, capsys):
     token, raw = token_create(username="bob", days=30)
     call_command("token", "revoke", token.prefix)
-    assert "Đã thu hồi 1" in capsys.readouterr().out
+    assert "Đã thu hồi mã gb_" in capsys.readouterr().out
     assert client.get("/api/v1/people/", **_bearer(raw)).status_code == 401
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_token_create_shows_the_prefix_beside_the_token(tree, bob, capsys):
+    call_command("token", "create", "bob")
+    printed = capsys.readouterr()
+    raw = printed.out.strip()
+    assert f"gb_{ApiToken.objects.get().prefix}" in printed.err
+    assert raw.startswith(f"gb_{ApiToken.objects.get().prefix}")
+
+
+@pytest.mark.parametrize(
+    "named",
+    [lambda raw: raw, lambda raw: raw[:12], lambda raw: raw[3:9], lambda raw: raw[3:20]],
+    ids=["whole", "gb_and_nine", "six_after_gb_", "a_longer_start_without_gb_"],
+)
+def test_token_revoke_takes_the_whole_token_or_any_start_of_it(client, tree, bob, named):
+    _token, raw = token_create(username="bob")
+    _kept, kept_raw = token_create(username="bob")
+    call_command("token", "revoke", named(raw))
+    assert client.get("/api/v1/people/", **_bearer(raw)).status_code == 401
+    assert client.get("/api/v1/people/", **_bearer(kept_raw)).status_code == 200
+
+
+def test_token_revoke_refuses_a_start_too_short_or_shared(tree, bob):
+    from django.core.management.base import CommandError
+
+    token, raw = token_create(username="bob")
+    with pytest.raises(CommandError, match="gb_"):
+        call_command("token", "revoke", raw[:8])
+    twin, twin_raw = token_create(username="bob")
+    ApiToken.objects.filter(pk=twin.pk).update(prefix=token.prefix)
+    with pytest.raises(CommandError, match=r"whole token|toàn bộ mã"):
+        call_command("token", "revoke", raw[:12])
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+    call_command("token", "revoke", twin_raw)  # the whole token is never ambiguous
+    assert ApiToken.objects.get(pk=twin.pk).revoked_at is not None
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_token_list_shows_prefix_name_creation_last_use_and_expiry(client, tree, bob, capsys):
+    used, raw = token_create(username="bob", name="báo cáo tự động", days=30)
+    idle, _raw = token_create(username="bob", name="thử")
+    client.get("/api/v1/people/", **_bearer(raw))
+    call_command("token", "list", "bob")
+    lines = capsys.readouterr().out.strip().splitlines()
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert set(rows) == {f"gb_{used.prefix}", f"gb_{idle.prefix}"}
+    _prefix, name, created, last_use, expires, state = rows[f"gb_{used.prefix}"]
+    assert name == "báo cáo tự động"
+    today = timezone.localdate().isoformat()
+    assert created.startswith(today) and last_use.startswith(today)
+    assert expires.startswith((timezone.localdate() + timedelta(days=30)).isoformat())
+    assert state == "dùng được"
+    assert rows[f"gb_{idle.prefix}"][3:5] == ["—", "—"]
 
 
 def test_a_token_of_a_deactivated_user_is_refused(client, tree, bob, bob_token):
@@ -356,6 +449,43 @@ def test_only_the_digest_of_a_token_is_stored(tree, bob):
     token, raw = token_create(username="bob")
     assert raw not in token.digest
     assert not ApiToken.objects.filter(digest=raw).exists()
+
+
+# The API's errors -------------------------------------------------------------------------------
+
+
+def test_a_body_that_is_not_json_is_a_json_400_in_the_callers_language(client, tree, bob_token):
+    post = dict(content_type="application/json", **_bearer(bob_token))
+    vietnamese = client.post("/api/v1/tasks/", "{not json", **post)
+    assert vietnamese.status_code == 400
+    assert vietnamese.json()["error"]["code"] == "invalid"
+    assert "JSON hợp lệ" in vietnamese.json()["error"]["message"]
+    english = client.post("/api/v1/tasks/", "{not json", HTTP_ACCEPT_LANGUAGE="en", **post)
+    assert english.json()["error"]["message"].startswith("The request body cannot be read")
+
+
+def test_a_bug_in_an_endpoint_is_a_json_500_logged_once(client, tree, bob_token, monkeypatch):
+    from giaoban.orgs import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(selectors, "person_search", broken)
+    records = []
+    root = logging.getLogger()
+    catcher = logging.Handler()  # every record, whichever logger it goes to
+    catcher.emit = records.append
+    root.addHandler(catcher)
+    try:
+        response = client.get("/api/v1/people/?q=a", **_bearer(bob_token))
+    finally:
+        root.removeHandler(catcher)
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json()["error"]["code"] == "server_error"
+    assert "Máy chủ gặp lỗi" in response.json()["error"]["message"]
+    errors = [r for r in records if r.levelno >= logging.WARNING]
+    assert [r.exc_info[1].args for r in errors] == [("planted",)]
 
 
 # Login -----------------------------------------------------------------------------------------
@@ -373,6 +503,44 @@ def test_wrong_passwords_lock_the_login_for_that_user_and_address(client, bob, s
     locked = client.post(reverse("login"), {"username": "bob", "password": "correct-horse-42"})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_forwarded_for_header_neither_escapes_nor_lifts_the_login_lock(client, bob, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "bob", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"8.8.8.{n}",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "bob", "password": "correct-horse-42"},
+        HTTP_X_FORWARDED_FOR="9.9.9.9",
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_trusted_proxy_the_login_lock_is_per_client(client, bob, settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1")]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "bob", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "bob", "password": "correct-horse-42"},
+        HTTP_X_FORWARDED_FOR="198.51.100.2, 203.0.113.7",
+    )
+    assert locked.status_code == 429
+    elsewhere = Client().post(
+        reverse("login"),
+        {"username": "bob", "password": "correct-horse-42"},
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert elsewhere.status_code == 302
 
 
 # U+0000 ----------------------------------------------------------------------------------------

@@ -190,3 +190,18 @@ def test_a_deadline_not_iso_or_in_the_past_is_a_400_naming_it(
         },
     )
     assert r.status_code == 400 and r.json()["error"]["field"] == field
+
+
+def test_an_offset_beyond_64_bits_is_a_400_naming_it(client, task, sapa, alice):
+    largest = _get(client, alice, f"?offset={2**63 - 1}")
+    assert largest.status_code == 200 and largest.json() == []
+    response = _get(client, alice, f"?offset={2**63}")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "offset"
+
+
+@pytest.mark.parametrize("pk", [2**63, 2**64 + 1, 10**30])
+def test_an_id_beyond_64_bits_is_refused_in_json_not_a_500(client, task, sapa, alice, pk):
+    response = client.get(f"/api/v1/tasks/{pk}/", **_auth(alice))
+    assert response.status_code in {400, 404}
+    assert response.json()["error"]["code"] in {"invalid", "not_found"}

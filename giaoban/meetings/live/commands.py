@@ -8,7 +8,7 @@ decided by the services (meetings.access), as for the pages.
 
 from django.utils.translation import gettext as _
 
-from giaoban.core.errors import ApplicationError
+from giaoban.core.errors import ApplicationError, InvalidInput
 from giaoban.meetings import services
 from giaoban.meetings.access import Role
 from giaoban.meetings.models import BridgePoint, Conference, Delegate, FloorRequest, Incident
@@ -32,8 +32,14 @@ def _id(value) -> int | None:
     return value
 
 
-def _get(model, conference_id: int, pk, path: str):
-    pk = _id(pk)
+def _get(model, conference_id: int, raw, path: str, field: str):
+    """The `model` row named by the message's `field` inside this conference. A value that is no
+    id at all (a float, 1e999, a list, a number past 64 bits) is bad input naming the field; an
+    id of another conference's row is refused."""
+    pk = _id(raw)
+    if pk is None and raw is not None:
+        message = _("%(field)s must be a whole number from 1 to %(max)s.")
+        raise InvalidInput({field: message % {"field": field, "max": _MAX_ID}})
     try:
         if pk is None:
             raise model.DoesNotExist
@@ -45,7 +51,9 @@ def _get(model, conference_id: int, pk, path: str):
 
 
 def _point(role: Role, conference_id: int, message: dict) -> BridgePoint:
-    return _get(BridgePoint, conference_id, message.get("point", role.point_id), "conference_id")
+    return _get(
+        BridgePoint, conference_id, message.get("point", role.point_id), "conference_id", "point"
+    )
 
 
 def _conference(conference_id: int) -> Conference:
@@ -79,7 +87,7 @@ def _request_floor(user, role, cid, message):
 
 def _floor(action):
     def run(user, role, cid, message):
-        request = _get(FloorRequest, cid, message.get("request"), "conference_id")
+        request = _get(FloorRequest, cid, message.get("request"), "conference_id", "request")
         if action == "grant":
             services.floor_grant(actor=user, request=request)
         elif action == "finish":
@@ -97,7 +105,7 @@ def _reorder(user, role, cid, message):
 
 
 def _rollcall(user, role, cid, message):
-    delegate = _get(Delegate, cid, message.get("delegate"), "point__conference_id")
+    delegate = _get(Delegate, cid, message.get("delegate"), "point__conference_id", "delegate")
     services.rollcall_mark(
         actor=user,
         delegate=delegate,
@@ -126,7 +134,7 @@ def _incident_open(user, role, cid, message):
 
 
 def _incident_close(user, role, cid, message):
-    incident = _get(Incident, cid, message.get("incident"), "point__conference_id")
+    incident = _get(Incident, cid, message.get("incident"), "point__conference_id", "incident")
     services.incident_close(
         actor=user, incident=incident, action_taken=str(message.get("action_taken", ""))
     )
@@ -134,7 +142,9 @@ def _incident_close(user, role, cid, message):
 
 def _spotlight(user, role, cid, message):
     chosen = message.get("point")
-    point = None if chosen in (None, "") else _get(BridgePoint, cid, chosen, "conference_id")
+    point = (
+        None if chosen in (None, "") else _get(BridgePoint, cid, chosen, "conference_id", "point")
+    )
     services.conference_spotlight(actor=user, conference=_conference(cid), point=point)
 
 

@@ -74,6 +74,7 @@ def test_a_day_that_is_not_a_date_is_a_400(client, conference, alice):
     response = client.get("/api/v1/conferences/?on=2021-13-45", **_auth(alice))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
+    assert response.json()["error"]["field"] == "point"
     assert response.json()["error"]["field"] == "on"
 
 
@@ -300,4 +301,17 @@ def test_an_id_out_of_range_is_refused_not_a_server_error(
 ):
     message = {"action": "confirm", "point": point}
     response = _act(client, operators["sapa"], live_conference, message)
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "point"
+
+
+def test_a_number_beyond_any_integer_is_a_json_400_not_a_500(client, operators, live_conference):
+    response = client.post(
+        f"/api/v1/conferences/{live_conference.pk}/actions",
+        data='{"action": "request_floor", "topic": "Dân vận khéo", "point": 1e999}',
+        content_type="application/json",
+        **_auth(operators["host"]),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert response.json()["error"]["field"] == "point"

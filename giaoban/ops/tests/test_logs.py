@@ -74,3 +74,40 @@ def test_with_json_every_line_of_the_served_process_is_json_uvicorns_too(tmp_pat
     entries = [json.loads(line) for line in lines]  # a line that is not JSON fails here
     loggers = {entry["logger"] for entry in entries}
     assert {"giaoban.serve", "uvicorn.error", "giaoban.request"} <= loggers
+
+
+def _refused(request):
+    from django.core.exceptions import PermissionDenied
+
+    raise PermissionDenied("not yours")
+
+
+def _urlpatterns():
+    from django.urls import path
+
+    from giaoban.urls import urlpatterns as site
+
+    return [path("refused/", _refused), *site]
+
+
+urlpatterns = _urlpatterns()
+
+
+@pytest.mark.urls(__name__)
+def test_a_refused_page_is_one_log_line_without_a_traceback(client, bob):
+    import io
+
+    [console] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    stream, console.stream = console.stream, io.StringIO()
+    try:
+        client.force_login(bob)
+        assert client.get("/refused/").status_code == 403
+        assert client.get("/refused/", HTTP_HOST="evil.example").status_code == 400
+        written = console.stream.getvalue()
+    finally:
+        console.stream = stream
+    assert "Forbidden (Permission denied): /refused/" in written
+    assert "evil.example" in written
+    assert "Traceback" not in written
+    refusals = [line for line in written.splitlines() if " giaoban.request " not in line]
+    assert len(refusals) == 2  # beside the access line each request has anyway

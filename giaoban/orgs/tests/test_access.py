@@ -261,3 +261,35 @@ def test_another_district_cannot_end_a_sapa_position(client, tree, charlie):
     assert response.status_code == 403
     position.refresh_from_db()
     assert position.end_date is None
+
+
+@pytest.mark.django_db
+def test_a_subtree_does_not_take_in_units_whose_ids_share_its_prefix():
+    """Unit 1 and its siblings 10, 11, 12: "/9/1/" is a prefix of "/9/10/" only without its
+    trailing separator, so a filter that dropped it would hand unit 1 its neighbours."""
+    from giaoban.orgs import access, services
+    from giaoban.orgs.models import Level, OrgKind, Role, Unit, UnitKind
+    from giaoban.orgs.testing import make_user
+
+    root = Unit.objects.create(
+        pk=9, code="99", name="Tỉnh Thử", kind=UnitKind.PROVINCE, level=Level.PROVINCE, path="/9/"
+    )
+    units = {
+        pk: Unit.objects.create(
+            pk=pk,
+            code=f"9{pk:02}",
+            name=f"Huyện {pk}",
+            kind=UnitKind.DISTRICT,
+            level=Level.DISTRICT,
+            parent=root,
+            path=f"/9/{pk}/",
+        )
+        for pk in (1, 10, 11, 12)
+    }
+    board = services.organization_create(
+        actor=None, name="Ban Dân vận 1", kind=OrgKind.MOBILIZATION_BOARD, unit=units[1]
+    )
+    officer = make_user("officer_1", board, Role.OFFICER)
+    seen = Unit.objects.filter(access.unit_filter(officer, "")).values_list("pk", flat=True)
+    assert sorted(seen) == [1]
+    assert list(Unit.objects.subtree_of(units[1]).values_list("pk", flat=True)) == [1]

@@ -180,6 +180,12 @@ def test_one_file_with_a_word_a_negative_count_and_a_broken_rule_saves_nothing(r
     assert services.report_values(report) == before
 
 
+@pytest.mark.parametrize("value", [1e30, -1e16, 9999999999999999])
+def test_a_cell_beyond_the_column_is_refused_naming_the_indicator(report, value):
+    (message,) = _refusal(report, _filled(report, policy_spending=value)).values()
+    assert "1.000.000.000.000.000" in message
+
+
 def test_a_formula_in_a_value_cell_is_refused(report):
     data = _filled(report, dialogues_held="=10+2")
     (message,) = _refusal(report, data).values()

@@ -64,6 +64,25 @@ def test_a_negative_count_and_a_fraction_of_a_case_are_refused(report, bob):
     assert set(caught.value.errors) == {"child_marriages", "dialogues_held"}
 
 
+@pytest.mark.parametrize(
+    "typed", ["9999999999999999", "1.000.000.000.000.000", "-1.000.000.000.000.000,5", "10" * 20]
+)
+def test_a_figure_beyond_the_column_is_refused_naming_the_indicator(report, bob, typed):
+    with pytest.raises(InvalidInput) as caught:
+        fill(report, bob, dialogues_held="12", policy_spending=typed)
+    (message,) = caught.value.errors.values()
+    assert "policy_spending" in caught.value.errors
+    assert "1.000.000.000.000.000" in message
+    assert services.report_values(report) == {}
+
+
+def test_the_largest_figure_the_column_holds_is_saved_as_typed(report, bob):
+    # Whole: SQLite keeps a decimal column as a float, exact to 15 digits only.
+    fill(report, bob, policy_spending="999.999.999.999.999")
+    saved = services.report_values(report)["policy_spending"]
+    assert saved == Decimal("999999999999999")
+
+
 def test_a_broken_rule_is_reported_on_save_and_blocks_submission(report, bob):
     result = fill(report, bob, **{**GOOD, "dialogues_resolved": "13"})
     assert result.violations == ["Số cuộc đã giải quyết không được nhiều hơn số cuộc đối thoại."]
@@ -217,3 +236,58 @@ def test_a_changed_form_leaves_earlier_reports_on_their_version(report, bob, for
 def test_an_organization_that_does_not_report_on_the_form_cannot_open_one(tree, form, period):
     with pytest.raises(ApplicationError):
         services.report_open(actor=None, organization=tree["sapa_party"], form=form, period=period)
+
+
+def _sapa_total(report) -> Decimal:
+    from giaoban.reporting.models import Rollup
+
+    return Rollup.objects.get(unit=report.unit, indicator__code="policy_spending").total
+
+
+def test_approving_an_approved_report_again_is_refused_and_the_rollup_unchanged(report, bob, erin):
+    fill(report, bob, **GOOD)
+    services.report_submit(actor=bob, report=report)
+    services.report_approve(actor=erin, report=report)
+    assert _sapa_total(report) == Decimal("2255")
+    with pytest.raises(ApplicationError):
+        services.report_approve(actor=erin, report=report)
+    assert _sapa_total(report) == Decimal("2255")  # not 4.510
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leaders_approving_at_the_same_moment_add_the_figures_once(tree, form, period, bob):
+    """PostgreSQL: both wait on the report's row lock; the second finds it approved."""
+    import threading
+
+    from django.db import connection
+
+    from giaoban.orgs.models import Role
+    from giaoban.orgs.testing import make_user
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: no race to lose")
+    leaders = [make_user(name, tree["board"], Role.LEADER) for name in ("erin", "hoa")]
+    report = services.report_open(
+        actor=bob, organization=tree["sapa_board"], form=form, period=period
+    )
+    fill(report, bob, **GOOD)
+    services.report_submit(actor=bob, report=report)
+    start, outcomes = threading.Barrier(2), []
+
+    def approve(leader):
+        try:
+            start.wait()
+            services.report_approve(actor=leader, report=report)
+            outcomes.append("approved")
+        except ApplicationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(leader,)) for leader in leaders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved", "refused"]
+    assert _sapa_total(report) == Decimal("2255")

@@ -51,6 +51,10 @@ class Command(BaseCommand):
             # uvicorn's own records go through Django's LOGGING, so that with LOG_FORMAT=json
             # every line the process writes is JSON.
             log_config=None,
+            # uvicorn reads X-Forwarded-For from the same proxies as the app (TRUSTED_PROXIES,
+            # giaoban.core.security.client_ip), never from its own FORWARDED_ALLOW_IPS default.
+            proxy_headers=bool(settings.TRUSTED_PROXIES),
+            forwarded_allow_ips=[str(net) for net in settings.TRUSTED_PROXIES],
             # Protocol pings find a bridge point whose network died without closing its socket;
             # with the consoles' own pings this shows it offline within about ten seconds.
             ws_ping_interval=5,

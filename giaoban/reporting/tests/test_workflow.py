@@ -254,6 +254,7 @@ def test_approving_an_approved_report_again_is_refused_and_the_rollup_unchanged(
     assert _sapa_total(report) == Decimal("2255")  # not 4.510
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_leaders_approving_at_the_same_moment_add_the_figures_once(tree, form, period, bob):
     """PostgreSQL: both wait on the report's row lock; the second finds it approved."""
@@ -264,8 +265,6 @@ def test_two_leaders_approving_at_the_same_moment_add_the_figures_once(tree, for
     from giaoban.orgs.models import Role
     from giaoban.orgs.testing import make_user
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs one writer at a time: no race to lose")
     leaders = [make_user(name, tree["board"], Role.LEADER) for name in ("erin", "hoa")]
     report = services.report_open(
         actor=bob, organization=tree["sapa_board"], form=form, period=period

@@ -9,6 +9,7 @@ under two running app processes: nothing is lost and nothing is applied twice.
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import time
@@ -45,7 +46,9 @@ def stack(tmp_path_factory):
         giaoban("migrate", "--noinput", env=env)
         room = json.loads(python(PREPARE, env=env).strip().splitlines()[-1])
         python(MORE_ITEMS % room["conference"], env=env)
-        token = giaoban("token", "create", "op_host", env=env).split()[-1]
+        # The token is alone on its line (stdout); the prefix note goes to stderr, with it here.
+        created = giaoban("token", "create", "op_host", env=env)
+        token = re.search(r"^gb_\S+$", created, re.MULTILINE).group(0)
         for name in "ab":
             apps.append(App(env, home / f"app-{name}.log", "--no-worker").start())
         yield {

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "giaoban.followup",
     "giaoban.media",
     "giaoban.publishing",
+    "giaoban.documents",
     "giaoban.ops",
     "giaoban.home",
 ]

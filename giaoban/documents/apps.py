@@ -1,0 +1,10 @@
+"""The documents app's configuration."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "giaoban.documents"
+    label = "documents"
+    verbose_name = _("Official documents")

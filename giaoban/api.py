@@ -116,6 +116,8 @@ def _server_error(request, exc: Exception):
 
 
 def _register_routers() -> None:
+    from giaoban.documents.api import router as documents_router
+    from giaoban.documents.verify_api import router as verify_router
     from giaoban.followup.api import router as followup_router
     from giaoban.home.api import router as home_router
     from giaoban.media.api import router as media_router
@@ -131,6 +133,8 @@ def _register_routers() -> None:
     api.add_router("/", followup_router)
     api.add_router("/", media_router)
     api.add_router("/", publishing_router)
+    api.add_router("/", verify_router)  # before documents/{id}: "verify" is not an id
+    api.add_router("/", documents_router)
     api.add_router("/", ops_router)
     api.add_router("/", home_router)
 

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("giaoban.followup.urls")),
     path("", include("giaoban.media.urls")),
     path("", include("giaoban.publishing.urls")),
+    path("", include("giaoban.documents.urls")),
     path("", include("giaoban.ops.urls")),
     path("", include("giaoban.home.urls")),
 ]

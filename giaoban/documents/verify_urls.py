@@ -1,0 +1,3 @@
+"""The documents pages of the verify, named in the "documents" namespace."""
+
+urlpatterns: list = []

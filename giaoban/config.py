@@ -111,16 +111,38 @@ def database(data: Path) -> dict:
             f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:///PATH or postgres://..."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+        config = dj_database_url.parse(url, conn_max_age=0)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
-    if scheme == "sqlite":
+    if scheme != "sqlite":
+        config.setdefault("OPTIONS", {})["pool"] = postgres_pool()
+        config["CONN_HEALTH_CHECKS"] = True  # with a pool: each session checked at checkout
+    else:
         # WAL lets the live room read while a report is being saved.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL;",
         }
     return config
+
+
+def postgres_pool() -> dict:
+    """psycopg's connection pool, shared by the threads of one process (Django 5.1+).
+
+    Under ASGI each request runs its synchronous part in a thread of its own, so a connection
+    kept per thread (CONN_MAX_AGE) is never reused: every request opened a PostgreSQL session,
+    about half of an API read's time (issue 15, bench.reporting). The pool keeps sessions open
+    between requests. Two rules keep an outage honest: a session is checked before it is handed
+    out (CONN_HEALTH_CHECKS: Django passes the pool its `check`), so the first request after
+    PostgreSQL restarts gets a fresh session, not a dead one; and a request waits at most
+    DATABASE_POOL_TIMEOUT seconds (default 5) for a session, then fails as an unreachable
+    database does (`/health/ready` answers 503), never hanging.
+    """
+    return {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX", "20")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
+    }
 
 
 def url_or_none(name: str, schemes: set[str]) -> str | None:

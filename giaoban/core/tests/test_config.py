@@ -62,6 +62,16 @@ def test_it_reads_postgres_from_database_url(monkeypatch, tmp_path):
     assert db["NAME"] == "giaoban"
 
 
+def test_postgres_sessions_come_from_a_checked_pool_that_never_waits_long(monkeypatch, tmp_path):
+    # Under ASGI a per-thread connection is never reused: the pool is what keeps sessions open.
+    monkeypatch.setenv("DATABASE_URL", "postgres://giaoban@127.0.0.1:5432/giaoban")
+    monkeypatch.setenv("DATABASE_POOL_MAX", "7")
+    db = config.database(tmp_path)
+    assert db["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 7, "timeout": 5.0}
+    assert db["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
+    assert db["CONN_HEALTH_CHECKS"] is True  # a dead session is never handed to a request
+
+
 def test_it_refuses_a_redis_url_that_is_not_one(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "localhost:6379")
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):

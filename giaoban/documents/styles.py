@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from giaoban.core.errors import ApplicationError
 from giaoban.documents.paper import System
 
-# Times New Roman, Unicode (TCVN 6909:2001), black: 36-HD/VPTW Mục III.1; ND 30/2020 Phụ lục I,
-# Phần I, Mục I.1.
+# Times New Roman, Unicode (TCVN 6909:2001), black: 36-HD/VPTW Mục III (phông chữ); ND 30/2020
+# Phụ lục I, Phần I, Mục I (phông chữ).
 FONT = "Times New Roman"
 
 
@@ -152,7 +152,7 @@ PARTY_36 = Style(
     name="Đảng – Hướng dẫn 36-HD/VPTW",
     source="Hướng dẫn 36-HD/VPTW ngày 03/4/2018 của Văn phòng Trung ương Đảng",
     effective_from=date(2018, 4, 3),
-    # Mục III.3: top 20, bottom 20, left 30, right 15 mm.
+    # Mục III (định lề trang văn bản): top 20, bottom 20, left 30, right 15 mm.
     page=Page(top=20, bottom=20, left=30, right=15, header_columns=(70, 95)),
     # Mục II.1.1: top right, capitals 15 bold, a solid line as long as the heading under it.
     heading=(Line(PARTY_HEADING, Font(15, bold=True, underline=True, upper=True)),),
@@ -195,7 +195,7 @@ PARTY_36 = Style(
     recipients=Recipients(
         label=Font(14, underline=True), lines=Font(12), separator=",", archive="Lưu "
     ),
-    # Mục III.4: Arabic numerals, 14, centred in the top margin, from the second page.
+    # Mục III (số trang): Arabic numerals, 14, centred in the top margin, from the second page.
     page_number=Font(14),
 )
 
@@ -223,7 +223,7 @@ STATE_30 = Style(
     name="Nhà nước – Nghị định 30/2020/NĐ-CP",
     source="Nghị định 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ, Phụ lục I",
     effective_from=date(2020, 3, 5),
-    # Phần I, Mục I.3: top and bottom 20-25, left 30-35, right 15-20 mm (the lower ends).
+    # Phần I, Mục I (định lề): top and bottom 20-25, left 30-35, right 15-20 mm (the lower ends).
     page=Page(top=20, bottom=20, left=30, right=15, header_columns=(62, 103)),
     # Phần I, Mục II.1: the national title in capitals 12-13 bold; the motto 13-14 bold,
     # initials capitalised, hyphens between its phrases, a solid line as long as it under it.
@@ -272,7 +272,7 @@ STATE_30 = Style(
     recipients=Recipients(
         label=Font(12, bold=True, italic=True), lines=Font(11), separator=";", archive="Lưu: "
     ),
-    # Phần I, Mục I.4: 13-14, centred in the top margin, not shown on the first page.
+    # Phần I, Mục I (số trang): 13-14, centred in the top margin, not shown on the first page.
     page_number=Font(14),
 )
 
@@ -306,13 +306,13 @@ YOUTH_29 = replace(
     name="Đoàn – Hướng dẫn 29-HD/TWĐTN-VP",
     source="Hướng dẫn 29-HD/TWĐTN-VP ngày 29/10/2013 của Ban Bí thư Trung ương Đoàn",
     effective_from=date(2013, 10, 29),
-    # Mục II.3: top 20, bottom 20, left 30, right 20 mm.
+    # Mục II.3 (định lề trang): top 20, bottom 20, left 30, right 20 mm.
     page=Page(top=20, bottom=20, left=30, right=20, header_columns=(70, 90)),
-    # Mục III.1: "ĐOÀN TNCS HỒ CHÍ MINH" top right, capitals 15 bold, a line under it.
+    # Tiêu đề: "ĐOÀN TNCS HỒ CHÍ MINH" top right, capitals 15 bold, a line under it.
     heading=(Line(YOUTH_HEADING, Font(15, bold=True, underline=True, upper=True)),),
-    # Mục III.2: three stars under the issuing body's name.
+    # Tên cơ quan ban hành: three stars under the issuing body's name.
     body_mark=Mark(text="***", font=Font(14)),
-    # Mục III.3: "Số: 29-HD/TWĐTN-VP" on the guidance itself: a colon, a hyphen, a slash.
+    # Số và ký hiệu: "Số: 29-HD/TWĐTN-VP" on the guidance itself: colon, hyphen, slash.
     number=NumberForm(
         colon=True, pattern="{number}-{kind}/{symbol}", letter_pattern="{number}-CV/{symbol}"
     ),

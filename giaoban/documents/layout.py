@@ -21,7 +21,7 @@ from docx.table import _Cell
 
 from giaoban.core.errors import ApplicationError
 from giaoban.core.text import nfc, nfc_text
-from giaoban.documents.paper import Block, Paper
+from giaoban.documents.paper import Block, Paper, Signature
 from giaoban.documents.styles import FONT, Font, Mark, Style, style_for
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
@@ -276,7 +276,9 @@ def _title(doc, paper: Paper, style: Style):
     _write(doc, kind_name(paper), style.kind_name)
     if paper.summary:
         _write(doc, paper.summary, style.summary)
-        _mark(doc, style.summary_mark, paper.summary, style.summary, style.page.content_width)
+        width = style.page.content_width
+        mark = _mark(doc, style.summary_mark, paper.summary, style.summary, width)
+        mark.paragraph_format.space_after = Pt(12)
 
 
 # The body ----------------------------------------------------------------------------------
@@ -324,7 +326,8 @@ def _grid(doc, rows: tuple[tuple[str, ...], ...], style: Style):
 
 
 def _end(doc, paper: Paper, style: Style):
-    """ "Nơi nhận:" on the left, the signature on the right, side by side."""
+    """ "Nơi nhận:" on the left, the signature on the right, side by side; a second signature
+    (the minutes' secretary) on the left, under the recipients if there are any."""
     _write(doc, "", style.body)
     recipients, signature = _table(doc, style.page.end_columns).rows[0].cells
     if paper.recipients:
@@ -332,16 +335,16 @@ def _end(doc, paper: Paper, style: Style):
         _write(recipients, "Nơi nhận:", form.label, align=LEFT)
         for line in recipient_lines(paper.recipients, style):
             _write(recipients, line, form.lines, align=LEFT)
-    _signature(signature, paper, style)
+    _signature(recipients, paper.second_signature, style)
+    _signature(signature, paper.signature, style)
     for cell in (recipients, signature):
         _drop_leading_blank(cell)
 
 
-def _signature(cell: _Cell, paper: Paper, style: Style):
+def _signature(cell: _Cell, signer: Signature | None, style: Style):
     """The authority line, the position, the space for the signature and seal, the name. When
     the head signs directly the position stands alone and takes the authority line's font."""
     form = style.signature
-    signer = paper.signature
     if signer is None:
         return
     if signer.authority:
@@ -362,7 +365,9 @@ def _appendix(doc, paper: Paper, style: Style):
         _write(doc, paper.appendix_title, replace(style.appendix_title, upper=False))
     annex = number_line(paper, style).removeprefix("Số: ").removeprefix("Số ")
     kind = kind_name(paper).capitalize() or "Công văn"
-    _write(doc, f"(Kèm theo {kind} số {annex})", Font(style.body.size, italic=True), after=6)
+    dated = f" ngày {paper.issued_on:%d/%m/%Y}" if paper.issued_on else ""
+    note = f"(Kèm theo {kind} số {annex}{dated} của {paper.issuer.name})"
+    _write(doc, note, Font(style.body.size, italic=True), after=6)
     _blocks(doc, paper.appendix, style)
 
 

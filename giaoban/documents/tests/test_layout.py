@@ -156,6 +156,8 @@ def assert_appendix_on_its_own_page(document, title: str):
     before = heading._p.getprevious()
     assert before.find(".//" + qn("w:br")).get(qn("w:type")) == "page"
     assert font_of(paragraph(document, title))[:2] == (14, True)
+    note = heading._p.getnext().getnext()
+    assert note.xpath("string(.)").startswith("(Kèm theo ")
 
 
 # The Party -----------------------------------------------------------------------------------
@@ -199,6 +201,8 @@ def test_it_lays_out_a_party_notice_as_the_party_guidance_in_force(issued_on, da
     assert_signature(signature, lines, bold=[True, False, True])
     assert_page_numbers_from_page_two(document, size=14)
     assert_appendix_on_its_own_page(document, "Số liệu kết quả công tác dân vận")
+    note = f"(Kèm theo Thông báo số 1-TB/BDVTU ngày {issued_on:%d/%m/%Y} của Ban Dân vận)"
+    assert font_of(paragraph(document, note))[2]
 
 
 def test_a_head_signing_directly_has_the_position_alone_in_bold():
@@ -206,6 +210,20 @@ def test_a_head_signing_directly_has_the_position_alone_in_bold():
     document = opened(party_notice(signature=head))
     signature = document.tables[-2].rows[0].cells[1]
     assert_signature(signature, ["TRƯỞNG BAN", "Trần Thị B"], bold=[True, True])
+
+
+def test_minutes_carry_the_secretarys_signature_on_the_left_and_the_chairs_on_the_right():
+    secretary = Signature(title="THƯ KÝ HỘI NGHỊ", name="Đỗ Thị F")
+    chair = Signature(title="CHỦ TRÌ HỘI NGHỊ", name="Nguyễn Văn A")
+    minutes = party_notice(
+        kind="BB", title="BIÊN BẢN", signature=chair, second_signature=secretary, recipients=()
+    )
+    document = opened(minutes)
+    left, right = document.tables[-2].rows[0].cells
+    assert_signature(left, ["THƯ KÝ HỘI NGHỊ", "Đỗ Thị F"], bold=[True, True])
+    assert_signature(right, ["CHỦ TRÌ HỘI NGHỊ", "Nguyễn Văn A"], bold=[True, True])
+    assert "Nơi nhận:" not in every_text(document)
+    assert paragraph(document, "BIÊN BẢN")
 
 
 def test_a_party_letter_has_its_summary_under_its_number_and_no_kind_name():

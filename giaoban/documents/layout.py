@@ -96,7 +96,8 @@ def number_line(paper: Paper, style: Style) -> str:
     form = style.number
     number = BLANK_NUMBER if paper.number is None else str(paper.number).zfill(form.min_digits)
     pattern = form.letter_pattern if paper.kind == LETTER else form.pattern
-    text = pattern.format(number=number, kind=paper.kind, symbol=paper.issuer.symbol)
+    symbol = paper.issuer.symbol or BLANK_NUMBER  # never "Số: 12/BC-": a blank to fill
+    text = pattern.format(number=number, kind=paper.kind, symbol=symbol)
     return ("Số: " if form.colon else "Số ") + text
 
 

@@ -343,6 +343,9 @@ def test_a_draft_leaves_the_number_and_the_date_blank_to_fill_by_hand():
     state = replace(BAN_DAN_VAN, system=System.STATE, symbol="UBND")
     document = opened(party_notice(issuer=state, number=None, issued_on=None))
     assert texts(document.tables[0].rows[1].cells[0]) == ["Số:      /TB-UBND"]
+    unsymbolled = replace(BAN_DAN_VAN, symbol="")
+    document = opened(party_notice(issuer=unsymbolled, number=3))
+    assert texts(document.tables[0].rows[1].cells[0]) == ["Số 3-TB/     "]
 
 
 def test_decomposed_input_comes_out_nfc_without_control_characters():

@@ -33,7 +33,9 @@ class Font:
 
 @dataclass(frozen=True)
 class Line:
-    """A fixed line of text, e.g. the heading "ĐẢNG CỘNG SẢN VIỆT NAM", in its font."""
+    """A fixed line of text, e.g. the heading "ĐẢNG CỘNG SẢN VIỆT NAM", in its font. An underlined
+    font is the rule the guidance draws under the line "as long as the text" (36-HD/VPTW Mục
+    II.1.1, ND 30/2020 Phụ lục I Mục II.1): the underline is exactly that long."""
 
     text: str
     font: Font

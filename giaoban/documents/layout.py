@@ -39,6 +39,7 @@ KIND_NAMES = {
     "HD": "HƯỚNG DẪN",
 }
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+ADDRESSEES = re.compile(r"^\s*Kính gửi\b")  # the first paragraph of a công văn
 NUMBERED = re.compile(r"^(?:[IVXLC]+|\d+|[a-zđ])\s*[.\-)]\s")
 PT_TO_MM = 25.4 / 72
 
@@ -293,10 +294,23 @@ def _blocks(doc, blocks: tuple[Block, ...], style: Style):
             _paragraph(doc, section_title(block.text, sections, style), style, style.section)
         elif block.kind == "table":
             _grid(doc, block.rows, style)
+        elif ADDRESSEES.match(block.text):
+            _addressees(doc, block.text, style)
         else:
             for line in block.text.split("\n"):
                 if line.strip():
                     _paragraph(doc, line, style, style.body)
+
+
+def _addressees(doc, text: str, style: Style):
+    """A công văn's "Kính gửi: …" (its first paragraph): centred on one line for one addressee;
+    for several, "Kính gửi:" centred and each "- …;" under it from the middle of the page."""
+    first, *others = [line.strip() for line in text.split("\n") if line.strip()]
+    _write(doc, first, style.body, after=0 if others else 6)
+    for line in others:
+        paragraph = _write(doc, line, style.body, align=LEFT)
+        paragraph.paragraph_format.left_indent = Mm(style.page.content_width / 3)
+    doc.paragraphs[-1].paragraph_format.space_after = Pt(6)
 
 
 def _paragraph(doc, text: str, style: Style, font: Font):

@@ -227,12 +227,24 @@ def test_minutes_carry_the_secretarys_signature_on_the_left_and_the_chairs_on_th
 
 
 def test_a_party_letter_has_its_summary_under_its_number_and_no_kind_name():
-    letter = party_notice(kind="CV", title="", summary="triển khai nhiệm vụ quý IV", number=12)
+    letter = party_notice(
+        kind="CV",
+        title="",
+        summary="triển khai nhiệm vụ quý IV",
+        number=12,
+        body=(Block("paragraph", "Kính gửi: Ban Dân vận các huyện ủy, thị ủy"), *BODY),
+    )
     document = opened(letter)
     number = document.tables[0].rows[1].cells[0]
     assert texts(number) == ["Số 12-CV/BDVTU", "triển khai nhiệm vụ quý IV"]
     assert font_of(number.paragraphs[1]) == (12, False, True, False)
     assert "THÔNG BÁO" not in every_text(document)
+    assert paragraph(document, "Kính gửi: Ban Dân vận các huyện ủy, thị ủy").alignment == CENTER
+    several = "Kính gửi:\n- Ban Dân vận Huyện ủy Sa Pa;\n- Ban Dân vận Thị ủy Lào Cai."
+    document = opened(replace(letter, body=(Block("paragraph", several), *BODY)))
+    assert paragraph(document, "Kính gửi:").alignment == CENTER
+    line = paragraph(document, "- Ban Dân vận Huyện ủy Sa Pa;")
+    assert line.paragraph_format.first_line_indent is None and line.paragraph_format.left_indent
 
 
 # The State, the Front, the Youth Union ---------------------------------------------------------

@@ -28,7 +28,7 @@ CENTER = WD_ALIGN_PARAGRAPH.CENTER
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 LETTER = "CV"  # a công văn has no kind name; its summary stands under its number
-BLANK_NUMBER = "     "  # "Số      -BC/BDVTU": room for the number written by hand
+BLANK = "     "  # "Số      -BC/BDVTU": room for a number or symbol written by hand
 BLANK_DATE = "ngày    tháng    năm 20  "
 BLANK_PLACE = "          "
 KIND_NAMES = {
@@ -95,9 +95,9 @@ def kind_name(paper: Paper) -> str:
 def number_line(paper: Paper, style: Style) -> str:
     """ "Số 125-BC/BDVTU", "Số: 01/BC-UBND"; a number not yet given leaves its blank."""
     form = style.number
-    number = BLANK_NUMBER if paper.number is None else str(paper.number).zfill(form.min_digits)
+    number = BLANK if paper.number is None else str(paper.number).zfill(form.min_digits)
     pattern = form.letter_pattern if paper.kind == LETTER else form.pattern
-    symbol = paper.issuer.symbol or BLANK_NUMBER  # never "Số: 12/BC-": a blank to fill
+    symbol = paper.issuer.symbol or BLANK  # never "Số: 12/BC-": a blank to fill
     text = pattern.format(number=number, kind=paper.kind, symbol=symbol)
     return ("Số: " if form.colon else "Số ") + text
 
@@ -117,12 +117,14 @@ def recipient_lines(lines: tuple[str, ...], style: Style) -> list[str]:
     """Each line as "- Như trên," (the system's separator), the archive line in the system's
     form ("Lưu Văn phòng", "Lưu: VT, VP"), the last line ending with a full stop."""
     form = style.recipients
+    kept = [
+        t for t in (line.strip().lstrip("-–").strip().rstrip(",;.").strip() for line in lines) if t
+    ]
     out = []
-    for position, line in enumerate(lines, start=1):
-        text = line.strip().lstrip("-–").strip().rstrip(",;.").strip()
+    for position, text in enumerate(kept, start=1):
         if re.match(r"^lưu\b", text, re.IGNORECASE):
             text = form.archive + text[3:].lstrip(" :").strip()
-        end = "." if position == len(lines) else form.separator
+        end = "." if position == len(kept) else form.separator
         out.append(f"- {text}{end}")
     return out
 

@@ -282,7 +282,7 @@ def test_it_lays_out_a_state_report_as_decree_30_2020():
     assert_title(document, "THÔNG BÁO", paper.summary, kind_size=14, mark=None)
     assert_body(document, "I. KẾT QUẢ ĐẠT ĐƯỢC")
     recipients, signature = document.tables[-2].rows[0].cells
-    assert texts(recipients) == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    assert texts(recipients) == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]  # "Lưu: VT" kept
     assert font_of(recipients.paragraphs[0]) == (12, True, True, False)
     assert font_of(recipients.paragraphs[1]) == (11, False, False, False)
     assert_signature(signature, ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Lê Văn C"], [True] * 3)
@@ -299,7 +299,8 @@ def test_it_lays_out_a_front_report_with_the_national_title_and_the_fronts_symbo
     )
     board = Signature(title="CHỦ TỊCH", name="Hoàng Văn D", authority="TM. BAN THƯỜNG TRỰC")
     paper = party_notice(issuer=front, kind="BC", title="BÁO CÁO", signature=board)
-    document = opened(replace(paper, number=12, recipients=("Như trên", "Lưu VT")))
+    recipients = ("- Như trên;", "  ", "Lưu VT")  # as typed: a dash, a blank line, no colon
+    document = opened(replace(paper, number=12, recipients=recipients))
     assert document.core_properties.category == "Mặt trận – Hướng dẫn 91/HD-MTTW-BTT"
     assert_page(document, right_mm=15)
     assert_times_new_roman(document)

@@ -64,3 +64,6 @@ class Paper:
     recipients: tuple[str, ...] = ()  # "Nơi nhận:" lines, the last one "Lưu …"
     appendix: tuple[Block, ...] = field(default=())  # e.g. the consolidated report's figures table
     appendix_title: str = ""
+    # A second signature, on the left where a document has two: the minutes' secretary ("THƯ KÝ")
+    # beside the chair ("CHỦ TRÌ") in `signature`. None for a document one person signs.
+    second_signature: Signature | None = None

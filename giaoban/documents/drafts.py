@@ -162,7 +162,8 @@ def minutes(conference: Conference, issuer: Issuer) -> Paper:
     host, others = _points(conference)
     held = conference_held(conference)
     chair = _chair_designation(conference, host, held_day(conference))
-    body = [heading("I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN")]
+    # Sections are headings without their numbers: the issuing system's layout numbers them.
+    body = [heading("THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN")]
     body.append(paragraph(f"Thời gian bắt đầu: {moment_text(held.start)}."))
     body.append(paragraph(f"Địa điểm: {_place(host, others)}."))
     body.append(paragraph(f"Chủ trì: đồng chí {chair}." if chair else f"Chủ trì: {DOTS}"))
@@ -170,9 +171,9 @@ def minutes(conference: Conference, issuer: Issuer) -> Paper:
     body.append(paragraph("Thành phần tham dự:"))
     for point in ([host] if host else []) + others:
         body += _point_attendance(point)
-    body.append(heading("II. NỘI DUNG"))
+    body.append(heading("NỘI DUNG"))
     body += _agenda(conference)
-    body.append(heading("III. KẾT LUẬN CỦA CHỦ TRÌ"))
+    body.append(heading("KẾT LUẬN CỦA CHỦ TRÌ"))
     body += _conclusions(conference)
     ended = f"{moment_text(held.end)}." if held.end else f"{DOTS} giờ {DOTS}, ngày {DOTS}."
     body.append(paragraph(f"Hội nghị kết thúc vào {ended}"))
@@ -215,7 +216,7 @@ def _agenda(conference: Conference) -> list[Block]:
     blocks = []
     for number, item in enumerate(minutes_items(conference).order_by("order"), start=1):
         presenter = f" ({without_honorific(item.presenter)})" if item.presenter else ""
-        blocks.append(heading(f"{number}. {item.title}{presenter}"))
+        blocks.append(paragraph(f"{number}. {item.title}{presenter}"))
         blocks += [paragraph(line.strip()) for line in item.minutes.splitlines() if line.strip()]
         for turn in item.contributions.all():
             speaker = f" – {turn.speaker}" if turn.speaker else ""

@@ -41,7 +41,6 @@ from giaoban.reporting.selectors import (
     narrative_sections,
 )
 
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 #: The three parts an office writes, by the form's narrative section keys.
 RESULTS, LIMITATIONS, NEXT = "achievements", "limitations", "next_tasks"
 _QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -82,7 +81,8 @@ def consolidated_report(
         body=tuple(body),
         recipients=(storage_line(issuer.system),),
         appendix=tuple(_appendix(c)),
-        appendix_title=f"Phụ lục: Số liệu {subject} {label} trên địa bàn {_where(c.unit)}",
+        # The layout writes "PHỤ LỤC" above it: the title says what the appendix holds.
+        appendix_title=f"Số liệu {subject} {label} trên địa bàn {_where(c.unit)}",
     )
 
 
@@ -123,19 +123,20 @@ def _body(c: Consolidation, subject: str, label: str) -> list[Block]:
             f"đã được duyệt của {done.approved}/{done.expected} đơn vị, như sau:"
         )
     ]
-    numerals = iter(ROMAN)
-    blocks.append(heading(f"{next(numerals)}. KẾT QUẢ ĐẠT ĐƯỢC"))
-    blocks.append(heading("1. Kết quả thực hiện các chỉ tiêu"))
+    # The sections are headings without their numbers: the issuing system numbers them ("I- "
+    # for the Party, "I. " for the State), its layout does.
+    blocks.append(heading("KẾT QUẢ ĐẠT ĐƯỢC"))
+    blocks.append(paragraph("1. Kết quả thực hiện các chỉ tiêu"))
     blocks += _figures_prose(c)
-    blocks.append(heading("2. Kết quả ở các đơn vị"))
+    blocks.append(paragraph("2. Kết quả ở các đơn vị"))
     blocks += _passages(sources, sections.get(RESULTS))
-    blocks.append(heading(f"{next(numerals)}. HẠN CHẾ VÀ NGUYÊN NHÂN"))
+    blocks.append(heading("HẠN CHẾ VÀ NGUYÊN NHÂN"))
     blocks += _passages(sources, sections.get(LIMITATIONS))
-    blocks.append(heading(f"{next(numerals)}. PHƯƠNG HƯỚNG, NHIỆM VỤ {_next_period(c.period)}"))
+    blocks.append(heading(f"PHƯƠNG HƯỚNG, NHIỆM VỤ {_next_period(c.period)}"))
     blocks += _passages(sources, sections.get(NEXT))
     for key, section in sections.items():  # a form's further narrative sections, in its order
         if key not in (RESULTS, LIMITATIONS, NEXT):
-            blocks.append(heading(f"{next(numerals)}. {section.title.upper()}"))
+            blocks.append(heading(section.title.upper()))
             blocks += _passages(sources, section)
     return blocks
 
@@ -186,10 +187,10 @@ def _compared(c: Consolidation, figure: Figure) -> str:
     if change is None:
         return f" (cùng kỳ năm trước: {_amount(figure, figure.previous)})"
     if c.comparison == COMMON:
+        # Which units those are, the note under the figures says once (word._notes).
         basis = (
-            f"tính trên {len(c.common_units)} đơn vị có báo cáo được duyệt ở cả hai kỳ: "
-            f"{_amount(figure, figure.compared_value)} so với "
-            f"{_amount(figure, figure.compared_previous)}"
+            f"trên cùng {len(c.common_units)} đơn vị: {_amount(figure, figure.compared_value)} "
+            f"so với {_amount(figure, figure.compared_previous)}"
         )
     else:
         basis = _amount(figure, figure.previous)

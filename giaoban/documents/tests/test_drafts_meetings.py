@@ -164,7 +164,12 @@ def test_the_minutes_are_signed_by_the_secretary_and_the_chair(briefing):
     texts = _texts(paper)
     chair = "Vũ Xuân Cường - Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND tỉnh"
     assert f"Chủ trì: đồng chí {chair}." in texts
-    conclusions = texts[texts.index("III. KẾT LUẬN CỦA CHỦ TRÌ") + 1 :]
+    assert [b.text for b in paper.body if b.kind == "heading"] == [
+        "THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN",
+        "NỘI DUNG",
+        "KẾT LUẬN CỦA CHỦ TRÌ",
+    ]
+    conclusions = texts[texts.index("KẾT LUẬN CỦA CHỦ TRÌ") + 1 :]
     assert conclusions[: len(DIRECTIONS)] == [
         f"{n}. {t}" for n, t in enumerate(DIRECTIONS, start=1)
     ]

@@ -21,8 +21,7 @@ from giaoban.documents.paper import Block, Issuer, Paper, Signature
 from giaoban.meetings.exports import attendance_label
 from giaoban.meetings.models import Attendance, BridgePoint, Conference, Delegate, ItemKind
 from giaoban.meetings.selectors import VIETNAM, conference_held, minutes_items, roll_call
-from giaoban.orgs.selectors import recipients_at
-from giaoban.publishing.documents import held_day, moment_text, tally_text
+from giaoban.publishing.documents import held_day, moment_text, notice_recipients, tally_text
 from giaoban.publishing.vietnamese import lower_first, upper_first
 from giaoban.publishing.writer import delegate_phrase, held_phrase, point_kinds, without_honorific
 
@@ -84,7 +83,7 @@ def conclusion_notice(conference: Conference, issuer: Issuer) -> Paper:
         title="THÔNG BÁO",
         summary=f"Kết luận {whose}tại {held_phrase(conference.title, online=False)}",
         body=tuple(body),
-        recipients=(*_recipients(conference, others, day), storage_line(issuer.system)),
+        recipients=(*notice_recipients(conference), storage_line(issuer.system)),
     )
 
 
@@ -141,16 +140,6 @@ def _conclusions(conference: Conference) -> list[Block]:
     if not texts:
         return [paragraph("(Chưa ghi nhận kết luận.)")]
     return [paragraph(f"{n}. {text.strip()}") for n, text in enumerate(texts, start=1)]
-
-
-def _recipients(conference: Conference, others: list[BridgePoint], day: date) -> list[str]:
-    """The organizations the bridge points stand for: at each point's unit, those of the
-    organizer's kind and of its superior's (the district boards and party committees when the
-    provincial board organizes), from the registry, never the points' names."""
-    organizer = conference.organizer
-    kinds = [organizer.kind] + ([organizer.parent.kind] if organizer.parent_id else [])
-    units = [point.unit for point in others]
-    return [org.name for org in recipients_at(units=units, kinds=kinds, on=day)]
 
 
 # The minutes (biên bản) ----------------------------------------------------------------------

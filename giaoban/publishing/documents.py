@@ -17,9 +17,9 @@ from giaoban.core.text import printable
 from giaoban.meetings.exports import attendance_label
 from giaoban.meetings.models import Attendance, Conference
 from giaoban.meetings.selectors import VIETNAM, RollCall, conference_held, roll_call
+from giaoban.orgs.selectors import recipients_at
 from giaoban.publishing.models import ArticleDraft
 from giaoban.publishing.vietnamese import lower_first
-from giaoban.publishing.writer import point_place
 from giaoban.reporting import word
 
 BLANK = word.BLANK
@@ -192,14 +192,18 @@ def conclusion_notice_docx(conference: Conference) -> bytes:
     word._rule(doc, 40, word.CONTENT_MM)
     _text(doc, _notice_lead(conference))
     _conclusions(doc, conference, heading="")
-    places = point_place_names(conference)
-    recipients = [f"Các điểm cầu: {', '.join(places)}"] if places else []
-    word._end(doc, recipients, "", "")
+    word._end(doc, notice_recipients(conference), "", "")
     return _save(doc, f"Thông báo kết luận hội nghị {conference.title}", conference)
 
 
-def point_place_names(conference: Conference) -> list[str]:
-    return [point_place(p) for p in conference.points.filter(is_host=False).select_related("unit")]
+def notice_recipients(conference: Conference) -> list[str]:
+    """The organizations the bridge points stand for, by name: at each non-host point's unit,
+    those of the organizer's kind and of its superior's (the district boards and party committees
+    when the provincial board organizes), from the registry, never the points' names."""
+    organizer = conference.organizer
+    kinds = [organizer.kind] + ([organizer.parent.kind] if organizer.parent_id else [])
+    units = [p.unit for p in conference.points.filter(is_host=False).select_related("unit")]
+    return [org.name for org in recipients_at(units=units, kinds=kinds, on=held_day(conference))]
 
 
 def _notice_lead(conference: Conference) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from giaoban.core.text import fold, nfc
 from giaoban.meetings.models import (
@@ -25,6 +25,7 @@ from giaoban.meetings.models import (
     FloorStatus,
     ItemKind,
 )
+from giaoban.meetings.selectors import VIETNAM
 from giaoban.orgs.access import membership_of
 from giaoban.orgs.models import UnitKind
 from giaoban.publishing.vietnamese import lower_first, upper_first
@@ -49,11 +50,12 @@ _KIND_WORDS = [
 
 
 def day_text(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y")
+    """ "08/10/2021" on Vietnam's clock, whatever the server's zone."""
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y")
 
 
 def part_of_day(moment: datetime) -> str:
-    hour = timezone.localtime(moment).hour
+    hour = moment.astimezone(VIETNAM).hour
     return "Sáng" if hour < 12 else "Chiều" if hour < 18 else "Tối"
 
 

@@ -13,7 +13,7 @@ from giaoban.core.models import AuditEntry
 from giaoban.meetings import services as meeting_services
 from giaoban.meetings.selectors import VIETNAM as VN
 from giaoban.meetings.selectors import points_state
-from giaoban.publishing import documents, services
+from giaoban.publishing import documents, services, writer
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +147,18 @@ def test_the_minutes_date_is_the_day_the_conference_ran_not_the_scheduled_one(de
     notice = _lines(documents.conclusion_notice_docx(demo))
     lead = next(line for line in notice if "tổ chức" in line)
     assert lead.startswith("Ngày 12/10/2021,")
+
+
+def test_the_conclusion_notice_goes_to_organizations_not_bridge_points(demo):
+    lines = _lines(documents.conclusion_notice_docx(demo))
+    start = lines.index("Nơi nhận:")
+    assert lines[start + 1 : start + 3] == ["- Thị ủy Sa Pa;", "- Ban Dân vận Thành ủy Lào Cai;"]
+    assert "- Ban Dân vận Huyện ủy Văn Bàn;" in lines
+    assert not any("điểm cầu" in line.lower() for line in lines[start:])
+
+
+def test_the_article_gives_the_day_and_its_part_on_vietnams_clock():
+    # 00:30 on 9 October in Vietnam is still 8 October (17:30) in UTC.
+    moment = datetime(2021, 10, 9, 0, 30, tzinfo=VN)
+    with timezone.override("UTC"):
+        assert (writer.day_text(moment), writer.part_of_day(moment)) == ("09/10/2021", "Sáng")

@@ -19,8 +19,14 @@ from giaoban.documents.drafts_parts import heading, paragraph, storage_line
 from giaoban.documents.drafts_report import consolidated_report
 from giaoban.documents.paper import Block, Issuer, Paper, Signature
 from giaoban.meetings.exports import attendance_label
-from giaoban.meetings.models import Attendance, BridgePoint, Conference, Delegate, ItemKind
-from giaoban.meetings.selectors import VIETNAM, conference_held, minutes_items, roll_call
+from giaoban.meetings.models import Attendance, BridgePoint, Conference, ItemKind
+from giaoban.meetings.selectors import (
+    VIETNAM,
+    attending,
+    conference_held,
+    minutes_items,
+    roll_call,
+)
 from giaoban.publishing.documents import held_day, moment_text, notice_recipients, tally_text
 from giaoban.publishing.vietnamese import lower_first, upper_first
 from giaoban.publishing.writer import delegate_phrase, held_phrase, point_kinds, without_honorific
@@ -54,14 +60,6 @@ def _event(conference: Conference, others: list[BridgePoint]) -> str:
         return event
     kinds = point_kinds([p.unit.kind for p in others])
     return f"{event} với {len(others):02d} điểm cầu{f' {kinds}' if kinds else ''}"
-
-
-def _attending(point: BridgePoint) -> list[Delegate]:
-    """Who came, once the roll call is taken; who was invited, before."""
-    delegates = list(point.delegates.all())
-    if not roll_call(delegates).taken:
-        return delegates
-    return [d for d in delegates if d.attendance == Attendance.PRESENT]
 
 
 # The conclusion notice (thông báo kết luận) -------------------------------------------------
@@ -110,7 +108,9 @@ def _who_attended(conference: Conference, host, others: list[BridgePoint]) -> li
     said = []
     for point in ([host] if host else []) + others:
         people = [
-            delegate_phrase(d) for d in _attending(point) if d.person_id != conference.chair_id
+            delegate_phrase(d)
+            for d in attending(point.delegates.all())
+            if d.person_id != conference.chair_id
         ]
         if people:
             said.append(f"Dự hội nghị tại {lower_first(point.name)} có {'; '.join(people)}.")

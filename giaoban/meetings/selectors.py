@@ -77,6 +77,16 @@ def roll_call(delegates) -> RollCall:
     )
 
 
+def attending(delegates) -> list[Delegate]:
+    """Who a document says attended a point: the delegates checked in once the roll call is
+    taken (not the absent, nor those someone else stood in for, nor those not yet checked); every
+    delegate invited while it has not been taken (a briefing recorded from a text)."""
+    delegates = list(delegates)
+    if not roll_call(delegates).taken:
+        return delegates
+    return [d for d in delegates if d.attendance == PRESENT]
+
+
 @dataclass(frozen=True)
 class Held:
     """When a conference ran, from its record; `as_scheduled` when the record has no run (not

@@ -18,14 +18,13 @@ from django.utils import translation
 
 from giaoban.core.text import fold, nfc
 from giaoban.meetings.models import (
-    Attendance,
     BridgePoint,
     Conference,
     Delegate,
     FloorStatus,
     ItemKind,
 )
-from giaoban.meetings.selectors import VIETNAM
+from giaoban.meetings.selectors import VIETNAM, attending
 from giaoban.orgs.access import membership_of
 from giaoban.orgs.models import UnitKind
 from giaoban.publishing.vietnamese import lower_first, upper_first
@@ -168,7 +167,7 @@ class Article:
 
 def _attending(point: BridgePoint) -> list[Delegate]:
     """Delegates who came, or all invited while the roll call has not been taken."""
-    return [d for d in point.delegates.all() if d.attendance != Attendance.ABSENT]
+    return attending(point.delegates.all())
 
 
 def _chair_designation(conference: Conference, host: BridgePoint | None) -> str:

@@ -119,6 +119,9 @@ def test_the_minutes_counts_are_the_roll_calls(briefing):
     # The notice gives the same roll call over the nine points.
     lead = _texts(conclusion_notice(briefing, BOARD))[0]
     assert "Theo điểm danh, tại các điểm cầu có 4/6 đại biểu được mời có mặt, 01 đại biểu" in lead
+    # It names who came: not the one someone stood in for, nor the absent group.
+    assert "đồng chí Phan Đăng Toàn" in lead
+    assert "Lê Mạnh Hảo" not in lead and "lãnh đạo các chi, đảng bộ" not in lead
 
 
 def _ran(briefing, start: datetime, end: datetime) -> None:

@@ -106,6 +106,14 @@ def _sapa_roll_call(demo):
     return sapa
 
 
+def test_the_article_names_only_who_came_once_the_roll_call_is_taken(demo, leader):
+    _sapa_roll_call(demo)  # the fifth delegate represented, the sixth absent
+    body = writer.draft_article(user=leader, conference=demo).body
+    assert "đồng chí Phan Đăng Toàn" in body
+    assert "lãnh đạo MTTQ và các tổ chức chính trị - xã hội thị xã" not in body
+    assert "lãnh đạo các chi, đảng bộ trực thuộc Thị uỷ" not in body
+
+
 def test_the_minutes_count_present_as_the_console_does(demo):
     sapa = _sapa_roll_call(demo)
     console = next(p for p in points_state(demo.pk) if p["id"] == sapa.pk)

@@ -151,7 +151,7 @@ def _next_period(period: Period) -> str:
     if period.kind == "quarter":
         return f"QUÝ {_QUARTERS[n + 1]} NĂM {year}" if n < 4 else f"QUÝ I NĂM {year + 1}"
     if period.kind == "month":
-        return f"THÁNG {n + 1} NĂM {year}" if n < 12 else f"THÁNG 01 NĂM {year + 1}"
+        return f"THÁNG {n + 1} NĂM {year}" if n < 12 else f"THÁNG 1 NĂM {year + 1}"
     return f"NĂM {year + 1}"
 
 

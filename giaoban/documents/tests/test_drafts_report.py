@@ -13,6 +13,7 @@ from django.db.models import Sum
 
 from giaoban.core.errors import InvalidInput, NotFound
 from giaoban.documents.drafts import consolidated_report
+from giaoban.documents.drafts_report import _next_period
 from giaoban.documents.paper import Issuer, System
 from giaoban.orgs.models import Level, Unit
 from giaoban.reporting import services as reporting_services
@@ -195,3 +196,20 @@ def test_a_change_compared_like_for_like_gives_the_two_figures_it_compares(provi
         f"vị: {format_number(now)} triệu đồng so với {format_number(before.normalize())} triệu "
         "đồng);"
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "number", "called"),
+    [
+        ("nine", 2021, 1, "3 THÁNG CUỐI NĂM 2021"),
+        ("half", 2021, 1, "6 THÁNG CUỐI NĂM 2021"),
+        ("half", 2021, 2, "NĂM 2022"),
+        ("quarter", 2021, 3, "QUÝ IV NĂM 2021"),
+        ("quarter", 2021, 4, "QUÝ I NĂM 2022"),
+        ("month", 2021, 9, "THÁNG 10 NĂM 2021"),
+        ("month", 2021, 12, "THÁNG 1 NĂM 2022"),
+        ("year", 2021, 1, "NĂM 2022"),
+    ],
+)
+def test_the_next_period_is_named_as_offices_name_it(kind, year, number, called):
+    assert _next_period(Period(kind=kind, year=year, number=number)) == called

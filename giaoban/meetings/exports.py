@@ -7,7 +7,6 @@ every text typed by a user goes through `safe_cell` and is never read as a formu
 
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -20,7 +19,7 @@ from giaoban.meetings.documents import XLSX
 from giaoban.meetings.models import Attendance, AttendanceEventKind, Conference, Delegate
 from giaoban.reporting.excel import put_cell
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TZ = selectors.VIETNAM
 MOMENT_FORMAT = "dd/mm/yyyy hh:mm:ss"
 
 ROLL_SHEET = "Điểm danh"
@@ -36,7 +35,6 @@ SUMMARY_HEADERS = (
 )
 DELEGATE_HEADERS = ("STT", "Họ và tên", "Chức danh", "Điểm danh", "Giờ điểm danh")
 LOG_HEADERS = ("Thời gian", "Điểm cầu", "Sự kiện", "Đại biểu", "Người ghi nhận", "Ghi chú")
-_COUNTED = (Attendance.PRESENT, Attendance.ABSENT, Attendance.REPRESENTED, Attendance.UNKNOWN)
 
 EVENT_LABELS = {
     AttendanceEventKind.ONLINE: "Điểm cầu kết nối",
@@ -83,8 +81,9 @@ def _when(conference: Conference) -> str:
 
 
 def _counts(delegates) -> list[int]:
-    kinds = [d.attendance for d in delegates]
-    return [len(kinds), *(kinds.count(kind) for kind in _COUNTED)]
+    """Invited, present, absent, represented, not yet checked: the roll call's own counts."""
+    call = selectors.roll_call(delegates)
+    return [call.invited, call.present, call.absent, call.represented, call.unknown]
 
 
 def _heading(ws, conference: Conference) -> int:

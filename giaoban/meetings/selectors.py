@@ -1,6 +1,10 @@
 """Reads of the meetings app: conferences a user may see, what their pages show, and the live
 state of one."""
 
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -8,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound
+from giaoban.core.models import AuditEntry
 from giaoban.meetings.access import (
     Role,
     conference_filter,
@@ -30,6 +35,88 @@ from giaoban.meetings.models import (
 )
 from giaoban.orgs.models import Level, Organization, Person, Unit
 from giaoban.orgs.selectors import person_search
+
+#: Vietnam's clock: every time a record of a briefing shows, whatever the server's zone.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+#: Who the roll call counts as present: the delegates checked in. A delegate represented by
+#: someone else is counted apart ("có người dự thay"), as the console and the workbook show it.
+PRESENT = Attendance.PRESENT
+
+
+@dataclass(frozen=True)
+class RollCall:
+    """A point's (or several points') roll call, as the console, the workbook and the minutes
+    give it."""
+
+    invited: int = 0
+    present: int = 0
+    represented: int = 0
+    absent: int = 0
+    unknown: int = 0
+
+    @property
+    def taken(self) -> bool:
+        """Whether anyone has been checked (present, absent or represented) yet."""
+        return self.unknown < self.invited
+
+    def __add__(self, other: "RollCall") -> "RollCall":
+        pairs = zip(vars(self).values(), vars(other).values(), strict=True)
+        return RollCall(*(a + b for a, b in pairs))
+
+
+def roll_call(delegates) -> RollCall:
+    """The roll call of these delegates (e.g. `point.delegates.all()`, prefetched or not)."""
+    kinds = [d.attendance for d in delegates]
+    return RollCall(
+        invited=len(kinds),
+        present=kinds.count(PRESENT),
+        represented=kinds.count(Attendance.REPRESENTED),
+        absent=kinds.count(Attendance.ABSENT),
+        unknown=kinds.count(Attendance.UNKNOWN),
+    )
+
+
+def attending(delegates) -> list[Delegate]:
+    """Who a document says attended a point: the delegates checked in once the roll call is
+    taken (not the absent, nor those someone else stood in for, nor those not yet checked); every
+    delegate invited while it has not been taken (a briefing recorded from a text)."""
+    delegates = list(delegates)
+    if not roll_call(delegates).taken:
+        return delegates
+    return [d for d in delegates if d.attendance == PRESENT]
+
+
+@dataclass(frozen=True)
+class Held:
+    """When a conference ran, from its record; `as_scheduled` when the record has no run (not
+    started yet, or recorded afterwards from a text): then the schedule's times are given."""
+
+    start: datetime
+    end: datetime | None
+    as_scheduled: bool
+
+
+def conference_held(conference: Conference) -> Held:
+    """The start is the moment the host started it (its audit entry), else the first agenda item
+    opened; the end is the moment it was ended. Both are instants: show them in `VIETNAM`."""
+    steps = AuditEntry.objects.filter(
+        object_type=Conference._meta.label_lower,
+        object_id=str(conference.pk),
+        action__in=["conference.start", "conference.end"],
+    )
+    moments = dict(steps.order_by("-at").values_list("action", "at"))  # the earliest wins
+    started = moments.get("conference.start")
+    if started is None:
+        first = conference.agenda.exclude(started_at=None).order_by("started_at").first()
+        started = first.started_at if first else None
+    if started is None:
+        ended = conference.scheduled_end if conference.status == "ended" else None
+        return Held(conference.scheduled_start, ended, as_scheduled=True)
+    ended = moments.get("conference.end")
+    if ended is None and conference.status == "ended":
+        ended = conference.status_changed_at
+    return Held(started, ended, as_scheduled=False)
 
 
 def conferences_visible(*, user) -> QuerySet[Conference]:
@@ -98,9 +185,7 @@ def points_state(conference_id: int, ids=None) -> list[dict]:
         points = points.filter(pk__in=ids)
     points = points.annotate(
         invited=Count("delegates", distinct=True),
-        present=Count(
-            "delegates", filter=Q(delegates__attendance=Attendance.PRESENT), distinct=True
-        ),
+        present=Count("delegates", filter=Q(delegates__attendance=PRESENT), distinct=True),
         open_incidents=Count(
             "incidents", filter=Q(incidents__ended_at__isnull=True), distinct=True
         ),

@@ -111,6 +111,18 @@ def organizations_at(*, user, unit: Unit, on: date) -> QuerySet[Organization]:
     return orgs.select_related("parent").order_by(rank, "name")
 
 
+def recipients_at(*, units: list[Unit], kinds: list[str], on: date) -> list[Organization]:
+    """The organizations of these kinds at these units on the day, listed as officials list
+    recipients: by kind (party committees before boards), then by unit code. Not scoped to a
+    user: a document names its recipients whoever drafts it (the caller checked the draft)."""
+    rank = {kind: i for i, kind in enumerate(ORG_KIND_ORDER)}
+    found = Organization.objects.on(on).filter(unit__in=units, kind__in=kinds)
+    return sorted(
+        found.select_related("unit"),
+        key=lambda o: (rank.get(o.kind, len(rank)), o.unit.code, o.name),
+    )
+
+
 def organization_holders(*, organization: Organization, on: date) -> QuerySet[Position]:
     held = Q(start_date__isnull=True) | Q(start_date__lte=on)
     held &= Q(end_date__isnull=True) | Q(end_date__gte=on)

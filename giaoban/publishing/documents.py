@@ -4,26 +4,29 @@ national title and motto, and the end with "Nơi nhận:" and the signature are 
 (`giaoban.reporting.word`), so every document of giaoban looks the same.
 
 Only the record is written: a time, a number or a name the record lacks is a blank to fill by
-hand, never a guess.
+hand, never a guess. The minutes agree with the record: each point's count is the roll call's
+(`meetings.selectors.roll_call`, the console's own), times are Vietnam's, and the date is the day
+the conference ran (`meetings.selectors.conference_held`). The official documents' drafts
+(`giaoban.documents.drafts`) use the same phrases below.
 """
 
+from datetime import date, datetime
 from io import BytesIO
-
-from django.utils import timezone
 
 from giaoban.core.text import printable
 from giaoban.meetings.exports import attendance_label
 from giaoban.meetings.models import Attendance, Conference
+from giaoban.meetings.selectors import VIETNAM, RollCall, conference_held, roll_call
+from giaoban.orgs.selectors import recipients_at
 from giaoban.publishing.models import ArticleDraft
 from giaoban.publishing.vietnamese import lower_first
-from giaoban.publishing.writer import day_text, point_place
 from giaoban.reporting import word
 
 BLANK = word.BLANK
 LEFT = word.WD_ALIGN_PARAGRAPH.LEFT
 
 
-def _place_of(conference: Conference) -> str:
+def place_of(conference: Conference) -> str:
     """ "Lào Cai" for the place-and-date line, from the organizer's unit."""
     unit = conference.organizer.unit
     if unit.short_name:
@@ -34,8 +37,23 @@ def _place_of(conference: Conference) -> str:
     return unit.name
 
 
-def _day(conference: Conference):
-    return conference.day
+def held_day(conference: Conference) -> date:
+    """The day the conference ran, in Vietnam (the scheduled day while it has not run)."""
+    return conference_held(conference).start.astimezone(VIETNAM).date()
+
+
+def moment_text(moment: datetime) -> str:
+    """ "14 giờ 00, ngày 08/10/2021" on Vietnam's clock, whatever the server's zone."""
+    local = moment.astimezone(VIETNAM)
+    return f"{local:%H} giờ {local:%M}, ngày {local:%d/%m/%Y}"
+
+
+def tally_text(call: RollCall) -> str:
+    """ "có mặt 4/6; 01 đại biểu có người dự thay": the roll call as the console counts it."""
+    said = f"có mặt {call.present}/{call.invited}"
+    if call.represented:
+        said += f"; {call.represented:02d} đại biểu có người dự thay"
+    return said
 
 
 def _save(doc, title: str, conference: Conference) -> bytes:
@@ -62,7 +80,7 @@ def _label(doc, label: str, text: str):
 def _chair(conference: Conference) -> str:
     if conference.chair is None:
         return ""
-    return conference.chair.designation(_day(conference))
+    return conference.chair.designation(held_day(conference))
 
 
 # The minutes ------------------------------------------------------------------------------
@@ -70,7 +88,7 @@ def _chair(conference: Conference) -> str:
 
 def minutes_docx(conference: Conference) -> bytes:
     doc = word._new_document()
-    word._header(doc, conference.organizer, "……-BB/", _place_of(conference), _day(conference))
+    word._header(doc, conference.organizer, "……-BB/", place_of(conference), held_day(conference))
     word._paragraph(doc, "BIÊN BẢN", bold=True).paragraph_format.space_before = word.Pt(18)
     word._paragraph(doc, f"Hội nghị {lower_first(conference.title)}", bold=True)
     word._rule(doc, 40, word.CONTENT_MM)
@@ -83,15 +101,8 @@ def minutes_docx(conference: Conference) -> bytes:
     return _save(doc, f"Biên bản hội nghị {conference.title}", conference)
 
 
-def _when(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{local:%H} giờ {local:%M}, ngày {local:%d/%m/%Y}"
-
-
 def _minutes_opening(doc, conference: Conference) -> None:
-    # The first agenda item's start is when the conference began; else the schedule says it.
-    held = conference.agenda.exclude(started_at=None).order_by("started_at").first()
-    _label(doc, "Thời gian bắt đầu", _when(held.started_at if held else conference.scheduled_start))
+    _label(doc, "Thời gian bắt đầu", moment_text(conference_held(conference).start))
     host = conference.points.filter(is_host=True).first()
     where = host.location or host.name if host else ""
     others = conference.points.filter(is_host=False).count()
@@ -106,11 +117,8 @@ def _minutes_attendance(doc, conference: Conference) -> None:
     points = conference.points.prefetch_related("delegates")
     for point in points:
         delegates = list(point.delegates.all())
-        present = sum(
-            d.attendance in (Attendance.PRESENT, Attendance.REPRESENTED) for d in delegates
-        )
-        counted = any(d.attendance != Attendance.UNKNOWN for d in delegates)
-        tally = f" (có mặt {present}/{len(delegates)})" if counted else ""
+        call = roll_call(delegates)
+        tally = f" ({tally_text(call)})" if call.taken else ""
         _text(doc, f"Tại {lower_first(point.name)}{tally}:", italic=True)
         for delegate in delegates:
             state = (
@@ -150,8 +158,8 @@ def _conclusions(doc, conference: Conference, *, heading: str) -> None:
 
 
 def _minutes_close(doc, conference: Conference) -> None:
-    ended = conference.status_changed_at if conference.status == "ended" else None
-    when = _when(ended) if ended else f"{BLANK}giờ{BLANK}, ngày{BLANK}"
+    ended = conference_held(conference).end
+    when = moment_text(ended) if ended else f"{BLANK}giờ{BLANK}, ngày{BLANK}"
     _text(doc, f"Hội nghị kết thúc vào {when}.")
     _text(doc, "Biên bản đã được đọc lại cho những người dự họp cùng nghe và thống nhất.")
 
@@ -176,7 +184,7 @@ def _two_signatures(doc, *, left: str, right: str, right_name: str) -> None:
 
 def conclusion_notice_docx(conference: Conference) -> bytes:
     doc = word._new_document()
-    word._header(doc, conference.organizer, "……-TB/", _place_of(conference), None)
+    word._header(doc, conference.organizer, "……-TB/", place_of(conference), None)
     word._paragraph(doc, "THÔNG BÁO", bold=True).paragraph_format.space_before = word.Pt(18)
     chair = conference.chair.full_name if conference.chair else ""
     whose = f"của đồng chí {chair} " if chair else ""
@@ -184,14 +192,18 @@ def conclusion_notice_docx(conference: Conference) -> bytes:
     word._rule(doc, 40, word.CONTENT_MM)
     _text(doc, _notice_lead(conference))
     _conclusions(doc, conference, heading="")
-    places = point_place_names(conference)
-    recipients = [f"Các điểm cầu: {', '.join(places)}"] if places else []
-    word._end(doc, recipients, "", "")
+    word._end(doc, notice_recipients(conference), "", "")
     return _save(doc, f"Thông báo kết luận hội nghị {conference.title}", conference)
 
 
-def point_place_names(conference: Conference) -> list[str]:
-    return [point_place(p) for p in conference.points.filter(is_host=False).select_related("unit")]
+def notice_recipients(conference: Conference) -> list[str]:
+    """The organizations the bridge points stand for, by name: at each non-host point's unit,
+    those of the organizer's kind and of its superior's (the district boards and party committees
+    when the provincial board organizes), from the registry, never the points' names."""
+    organizer = conference.organizer
+    kinds = [organizer.kind] + ([organizer.parent.kind] if organizer.parent_id else [])
+    units = [p.unit for p in conference.points.filter(is_host=False).select_related("unit")]
+    return [org.name for org in recipients_at(units=units, kinds=kinds, on=held_day(conference))]
 
 
 def _notice_lead(conference: Conference) -> str:
@@ -207,7 +219,7 @@ def _notice_lead(conference: Conference) -> str:
         else " Hội nghị kết luận như sau:"
     )
     return (
-        f"Ngày {day_text(conference.scheduled_start)}, {conference.organizer.name} tổ chức "
+        f"Ngày {held_day(conference):%d/%m/%Y}, {conference.organizer.name} tổ chức "
         f"hội nghị{online} {lower_first(conference.title)}{points}.{who}{closing}"
     )
 

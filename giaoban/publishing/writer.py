@@ -14,17 +14,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from giaoban.core.text import fold, nfc
 from giaoban.meetings.models import (
-    Attendance,
     BridgePoint,
     Conference,
     Delegate,
     FloorStatus,
     ItemKind,
 )
+from giaoban.meetings.selectors import VIETNAM, attending
 from giaoban.orgs.access import membership_of
 from giaoban.orgs.models import UnitKind
 from giaoban.publishing.vietnamese import lower_first, upper_first
@@ -49,11 +49,12 @@ _KIND_WORDS = [
 
 
 def day_text(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y")
+    """ "08/10/2021" on Vietnam's clock, whatever the server's zone."""
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y")
 
 
 def part_of_day(moment: datetime) -> str:
-    hour = timezone.localtime(moment).hour
+    hour = moment.astimezone(VIETNAM).hour
     return "Sáng" if hour < 12 else "Chiều" if hour < 18 else "Tối"
 
 
@@ -166,7 +167,7 @@ class Article:
 
 def _attending(point: BridgePoint) -> list[Delegate]:
     """Delegates who came, or all invited while the roll call has not been taken."""
-    return [d for d in point.delegates.all() if d.attendance != Attendance.ABSENT]
+    return attending(point.delegates.all())
 
 
 def _chair_designation(conference: Conference, host: BridgePoint | None) -> str:

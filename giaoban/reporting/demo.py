@@ -152,14 +152,20 @@ SAPA_2021 = {
     "migrating_households": "0",
     "women_leaving": "0",
 }
+# Sa Pa's narrative is the article's paragraph on Sa Pa, sentence for sentence: its results, and
+# the one limitation it names. The article says nothing of Sa Pa's tasks for the next period, so
+# there is no "next_tasks"; the other units' narratives are not in any source and stay empty.
 SAPA_NARRATIVE = {
     "achievements": (
         "Thị xã Sa Pa đã triển khai thực hiện, chỉ đạo cấp uỷ, chính quyền, các ban, ngành, "
         "đoàn thể và các tổ chức chính trị - xã hội từ thị xã đến cơ sở thực hiện tốt các Chỉ thị, "
-        "Nghị quyết của Đảng về công tác Dân vận, công tác tôn giáo; tổ chức đối thoại trực tiếp "
-        "với Nhân dân, chăm lo cho các gia đình chính sách với số tiền trên 2.255 triệu đồng. "
-        "Trong 9 tháng qua không có tình hình di dịch cư tự do; không có tình trạng phụ nữ bỏ đi "
-        "khỏi địa phương."
+        "Nghị quyết của Đảng về công tác Dân vận, công tác tôn giáo, đồng thời tăng cường nắm bắt "
+        "tình hình tư tưởng của các tầng lớp Nhân dân, vận động Nhân dân tích cực tham gia các "
+        "phong trào thi đua năm 2021. Thực hiện tốt công tác phối hợp với MTTQ và các tổ chức "
+        "chính trị - xã hội các cấp qua các chương trình hoạt động theo quy chế; phát huy tốt "
+        "quyền làm chủ của Nhân dân; tổ chức đối thoại trực tiếp với Nhân dân, chăm lo cho các "
+        "gia đình chính sách với số tiền trên 2.255 triệu đồng. Trong 9 tháng qua không có tình "
+        "hình di dịch cư tự do; không có tình trạng phụ nữ bỏ đi khỏi địa phương."
     ),
     "limitations": "Vẫn còn 49 trường hợp tảo hôn.",
 }

@@ -16,6 +16,7 @@ from giaoban.reporting.models import (
     Aggregation,
     Deadline,
     FormItem,
+    FormSection,
     FormVersion,
     Indicator,
     Period,
@@ -23,6 +24,7 @@ from giaoban.reporting.models import (
     ReportForm,
     ReportValue,
     Rollup,
+    SectionKind,
     Status,
     ValueType,
 )
@@ -301,6 +303,14 @@ def consolidate(
     fall of a third), else ALL (the same numbers either way)."""
     if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
         raise NotFound(_("No such unit, or you may not see it."))
+    return consolidation(unit=unit, form=form, period=period, comparison=comparison)
+
+
+def consolidation(
+    *, unit: Unit, form: ReportForm, period: Period, comparison: str | None = None
+) -> Consolidation:
+    """`consolidate` for a caller that has already checked who may see the unit (a document
+    drafted for its issuing organization)."""
     before_period = previous_period(period)
     compared = comparison_units(unit, before_period.end) if before_period else []
     result = Consolidation(
@@ -343,6 +353,50 @@ def _figure(indicator: Indicator, now, before, common_now, common_before) -> Fig
         compared_value,
         compared_previous,
     )
+
+
+@dataclass(frozen=True)
+class Source:
+    """An organization a consolidation expects a report from, and its report: the approved one
+    that the consolidation covers, else (`report` None) how far it got (`status`, "" if never
+    opened)."""
+
+    organization: Organization
+    report: Report | None
+    status: str = ""
+
+
+def narrative_sections(form: ReportForm) -> list[FormSection]:
+    """The narrative sections of the form's latest version, in order."""
+    version = form_latest_version(form)
+    return list(version.sections.filter(kind=SectionKind.NARRATIVE).order_by("order"))
+
+
+def consolidation_sources(*, unit: Unit, form: ReportForm, period: Period) -> list[Source]:
+    """Every organization of the unit's subtree expected to report on the form for the period
+    (as `completeness` counts them), in the order of their units, with its report."""
+    version = form_latest_version(form)
+    expected = Organization.objects.filter(
+        valid_on(period.end),
+        valid_on(period.end, "unit__"),
+        kind=version.reporting_kind,
+        unit__level__in=version.reporting_levels,
+        unit__path__startswith=unit.path,
+    ).select_related("unit")
+    reports = {
+        r.organization_id: r
+        for r in Report.objects.filter(
+            form=form, period=period, organization__in=[o.pk for o in expected]
+        )
+    }
+    sources = []
+    for organization in sorted(expected, key=lambda o: (o.unit.code, o.name)):
+        report = reports.get(organization.pk)
+        if report is not None and report.status == Status.APPROVED:
+            sources.append(Source(organization, report, report.status))
+        else:
+            sources.append(Source(organization, None, report.status if report else ""))
+    return sources
 
 
 def breakdown(*, user, unit: Unit, form: ReportForm, period: Period) -> list[tuple[Unit, dict]]:

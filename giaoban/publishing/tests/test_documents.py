@@ -2,12 +2,18 @@
 python-docx and carry the parts of Decree 30/2020 and the record."""
 
 import io
+from datetime import datetime
 
 import docx
 import pytest
+from django.utils import timezone
 from docx.table import Table
 
-from giaoban.publishing import documents, services
+from giaoban.core.models import AuditEntry
+from giaoban.meetings import services as meeting_services
+from giaoban.meetings.selectors import VIETNAM as VN
+from giaoban.meetings.selectors import points_state
+from giaoban.publishing import documents, services, writer
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +90,83 @@ def test_the_article_opens_with_its_title_and_paragraphs(demo, leader):
     assert lines[1:] == draft.paragraphs
     document = docx.Document(io.BytesIO(documents.article_docx(draft)))
     assert document.core_properties.title == draft.title
+
+
+# The minutes agree with the record (issue 14) ------------------------------------------------
+
+
+def _sapa_roll_call(demo):
+    """Four present, one represented, one absent: the console shows 4/6."""
+    sapa = demo.points.get(unit__code="088")
+    marks = ["present"] * 4 + ["represented", "absent"]
+    for delegate, mark in zip(sapa.delegates.order_by("order", "id"), marks, strict=True):
+        delegate.attendance = mark
+        delegate.represented_by = "Nguyễn Văn Minh" if mark == "represented" else ""
+        delegate.save()
+    return sapa
+
+
+def test_the_article_names_only_who_came_once_the_roll_call_is_taken(demo, leader):
+    _sapa_roll_call(demo)  # the fifth delegate represented, the sixth absent
+    body = writer.draft_article(user=leader, conference=demo).body
+    assert "đồng chí Phan Đăng Toàn" in body
+    assert "lãnh đạo MTTQ và các tổ chức chính trị - xã hội thị xã" not in body
+    assert "lãnh đạo các chi, đảng bộ trực thuộc Thị uỷ" not in body
+
+
+def test_the_minutes_count_present_as_the_console_does(demo):
+    sapa = _sapa_roll_call(demo)
+    console = next(p for p in points_state(demo.pk) if p["id"] == sapa.pk)
+    assert (console["present"], console["invited"]) == (4, 6)
+    lines = _lines(documents.minutes_docx(demo))
+    assert "Tại điểm cầu thị xã Sa Pa (có mặt 4/6; 01 đại biểu có người dự thay):" in lines
+
+
+def _ran(demo, leader, start: datetime, end: datetime) -> None:
+    """Start and end the conference, recorded as at `start` and `end` (it was postponed)."""
+    for action, moment in (("start", start), ("end", end)):
+        meeting_services.conference_transition(actor=leader, conference=demo, action=action)
+        AuditEntry.objects.filter(action=f"conference.{action}", object_id=str(demo.pk)).update(
+            at=moment
+        )
+    demo.refresh_from_db()
+
+
+def test_the_minutes_give_vietnams_time_on_a_server_running_in_utc(demo):
+    with timezone.override("UTC"):
+        lines = _lines(documents.minutes_docx(demo))
+    assert "Thời gian bắt đầu: 14 giờ 00, ngày 08/10/2021" in lines
+    assert "Lào Cai, ngày 08 tháng 10 năm 2021" in lines
+
+
+def test_the_minutes_date_is_the_day_the_conference_ran_not_the_scheduled_one(demo, leader):
+    # Scheduled on 08/10/2021 at 14:00; held on 12/10 from 06:30 (23:30 on the 11th in UTC).
+    _ran(
+        demo,
+        leader,
+        datetime(2021, 10, 12, 6, 30, tzinfo=VN),
+        datetime(2021, 10, 12, 10, 15, tzinfo=VN),
+    )
+    with timezone.override("UTC"):
+        lines = _lines(documents.minutes_docx(demo))
+    assert "Lào Cai, ngày 12 tháng 10 năm 2021" in lines
+    assert "Thời gian bắt đầu: 06 giờ 30, ngày 12/10/2021" in lines
+    assert "Hội nghị kết thúc vào 10 giờ 15, ngày 12/10/2021." in lines
+    notice = _lines(documents.conclusion_notice_docx(demo))
+    lead = next(line for line in notice if "tổ chức" in line)
+    assert lead.startswith("Ngày 12/10/2021,")
+
+
+def test_the_conclusion_notice_goes_to_organizations_not_bridge_points(demo):
+    lines = _lines(documents.conclusion_notice_docx(demo))
+    start = lines.index("Nơi nhận:")
+    assert lines[start + 1 : start + 3] == ["- Thị ủy Sa Pa;", "- Ban Dân vận Thành ủy Lào Cai;"]
+    assert "- Ban Dân vận Huyện ủy Văn Bàn;" in lines
+    assert not any("điểm cầu" in line.lower() for line in lines[start:])
+
+
+def test_the_article_gives_the_day_and_its_part_on_vietnams_clock():
+    # 00:30 on 9 October in Vietnam is still 8 October (17:30) in UTC.
+    moment = datetime(2021, 10, 9, 0, 30, tzinfo=VN)
+    with timezone.override("UTC"):
+        assert (writer.day_text(moment), writer.part_of_day(moment)) == ("09/10/2021", "Sáng")

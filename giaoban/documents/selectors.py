@@ -183,7 +183,7 @@ def register(
         rows = rows.filter(kind=kind)
     if series:
         rows = rows.filter(series=series)
-    rows = rows.prefetch_related("replaced_by")
+    rows = rows.select_related("replaced_by", "replaces")
     return rows.order_by("status", "-issued_on", "-number", "-created_at")
 
 

@@ -3,6 +3,7 @@ board with its head and deputy, Sa Pa's committee, a people's committee and a Fr
 a layout that renders a real minimal .docx (the layout branch's `render` is not what these tests
 check)."""
 
+import importlib.machinery
 import io
 import sys
 import types
@@ -45,7 +46,9 @@ def layout(monkeypatch):
         RENDERED.append(paper)
         return minimal_docx(paper)
 
-    fake = types.SimpleNamespace(render=render)
+    fake = types.ModuleType("giaoban.documents.layout")
+    fake.__spec__ = importlib.machinery.ModuleSpec("giaoban.documents.layout", None)
+    fake.render = render
     import giaoban.documents as package
 
     monkeypatch.setitem(sys.modules, "giaoban.documents.layout", fake)

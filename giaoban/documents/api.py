@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from giaoban.core.errors import ApplicationError, InvalidInput
+from giaoban.core.errors import ApplicationError, InvalidInput, NotFound
 from giaoban.core.files import download_response, protected_file_response
 from giaoban.documents import selectors, services
 from giaoban.documents.models import KIND_TITLES, Document, DocumentStatus, PdfState
@@ -160,6 +160,18 @@ def _document_out(doc: Document) -> dict:
     }
 
 
+def _document(request, pk: int) -> Document:
+    """A document the caller may see (an id no database integer holds is no document)."""
+    if not 0 < pk <= MAX_ID:
+        raise NotFound(_("No such document, or you may not see it."))
+    return selectors.document_get(user=request.user, pk=pk)
+
+
+def _bounded(pk: int | None) -> int | None:
+    """An id the databases can compare (past 64 bits PostgreSQL refuses the query)."""
+    return pk if pk is not None and 0 < pk <= MAX_ID else None
+
+
 def _organization(request, pk: int | None, field: str = "organization") -> Organization:
     if pk is None:
         membership = membership_of(request.user)
@@ -179,6 +191,8 @@ def document_list(request, filters: Query[ListFilters]):
         raise InvalidInput(
             {"limit": _("limit must be 1 to %(max)s, offset 0 or more.") % {"max": MAX_LIMIT}}
         )
+    if filters.year is not None and not 1 <= filters.year <= 9999:
+        raise InvalidInput({"year": _("year must be 1 to 9999.")})
     kind = selectors.parse_kind(filters.kind)
     if filters.organization is not None:
         organization = _organization(request, filters.organization)
@@ -206,8 +220,10 @@ def _drafted_paper(request, payload: DraftIn) -> tuple[Organization, Paper, Draf
             _("Drafting from a conference or a report is not available in this installation.")
         ) from None
     if payload.source in ("minutes", "conclusion_notice"):
-        conference = conferences_visible(user=request.user).filter(pk=payload.conference).first()
-        if payload.conference is None or conference is None:
+        conference = (
+            conferences_visible(user=request.user).filter(pk=_bounded(payload.conference)).first()
+        )
+        if _bounded(payload.conference) is None or conference is None:
             raise InvalidInput({"conference": _("No such conference, or you may not see it.")})
         organization = (
             _organization(request, payload.organization)
@@ -217,12 +233,12 @@ def _drafted_paper(request, payload: DraftIn) -> tuple[Organization, Paper, Draf
         make = drafts.minutes if payload.source == "minutes" else drafts.conclusion_notice
         paper = make(conference, selectors.issuer_for(organization))
         return organization, paper, DraftSource(kind=payload.source, conference=conference)
-    unit = Unit.objects.visible_to(request.user).filter(pk=payload.unit).first()
-    period = Period.objects.filter(pk=payload.period).first()
+    unit = Unit.objects.visible_to(request.user).filter(pk=_bounded(payload.unit)).first()
+    period = Period.objects.filter(pk=_bounded(payload.period)).first()
     errors = {}
-    if payload.unit is None or unit is None:
+    if _bounded(payload.unit) is None or unit is None:
         errors["unit"] = _("No such unit, or you may not see it.")
-    if payload.period is None or period is None:
+    if _bounded(payload.period) is None or period is None:
         errors["period"] = _("No such period.")
     if errors:
         raise InvalidInput(errors)
@@ -272,7 +288,7 @@ def document_draft(request, payload: DraftIn):
     "/documents/{document_id}", response={200: DocumentOut, **_ERRORS}, summary="A document"
 )
 def document_read(request, document_id: int):
-    return _document_out(selectors.document_get(user=request.user, pk=document_id))
+    return _document_out(_document(request, document_id))
 
 
 def _recipients(request, ids: list[int]) -> list[Organization]:
@@ -294,7 +310,7 @@ def _recipients(request, ids: list[int]) -> list[Organization]:
 def document_issue(request, document_id: int, payload: IssueIn):
     """The next number of the register's series, today's date, the signer's authority from the
     registry; the .docx is stored and the signed PDF is made in the background (`pdf_state`)."""
-    doc = selectors.document_get(user=request.user, pk=document_id)
+    doc = _document(request, document_id)
     signer = None
     if payload.signer is not None:
         signer = (
@@ -331,13 +347,13 @@ def download_name(doc: Document, extension: str) -> str:
 
 @router.get(
     "/documents/{document_id}/docx",
-    response={404: ErrorOut, 401: ErrorOut},
+    response={404: ErrorOut, 401: ErrorOut, 409: ErrorOut},
     openapi_extra=_binary(DOCX, "The .docx: as issued, or the draft as it would be issued."),
     url_name="documents_docx",
     summary="The .docx",
 )
 def document_docx(request, document_id: int):
-    doc = selectors.document_get(user=request.user, pk=document_id)
+    doc = _document(request, document_id)
     return docx_response(doc)
 
 
@@ -348,8 +364,12 @@ def docx_response(doc: Document):
         return protected_file_response(
             doc.docx, content_type=DOCX, name=name, missing=_("The document's file is missing.")
         )
-    from giaoban.documents import layout  # the layout branch's module, like services._render
-
+    try:
+        from giaoban.documents import layout  # the layout branch's module, like services._render
+    except ImportError:
+        raise ApplicationError(
+            _("Documents cannot be laid out in this installation yet."), code="conflict"
+        ) from None
     return download_response(layout.render(doc.paper()), name=name, content_type=DOCX)
 
 
@@ -376,7 +396,7 @@ def pdf_ready(doc: Document) -> None:
     summary="The signed PDF",
 )
 def document_pdf(request, document_id: int):
-    doc = selectors.document_get(user=request.user, pk=document_id)
+    doc = _document(request, document_id)
     pdf_ready(doc)
     return protected_file_response(
         doc.pdf, content_type=PDF, name=download_name(doc, "pdf"), missing=_("The PDF is missing.")

@@ -7,6 +7,7 @@ import sys
 import types
 
 import pytest
+from django.utils import timezone
 
 from giaoban.core.services import token_create
 from giaoban.documents.models import Document, PdfState
@@ -19,6 +20,7 @@ from giaoban.documents.tests.register_support import (  # noqa: F401 (fixtures)
     head,
     layout,
     paper_for,
+    vi,
 )
 from giaoban.orgs.models import Role
 from giaoban.orgs.testing import make_user
@@ -143,7 +145,11 @@ def test_issuing_twice_is_a_409(client, board, head, alice):
     _issue(client, alice, doc, head)
     response = _issue(client, alice, doc, head)
     assert response.status_code == 409
-    assert "already issued" in response.json()["error"]["message"]
+    message = vi("Document %(number)s was already issued on %(day)s.") % {
+        "number": "1-TB/BDVTU",
+        "day": f"{timezone.localdate():%d/%m/%Y}",
+    }
+    assert response.json()["error"]["message"] == message  # in Vietnamese, the API's default
 
 
 def test_issuing_without_a_signer_is_a_400_on_the_signer(client, board, alice):
@@ -210,6 +216,8 @@ def test_the_list_filters_by_organization_year_and_kind(client, tree, board, hea
     assert [r["id"] for r in _get(client, charlie, "/documents/").json()] == [notice.pk]
     assert _get(client, charlie, f"/documents/?organization={board.pk}").status_code == 404
     assert _get(client, alice, "/documents/?kind=ZZ").status_code == 400
+    assert _get(client, alice, "/documents/?year=99999").status_code == 400
+    assert _get(client, alice, f"/documents/{2**70}").status_code == 404
 
 
 def test_the_docx_is_the_stored_file_and_the_pdf_a_409_until_made(client, board, head, alice):

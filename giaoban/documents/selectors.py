@@ -42,6 +42,12 @@ _UNIT_PREFIXES += ("Phường", "Xã")
 # "Ban Dân vận Tỉnh ủy Lào Cai" = the board's own name + the committee it belongs to.
 _BOARD = re.compile(r"^(Ban .+?) ((?:Tỉnh|Thành|Thị|Huyện|Quận|Đảng) [uủỷ]y .+)$", re.IGNORECASE)
 _COMMITTEE_SYMBOL = {"tỉnh": "TU", "thành": "TU", "thị": "TU", "huyện": "HU", "quận": "QU"}
+_UNION_SYMBOL = {
+    OrgKind.FARMERS_UNION: "HND",
+    OrgKind.WOMENS_UNION: "HLHPN",
+    OrgKind.VETERANS_UNION: "CCB",
+    OrgKind.LABOUR_FEDERATION: "LĐLĐ",
+}
 _BOARD_SYMBOL = {
     "ban dân vận": "BDV",
     "ban tuyên giáo": "BTG",
@@ -96,6 +102,14 @@ def _default_lines(organization: Organization, system: str) -> tuple[str, str, s
         return "", f"HỘI ĐỒNG NHÂN DÂN {unit_name}", "HĐND"
     if organization.kind == OrgKind.FATHERLAND_FRONT:
         return f"ỦY BAN MTTQ VIỆT NAM {unit_name}", "BAN THƯỜNG TRỰC", "MTTQ-BTT"
+    if system == System.YOUTH:
+        parent = organization.unit.parent
+        superior = f"BCH ĐOÀN {_upper(parent.name)}" if parent else ""
+        symbol = "HĐTN" if organization.unit.kind == "district" else "TĐTN"
+        return superior, f"BCH ĐOÀN {unit_name}", symbol
+    if organization.kind in _UNION_SYMBOL:
+        superior = _upper(organization.parent.name) if organization.parent_id else ""
+        return superior, _upper(organization.name), _UNION_SYMBOL[organization.kind]
     superior = _upper(organization.parent.name) if organization.parent_id else ""
     return superior, _upper(organization.name), ""
 

@@ -314,11 +314,11 @@ class Document(models.Model):
         if self.number is None:
             return ""
         system, symbol = (self.issuer or {}).get("system"), (self.issuer or {}).get("symbol", "")
-        if system == System.PARTY:
-            return f"{self.number}-{self.kind}/{symbol}"
+        if system in (System.PARTY, System.YOUTH):  # 36-HD/VPTW 1.3.1; the Youth Union alike
+            return f"{self.number}-{self.kind}/{symbol}" if symbol else f"{self.number}-{self.kind}"
         if self.kind == DocumentKind.CV:  # a state công văn: "12/UBND-VP", no kind abbreviation
-            return f"{self.number}/{symbol}"
-        return f"{self.number}/{self.kind}-{symbol}"
+            return f"{self.number}/{symbol}" if symbol else str(self.number)
+        return f"{self.number}/{self.kind}-{symbol}" if symbol else f"{self.number}/{self.kind}"
 
     def recipient_texts(self) -> tuple[str, ...]:
         """The "Nơi nhận:" lines: the recipient organizations, then the free lines ("Lưu VT")."""

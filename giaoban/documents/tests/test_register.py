@@ -78,6 +78,36 @@ def test_it_heads_each_kind_of_body_in_its_own_system(tree, peoples_committee, f
     assert (issuer_for(front).system, issuer_for(front).symbol) == (System.FRONT, "MTTQ-BTT")
 
 
+def test_the_youth_union_numbers_like_the_party_and_unions_have_their_symbols(tree):
+    from giaoban.orgs import services as org_services
+    from giaoban.orgs.models import OrgKind
+
+    youth = org_services.organization_create(
+        actor=None,
+        name="Đoàn TNCS Hồ Chí Minh thị xã Sa Pa",
+        kind=OrgKind.YOUTH_UNION,
+        unit=tree["sapa"],
+    )
+    issuer = issuer_for(youth)
+    assert (issuer.system, issuer.superior, issuer.name, issuer.symbol) == (
+        System.YOUTH,
+        "BCH ĐOÀN TỈNH LÀO CAI",
+        "BCH ĐOÀN THỊ XÃ SA PA",
+        "TĐTN",
+    )
+    secretary = holder(tree, "sapa", youth, "Lý Thị Hoa", "Bí thư Thị đoàn")
+    doc = issue(draft_for(youth), secretary)
+    assert doc.number_text() == "1-TB/TĐTN"
+    assert (doc.signer_authority, doc.signer_title) == ("TM. BAN THƯỜNG VỤ", "BÍ THƯ")
+    women = org_services.organization_create(
+        actor=None,
+        name="Hội Liên hiệp Phụ nữ thị xã Sa Pa",
+        kind=OrgKind.WOMENS_UNION,
+        unit=tree["sapa"],
+    )
+    assert (issuer_for(women).system, issuer_for(women).symbol) == (System.FRONT, "HLHPN")
+
+
 def test_an_edited_style_is_what_the_issuer_says(tree, board):
     style = style_of(board)
     style.name = "BAN TUYÊN GIÁO VÀ DÂN VẬN"

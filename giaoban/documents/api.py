@@ -155,7 +155,7 @@ def _document_out(doc: Document) -> dict:
         "pdf_state": doc.pdf_state,
         "pdf_message": doc.pdf_message,
         "docx_url": _url("documents_docx", doc),
-        "pdf_url": _url("documents_pdf", doc) if doc.pdf_state == PdfState.MADE else None,
+        "pdf_url": _url("documents_pdf", doc) if doc.pdf_state == PdfState.READY else None,
         "revision": doc.revision,
     }
 
@@ -375,14 +375,12 @@ def docx_response(doc: Document):
 
 def pdf_ready(doc: Document) -> None:
     """Refuse (409) a PDF not made yet, saying why."""
-    if doc.pdf_state == PdfState.MADE and doc.pdf:
+    if doc.pdf_state == PdfState.READY and doc.pdf:
         return
     if doc.status != DocumentStatus.ISSUED:
         message = _("A draft has no PDF: the signed PDF is made when the document is issued.")
-    elif doc.pdf_state == PdfState.RETRYING:
-        message = _("The PDF could not be made yet and will be tried again: %(why)s") % {
-            "why": doc.pdf_message or _("no reason given")
-        }
+    elif doc.pdf_message:  # the PDF task says why it could not make it yet
+        message = doc.pdf_message
     else:
         message = _("The signed PDF is not made yet: try again in a moment.")
     raise ApplicationError(message, code="conflict")

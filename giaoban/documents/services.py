@@ -293,8 +293,10 @@ def draft(
         appendix_title=paper.appendix_title,
         recipient_lines=list(paper.recipients),
     )
+    second = getattr(paper, "second_signature", None)  # the content branch's field, if merged
     doc = Document.objects.create(
         organization=organization,
+        second_signature=asdict(second) if second else None,
         source=source.kind,
         source_conference=source.conference,
         source_unit=source.unit,
@@ -418,7 +420,7 @@ def issue(
         locked.signer_title, locked.signer_authority = signature.title, signature.authority
         locked.recipient_lines = _with_archive(lines, style.system)
         locked.issued_by, locked.issued_at = _actor(user), timezone.now()
-        locked.pdf_state = PdfState.PENDING if _pdf_task_exists() else PdfState.NONE
+        locked.pdf_state = PdfState.WAITING if _pdf_task_exists() else PdfState.NONE
         locked.revision += 1
         locked.save()
         locked.recipients.set(recipients)
@@ -470,6 +472,7 @@ def replace(*, user, doc: Document) -> Document:
             appendix_title=locked.appendix_title,
             recipient_lines=lines,
             replaces=locked,
+            second_signature=locked.second_signature,
             source=locked.source,
             source_conference=locked.source_conference,
             source_unit=locked.source_unit,

@@ -79,10 +79,12 @@ class DocumentStatus(models.TextChoices):
 
 
 class PdfState(models.TextChoices):
+    """The values the PDF task (`documents.tasks`) writes: the same as its own `PdfState`."""
+
     NONE = "", _("Not asked for")
-    PENDING = "pending", _("Being made")
-    MADE = "made", _("Made and signed")
-    RETRYING = "retrying", _("Waiting to be made again")
+    WAITING = "waiting", _("Being made, or waiting to be made again")
+    READY = "ready", _("Made and signed")
+    FAILED = "failed", _("Could not be made")
 
 
 class Source(models.TextChoices):
@@ -223,6 +225,9 @@ class Document(models.Model):
     signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
     signer_title = models.CharField(_("signer's position"), max_length=120, blank=True)
     signer_authority = models.CharField(_("authority"), max_length=200, blank=True)
+    # A second signature where the document has two (the minutes' secretary beside the chair):
+    # {"title", "name", "authority"}, as the draft's Paper gave it.
+    second_signature = models.JSONField(null=True, blank=True)
     recipients = models.ManyToManyField(
         "orgs.Organization",
         verbose_name=_("recipients"),
@@ -339,7 +344,11 @@ class Document(models.Model):
             signature = Signature(
                 title=self.signer_title, name=self.signer_name, authority=self.signer_authority
             )
+        extra = {}
+        if self.second_signature and "second_signature" in Paper.__dataclass_fields__:
+            extra["second_signature"] = Signature(**self.second_signature)
         return Paper(
+            **extra,
             issuer=issuer,
             kind=self.kind,
             title=self.title,

@@ -232,7 +232,11 @@ def test_the_docx_is_the_stored_file_and_the_pdf_a_409_until_made(client, board,
     refused = _get(client, alice, f"/documents/{doc.pk}/pdf")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "conflict"
-    services.pdf_recorded(doc=doc, state=PdfState.MADE, pdf=b"%PDF-1.7 signed")
+    waiting = "PDF đang chờ tạo lại: chưa cài LibreOffice."
+    services.pdf_recorded(doc=doc, state=PdfState.WAITING, message=waiting)
+    refused = _get(client, alice, f"/documents/{doc.pk}/pdf")
+    assert (refused.status_code, refused.json()["error"]["message"]) == (409, waiting)
+    services.pdf_recorded(doc=doc, state=PdfState.READY, pdf=b"%PDF-1.7 signed")
     made = _get(client, alice, f"/documents/{doc.pk}/pdf")
     assert made.status_code == 200 and b"".join(made.streaming_content) == b"%PDF-1.7 signed"
 

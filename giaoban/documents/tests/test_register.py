@@ -353,3 +353,20 @@ def test_a_replacement_keeps_both_in_the_register(tree, board, head):
 def test_a_draft_is_not_replaced_but_edited(tree, board):
     with pytest.raises(ApplicationError):
         services.replace(user=None, doc=draft_for(board))
+
+
+def test_a_second_signature_is_kept_from_the_draft_to_the_paper(tree, board):
+    from dataclasses import dataclass
+
+    from giaoban.documents.paper import Paper, Signature
+    from giaoban.documents.tests.register_support import paper_for
+
+    @dataclass(frozen=True)
+    class TwoSigned(Paper):  # the content branch adds the field to Paper itself
+        second_signature: Signature | None = None
+
+    secretary = Signature(title="THƯ KÝ", name="Lê Hưng")
+    paper = TwoSigned(**{**paper_for(board).__dict__, "second_signature": secretary})
+    doc = services.draft(user=None, organization=board, paper=paper)
+    assert doc.second_signature == {"title": "THƯ KÝ", "name": "Lê Hưng", "authority": ""}
+    assert getattr(doc.paper(), "second_signature", secretary) == secretary

@@ -72,7 +72,9 @@ class ContentForm(forms.Form):
         label=_("Other recipients, one a line"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("e.g. “Thường trực Tỉnh ủy (b/c)”; “Lưu VT” is added when missing."),
+        help_text=_(
+            "e.g. “Thường trực Tỉnh ủy (b/c)”; the office's “Lưu …” line is added when missing."
+        ),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

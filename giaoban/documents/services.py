@@ -347,11 +347,21 @@ def _refuse_issued(doc: Document) -> None:
         )
 
 
+#: The "Lưu …" line closing "Nơi nhận:", as the content's `drafts_parts.STORAGE_LINES` gives it
+#: (one place at merge): "Lưu Văn phòng" for a Party body (36-HD/VPTW, Part II, component 9),
+#: "Lưu: VT" for a State body (Nghị định 30/2020, Phụ lục I, Mục II, khoản 9) and the others.
+_ARCHIVE = {System.PARTY: "Lưu Văn phòng"}
+
+
 def _with_archive(lines: list[str], system: str) -> list[str]:
     """The recipients end with the office's own copy ("Lưu"), added if the draft had none."""
     if any(fold(line).startswith("luu") for line in lines):
         return lines
-    return [*lines, "Lưu: VT" if system == System.STATE else "Lưu VT"]
+    try:
+        from giaoban.documents.drafts_parts import storage_line
+    except ImportError:
+        return [*lines, _ARCHIVE.get(system, "Lưu: VT")]
+    return [*lines, storage_line(system)]
 
 
 def _render(doc: Document) -> bytes:

@@ -172,7 +172,7 @@ def test_issuing_stores_the_docx_of_the_numbered_signed_paper(tree, board, head)
         "Ban Dân vận Huyện ủy Bát Xát",
         "Ban Dân vận Thị ủy Sa Pa",
         "Thường trực Tỉnh ủy (b/c)",
-        "Lưu VT",
+        "Lưu Văn phòng",  # a Party body's copy (36-HD/VPTW), added when the draft had none
     )
     with doc.docx.open("rb") as stored:
         assert stored.read()[:2] == b"PK"

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from giaoban.documents import demo as documents_demo
 from giaoban.followup import demo as followup_demo
 from giaoban.meetings import demo as meetings_demo
 from giaoban.orgs.demo import scenario
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         reporting_demo.load()
         meetings_demo.load()
         followup_demo.load()
+        documents_demo.load()
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu Lào Cai 2021 đã sẵn sàng."))
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {scenario.DEMO_PASSWORD}):")
         for user in users:

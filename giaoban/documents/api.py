@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 
 from giaoban.core.errors import ApplicationError, InvalidInput, NotFound
 from giaoban.core.files import download_response, protected_file_response
-from giaoban.documents import selectors, services
+from giaoban.documents import drafts, layout, selectors, services
 from giaoban.documents.models import KIND_TITLES, Document, DocumentStatus, PdfState
 from giaoban.documents.paper import Block, Paper
 from giaoban.documents.services import DraftSource
@@ -211,14 +211,7 @@ def document_list(request, filters: Query[ListFilters]):
 
 
 def _drafted_paper(request, payload: DraftIn) -> tuple[Organization, Paper, DraftSource]:
-    """The Paper of a draft from a conference or a consolidated report, by the content's
-    `drafts` functions (imported here: they are another module's)."""
-    try:
-        from giaoban.documents import drafts
-    except ImportError:
-        raise ApplicationError(
-            _("Drafting from a conference or a report is not available in this installation.")
-        ) from None
+    """The Paper of a draft from a conference or a consolidated report (`drafts`)."""
     if payload.source in ("minutes", "conclusion_notice"):
         conference = (
             conferences_visible(user=request.user).filter(pk=_bounded(payload.conference)).first()
@@ -243,7 +236,9 @@ def _drafted_paper(request, payload: DraftIn) -> tuple[Organization, Paper, Draf
     if errors:
         raise InvalidInput(errors)
     organization = _organization(request, payload.organization)
-    paper = drafts.consolidated_report(unit, period, selectors.issuer_for(organization))
+    paper = drafts.consolidated_report(
+        unit, period, selectors.issuer_for(organization), user=request.user
+    )
     source = DraftSource(kind=payload.source, unit=unit, period=period)
     return organization, paper, source
 
@@ -364,12 +359,6 @@ def docx_response(doc: Document):
         return protected_file_response(
             doc.docx, content_type=DOCX, name=name, missing=_("The document's file is missing.")
         )
-    try:
-        from giaoban.documents import layout  # the layout branch's module, like services._render
-    except ImportError:
-        raise ApplicationError(
-            _("Documents cannot be laid out in this installation yet."), code="conflict"
-        ) from None
     return download_response(layout.render(doc.paper()), name=name, content_type=DOCX)
 
 

@@ -15,20 +15,19 @@ Sources and what is illustrative:
   lead switches `papers()` to `drafts` at merge).
 """
 
-import importlib.util
 import logging
 from datetime import date
 
 from django.db import transaction
 
-from giaoban.documents import services
+from giaoban.documents import drafts, services
 from giaoban.documents.models import Document, IssuerStyle, Source, Term
-from giaoban.documents.paper import Block, Paper
 from giaoban.documents.selectors import issuer_for
 from giaoban.meetings import demo as meetings_demo
 from giaoban.meetings.models import Conference
 from giaoban.orgs import services as org_services
-from giaoban.orgs.models import Level, Organization, OrgKind, Person, Position, Unit
+from giaoban.orgs.models import Organization, OrgKind, Person, Position, Unit
+from giaoban.publishing.documents import notice_organizations
 from giaoban.reporting.models import Period
 
 log = logging.getLogger("giaoban.documents")
@@ -92,48 +91,8 @@ def _head(board: Organization) -> Person:
     return person
 
 
-def _notice_paper(conference: Conference, board: Organization) -> Paper:
-    lead = (
-        "Chiều 08/10/2021, Ban Dân vận Tỉnh ủy tổ chức hội nghị trực tuyến giao ban công tác dân "
-        "vận 9 tháng, triển khai nhiệm vụ 3 tháng cuối năm 2021 với 09 điểm cầu các huyện, thị "
-        "xã, thành phố. Đồng chí Vũ Xuân Cường - Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND "
-        "tỉnh dự và chỉ đạo hội nghị. Đồng chí kết luận như sau:"
-    )
-    points = [
-        Block("paragraph", f"{i}. {c.text}")
-        for i, c in enumerate(conference.conclusions.order_by("order"), start=1)
-    ]
-    return Paper(
-        issuer=issuer_for(board),
-        kind="TB",
-        title="THÔNG BÁO",
-        summary=NOTICE_SUMMARY,
-        body=(Block("paragraph", lead), *points),
-    )
-
-
-def _report_paper(board: Organization) -> Paper:
-    return Paper(
-        issuer=issuer_for(board),
-        kind="BC",
-        title="BÁO CÁO",
-        summary=REPORT_SUMMARY,
-        body=(
-            Block("heading", "I. KẾT QUẢ THỰC HIỆN"),
-            Block("paragraph", RESULTS),
-            Block("heading", "II. HẠN CHẾ, NGUYÊN NHÂN"),
-            Block("heading", "III. PHƯƠNG HƯỚNG, NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021"),
-        ),
-    )
-
-
 def papers(conference: Conference, board: Organization, province: Unit, period) -> tuple:
-    """(the conclusion notice, the consolidated report) as the content's `drafts` writes them,
-    or, without it, as this module does."""
-    try:
-        from giaoban.documents import drafts
-    except ImportError:
-        return _notice_paper(conference, board), _report_paper(board)
+    """(the conclusion notice, the consolidated report) as `drafts` writes them."""
     issuer = issuer_for(board)
     return (
         drafts.conclusion_notice(conference, issuer),
@@ -142,8 +101,7 @@ def papers(conference: Conference, board: Organization, province: Unit, period) 
 
 
 def _demo_documents(board, conference, period):
-    """The demo's notice and report if an earlier run made them (a run without the layout leaves
-    the notice a draft; the next run issues it)."""
+    """The demo's notice and report if an earlier run made them."""
     mine = Document.objects.filter(organization=board, created_by__isnull=True)
     notice = mine.filter(source=Source.CONCLUSION_NOTICE, source_conference=conference).first()
     report = mine.filter(source=Source.CONSOLIDATED_REPORT, source_period=period).first()
@@ -178,19 +136,11 @@ def load() -> None:
             paper=notice,
             source=services.DraftSource(kind=Source.CONCLUSION_NOTICE, conference=conference),
         )
-    if importlib.util.find_spec("giaoban.documents.layout") is None:
-        # Without the layout (another branch until the merge) nothing can be issued: the notice
-        # stays a draft, and the next run issues it.
-        log.warning("giaoban.documents.layout is not installed: the demo notice is not issued")
-        return
-    districts = Organization.objects.filter(
-        unit__parent=province, unit__level=Level.DISTRICT, kind=OrgKind.MOBILIZATION_BOARD
-    ).order_by("unit__code")
     services.issue(
         user=None,
         doc=notice_doc,
         signer=_head(board),
-        recipients=list(districts),
+        recipients=notice_organizations(conference),
         recipient_lines=[line for line in notice.recipients if line.startswith("Lưu")],
         on=BRIEFING_DAY,
     )

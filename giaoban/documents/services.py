@@ -23,7 +23,9 @@ from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from giaoban.core.limits import check_lengths
 from giaoban.core.locking import check_revised, save_revised
 from giaoban.core.text import fold, nfc, nfc_text
+from giaoban.documents import layout
 from giaoban.documents.access import may_write
+from giaoban.documents.drafts_parts import storage_line
 from giaoban.documents.models import (
     Document,
     DocumentKind,
@@ -35,7 +37,7 @@ from giaoban.documents.models import (
     Source,
     blocks_to_json,
 )
-from giaoban.documents.paper import Paper, Signature, System
+from giaoban.documents.paper import Paper, Signature
 from giaoban.documents.selectors import default_style, issuer_for
 from giaoban.orgs.models import Organization, OrgKind, Person, Position
 
@@ -347,28 +349,14 @@ def _refuse_issued(doc: Document) -> None:
         )
 
 
-#: The "Lưu …" line closing "Nơi nhận:", as the content's `drafts_parts.STORAGE_LINES` gives it
-#: (one place at merge): "Lưu Văn phòng" for a Party body (36-HD/VPTW, Part II, component 9),
-#: "Lưu: VT" for a State body (Nghị định 30/2020, Phụ lục I, Mục II, khoản 9) and the others.
-_ARCHIVE = {System.PARTY: "Lưu Văn phòng"}
-
-
 def _with_archive(lines: list[str], system: str) -> list[str]:
     """The recipients end with the office's own copy ("Lưu"), added if the draft had none."""
     if any(fold(line).startswith("luu") for line in lines):
         return lines
-    try:
-        from giaoban.documents.drafts_parts import storage_line
-    except ImportError:
-        return [*lines, _ARCHIVE.get(system, "Lưu: VT")]
     return [*lines, storage_line(system)]
 
 
 def _render(doc: Document) -> bytes:
-    # The layout is the layout branch's module; imported here so that the register loads
-    # without it until the lead merges both.
-    from giaoban.documents import layout
-
     return layout.render(doc.paper())
 
 

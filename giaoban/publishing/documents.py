@@ -196,14 +196,19 @@ def conclusion_notice_docx(conference: Conference) -> bytes:
     return _save(doc, f"Thông báo kết luận hội nghị {conference.title}", conference)
 
 
-def notice_recipients(conference: Conference) -> list[str]:
-    """The organizations the bridge points stand for, by name: at each non-host point's unit,
-    those of the organizer's kind and of its superior's (the district boards and party committees
-    when the provincial board organizes), from the registry, never the points' names."""
+def notice_organizations(conference: Conference) -> list:
+    """The organizations the bridge points stand for: at each non-host point's unit, those of
+    the organizer's kind and of its superior's (the district boards and party committees when the
+    provincial board organizes), from the registry, never the points' names."""
     organizer = conference.organizer
     kinds = [organizer.kind] + ([organizer.parent.kind] if organizer.parent_id else [])
     units = [p.unit for p in conference.points.filter(is_host=False).select_related("unit")]
-    return [org.name for org in recipients_at(units=units, kinds=kinds, on=held_day(conference))]
+    return recipients_at(units=units, kinds=kinds, on=held_day(conference))
+
+
+def notice_recipients(conference: Conference) -> list[str]:
+    """The conclusion notice's recipients by name (`notice_organizations`)."""
+    return [org.name for org in notice_organizations(conference)]
 
 
 def _notice_lead(conference: Conference) -> str:

@@ -1,17 +1,13 @@
 """Fixtures of the register's tests, on the registry's test tree (root conftest.py): the provincial
 board with its head and deputy, Sa Pa's committee, a people's committee and a Front committee, and
-a layout that renders a real minimal .docx (the layout branch's `render` is not what these tests
-check)."""
+the layout's papers recorded as it renders them."""
 
-import importlib.machinery
-import io
-import sys
-import types
 from datetime import date
 
 import pytest
 from django.utils import translation
 
+from giaoban.documents import layout as layout_module
 from giaoban.documents import services
 from giaoban.documents.models import IssuerStyle, Term
 from giaoban.documents.paper import Block, Paper
@@ -25,35 +21,18 @@ BRIEFING_DAY = date(2021, 10, 8)
 RENDERED: list[Paper] = []
 
 
-def minimal_docx(paper: Paper) -> bytes:
-    """A real .docx holding the number and summary, as python-docx writes it."""
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph(f"Số {paper.number} {paper.kind}")
-    document.add_paragraph(paper.summary)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 @pytest.fixture(autouse=True)
 def layout(monkeypatch):
-    """`giaoban.documents.layout.render`, whether or not the layout branch is merged."""
+    """The real `giaoban.documents.layout.render`, recording each Paper it is asked to render."""
     RENDERED.clear()
+    real = layout_module.render
 
     def render(paper):
         RENDERED.append(paper)
-        return minimal_docx(paper)
+        return real(paper)
 
-    fake = types.ModuleType("giaoban.documents.layout")
-    fake.__spec__ = importlib.machinery.ModuleSpec("giaoban.documents.layout", None)
-    fake.render = render
-    import giaoban.documents as package
-
-    monkeypatch.setitem(sys.modules, "giaoban.documents.layout", fake)
-    monkeypatch.setattr(package, "layout", fake, raising=False)
-    return fake
+    monkeypatch.setattr(layout_module, "render", render)
+    return layout_module
 
 
 @pytest.fixture(autouse=True)

@@ -3,14 +3,14 @@
 written out or from a conference; issuing; the .docx and the PDF; each scoped like the pages."""
 
 import json
-import sys
-import types
 
 import pytest
 from django.utils import timezone
 
 from giaoban.core.services import token_create
+from giaoban.documents import drafts
 from giaoban.documents.models import Document, PdfState
+from giaoban.documents.selectors import issuer_for
 from giaoban.documents.tests.register_support import (  # noqa: F401 (fixtures)
     BRIEFING_DAY,
     _english,
@@ -87,34 +87,25 @@ def test_a_draft_with_bad_fields_is_a_400_naming_each(client, board, alice):
     assert not Document.objects.exists()
 
 
-def test_a_draft_from_a_conference_uses_the_contents_drafts(
-    client, tree, board, alice, monkeypatch
+def test_a_draft_from_a_conference_is_the_conclusion_notice_the_content_writes(
+    client, tree, board, alice
 ):
     from giaoban.followup.tests.conftest import conference_make
 
     conference = conference_make(board, title="Giao ban 9 tháng", start=_start())
-    asked = []
-
-    def conclusion_notice(conf, issuer):
-        asked.append((conf, issuer))
-        return paper_for(board)
-
-    fake = types.SimpleNamespace(conclusion_notice=conclusion_notice, minutes=None)
-    import giaoban.documents as package
-
-    monkeypatch.setitem(sys.modules, "giaoban.documents.drafts", fake)
-    monkeypatch.setattr(package, "drafts", fake, raising=False)
     response = _post(
         client, alice, "/documents/", {"source": "conclusion_notice", "conference": conference.pk}
     )
     assert response.status_code == 201, response.json()
-    assert asked[0][0] == conference and asked[0][1].symbol == "BDVTU"
     doc = Document.objects.get(pk=response.json()["id"])
     assert (doc.source, doc.source_conference, doc.organization) == (
         "conclusion_notice",
         conference,
         board,
     )
+    expected = drafts.conclusion_notice(conference, issuer_for(board))
+    assert (doc.kind, doc.title, doc.summary) == ("TB", "THÔNG BÁO", expected.summary)
+    assert "giao ban 9 tháng" in doc.summary
 
 
 def _start():

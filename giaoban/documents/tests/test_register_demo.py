@@ -47,7 +47,11 @@ def test_the_conclusion_notice_is_number_one_signed_by_the_head(loaded):
         "",
     )
     assert notice.signer.is_illustrative
-    assert notice.recipients.count() == 9
+    # The organizations the points stand for: Sa Pa's committee (the demo's only district
+    # committee) and the nine district boards, never the points' names.
+    names = sorted(notice.recipients.values_list("name", flat=True))
+    assert len(names) == 10 and "Thị ủy Sa Pa" in names
+    assert sum(name.startswith("Ban Dân vận") for name in names) == 9
     assert notice.recipient_lines[-1].startswith("Lưu")
     assert notice.docx.name
 

@@ -161,7 +161,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "giaoban@localhost")
 DOCUMENT_SOFFICE = os.environ.get("DOCUMENT_SOFFICE", "soffice")
 DOCUMENT_PDF_TIMEOUT = config.env_int("DOCUMENT_PDF_TIMEOUT", 120, minimum=1, maximum=3600)
 DOCUMENT_KEY = os.environ.get("DOCUMENT_KEY", "")
-DOCUMENT_TRUSTED_ROOTS = Path(os.environ.get("DOCUMENT_TRUSTED_ROOTS") or DATA_DIR / "trusted-roots")
+DOCUMENT_TRUSTED_ROOTS = Path(
+    os.environ.get("DOCUMENT_TRUSTED_ROOTS") or DATA_DIR / "trusted-roots"
+)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -85,9 +85,7 @@ def _read(data: bytes, password: str):
     try:
         return pkcs12.load_key_and_certificates(data, password.encode() if password else None)
     except ValueError:
-        raise InvalidInput(
-            {"password": _("The password of the PKCS#12 file is wrong.")}
-        ) from None
+        raise InvalidInput({"password": _("The password of the PKCS#12 file is wrong.")}) from None
 
 
 def _check(key, certificate: x509.Certificate | None, now: datetime) -> None:

@@ -98,9 +98,7 @@ def certificate_issue(
     """A key and a signing certificate for `common_name` (an organization's name), issued by
     `authority`; valid for five years from now by default."""
     key = _key()
-    issuer_key_id = x509.AuthorityKeyIdentifier.from_issuer_public_key(
-        authority.key.public_key()
-    )
+    issuer_key_id = x509.AuthorityKeyIdentifier.from_issuer_public_key(authority.key.public_key())
     certificate = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name))

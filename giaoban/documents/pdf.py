@@ -9,6 +9,7 @@ is PDF/A-2b (the `writer_pdf_Export` filter's `SelectPdfVersion` = 2, options gi
 LibreOffice reads since 7.4): fonts embedded, nothing fetched when it is opened.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -137,8 +138,6 @@ def _run(binary: str, folder: Path, source: Path) -> None:
 
 
 def _kill(process: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it ended between the timeout and now
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.communicate()

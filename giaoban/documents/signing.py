@@ -13,9 +13,11 @@ The time written is `when`, the moment of issue, also written as the signature's
 the signer's claim, as in every signature without a timestamp authority.
 """
 
+import functools
 import io
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +26,9 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.scaleUpem import scale_upem
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -36,7 +40,7 @@ from giaoban.documents.pdf import PdfUnavailable
 
 log = logging.getLogger("giaoban.documents.signing")
 
-__all__ = ["FIELD_NAME", "signature_box", "signature_text", "sign_pdf"]
+__all__ = ["FIELD_NAME", "sign_pdf", "signature_box", "signature_text"]
 
 FIELD_NAME = "ChuKySoCoQuan"  # the organization's signature (chữ ký số của cơ quan)
 #: Debian's fonts-liberation2 (or fonts-liberation): Times New Roman's metrics, Vietnamese glyphs.
@@ -120,10 +124,35 @@ def _signer(material) -> signers.SimpleSigner:
     )
 
 
+@functools.cache
+def _font_bytes(path: Path) -> bytes:
+    """The font rescaled to 1000 units per em: pyHanko writes glyph widths in font units, and a
+    PDF's CID font reads them per 1000 (Liberation has 2048: the letters would stand apart)."""
+    font = TTFont(str(path))
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _ScaledFontFactory(GlyphAccumulatorFactory):
+    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_font_bytes(Path(self.font_file))),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+        )
+
+
 def _font() -> GlyphAccumulatorFactory:
     for path in FONTS:
         if path.is_file():
-            return GlyphAccumulatorFactory(str(path))
+            return _ScaledFontFactory(str(path), font_size=9)
     raise PdfUnavailable(
         _("The font Liberation Serif is not installed (Debian's fonts-liberation2 package).")
     )

@@ -12,6 +12,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from asn1crypto import pem
@@ -26,10 +27,22 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from giaoban.core.errors import ApplicationError, InvalidInput
+from giaoban.reporting.numbers import format_number
 
 log = logging.getLogger("giaoban.documents.verification")
 
-__all__ = ["SignatureCheck", "Verification", "trusted_roots", "verify_pdf"]
+__all__ = [
+    "MAX_VERIFY_BYTES",
+    "SignatureCheck",
+    "Verification",
+    "trusted_roots",
+    "verify_pdf",
+    "verify_upload",
+]
+
+#: The same bound as a document attached to a conference (meetings.documents).
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+_MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -173,9 +186,11 @@ def _check(reader: PdfFileReader, embedded, context: ValidationContext) -> Signa
     certificate = status.signing_cert
     signer = _name(certificate)
     signed_at = status.signer_reported_dt or embedded.self_reported_timestamp
-    notes = [_("Signed by: %(signer)s.") % {"signer": signer or certificate.subject.human_friendly}]
+    shown = signer or certificate.subject.human_friendly
+    notes = [_("Signed by: %(signer)s.") % {"signer": shown}]
     if signed_at:
-        notes.append(_("Signed at: %(when)s.") % {"when": signed_at.strftime("%d/%m/%Y %H:%M:%S %z")})
+        when = signed_at.strftime("%d/%m/%Y %H:%M:%S %z")
+        notes.append(_("Signed at: %(when)s.") % {"when": when})
     notes.extend(changes or [_("Unchanged since it was signed.")])
     if status.trusted:
         notes.append(_("The certificate chains to a trusted root."))
@@ -229,3 +244,21 @@ def verify_pdf(data: bytes) -> Verification:
             log.info("unreadable signature: %r", exc)
             checks.append(_damaged())
     return Verification(tuple(checks))
+
+
+def verify_upload(upload) -> Verification:
+    """`verify_pdf` of a file uploaded to the page or the API (a Django UploadedFile), refused by
+    its size before a byte of it is read."""
+    size = upload.size
+    if size > MAX_VERIFY_BYTES:
+        raise InvalidInput(
+            {
+                "file": _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+                % {
+                    "size": format_number(Decimal(size) / _MB, 1),
+                    "limit": MAX_VERIFY_BYTES // _MB,
+                }
+            }
+        )
+    upload.seek(0)
+    return verify_pdf(upload.read())

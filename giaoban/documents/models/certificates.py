@@ -34,8 +34,8 @@ class SigningCertificate(models.Model):
         related_name="signing_certificates",
         on_delete=models.PROTECT,
     )
-    subject = models.CharField(_("subject"), max_length=500)
-    issuer = models.CharField(_("issuer"), max_length=500)
+    subject = models.CharField(_("certificate subject"), max_length=500)
+    issuer = models.CharField(_("certificate issuer"), max_length=500)
     serial_number = models.CharField(_("serial number"), max_length=100)
     not_before = models.DateTimeField(_("valid from"))
     not_after = models.DateTimeField(_("valid to"))

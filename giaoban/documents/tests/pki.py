@@ -29,6 +29,7 @@ def docx_bytes(signer: str = SIGNER) -> bytes:
     """A short notice with a signature block: the title in the right column, room to sign, the
     signer's name, as the layouts put it."""
     document = docx.Document()
+    document.styles["Normal"].font.name = "Times New Roman"  # as every style's guidance asks
     document.add_paragraph("THÔNG BÁO KẾT LUẬN")
     for number in range(1, 4):
         document.add_paragraph(f"{number}. Nội dung kết luận thứ {number} của hội nghị giao ban.")

@@ -13,17 +13,13 @@ from pypdf import PdfReader
 from giaoban.core.errors import ApplicationError
 from giaoban.documents.pdf import docx_to_pdf
 from giaoban.documents.signing import sign_pdf, signature_box
-from giaoban.documents.tests.pki import (  # noqa: F401 (fixtures)
-    SIGNER,
-    authority,
-    board_certificate,
-    docx_bytes,
-    need_libreoffice,
-    trusted,
-)
+from giaoban.documents.tests import pki
+from giaoban.documents.tests.pki import SIGNER, docx_bytes, need_libreoffice
 from giaoban.documents.verification import verify_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
+
+authority, trusted, board_certificate = pki.authority, pki.trusted, pki.board_certificate
 
 WHEN = datetime(2021, 10, 8, 16, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
@@ -69,8 +65,9 @@ def test_one_byte_changed_inside_the_signed_range_is_invalid_and_named(signed):
     (check,) = verify_pdf(changed).signatures
     assert not check.intact
     assert not verify_pdf(changed).ok
-    assert "bên trong vùng được ký" in check.changes[0] or "inside the signed range" in (
-        check.changes[0]
+    assert (
+        "bên trong vùng được ký" in check.changes[0]
+        or "inside the signed range" in (check.changes[0])
     )
 
 

@@ -81,3 +81,6 @@ class SigningCertificateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # already stored
+
+    def save_related(self, request, form, formsets, change):
+        pass  # a certificate has no related rows

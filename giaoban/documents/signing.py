@@ -129,6 +129,8 @@ def _font_bytes(path: Path) -> bytes:
     """The font rescaled to 1000 units per em: pyHanko writes glyph widths in font units, and a
     PDF's CID font reads them per 1000 (Liberation has 2048: the letters would stand apart)."""
     font = TTFont(str(path))
+    if "FFTM" in font:  # FontForge's timestamps: fontTools cannot subset them, and warns
+        del font["FFTM"]
     if font["head"].unitsPerEm != 1000:
         scale_upem(font, 1000)
     out = io.BytesIO()

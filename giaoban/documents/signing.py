@@ -34,6 +34,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pypdf import PdfReader
 
 from giaoban.documents.certificates import signing_material
 from giaoban.documents.pdf import PdfUnavailable
@@ -96,8 +97,6 @@ def _name_position(page, name: str) -> tuple[float, float, float] | None:
 def signature_box(pdf: bytes, signer_name: str) -> tuple[float, float, float, float]:
     """The block's rectangle on the last page: above the signer's name, centred on it, or at the
     bottom right of the page when the name is not in the PDF's text."""
-    from pypdf import PdfReader
-
     page = PdfReader(io.BytesIO(pdf)).pages[-1]
     width = float(page.mediabox.width)
     spot = _name_position(page, signer_name) if signer_name else None

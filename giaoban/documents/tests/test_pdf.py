@@ -4,6 +4,7 @@
 import io
 import stat
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,18 @@ def test_it_converts_with_liberation_serif_as_pdf_a():
         for font in page["/Resources"]["/Font"].values()
     }
     assert any("LiberationSerif" in name for name in fonts), fonts  # Times New Roman's twin
+
+
+@pytest.mark.once
+def test_two_conversions_at_once_each_make_their_own_pdf():
+    """Each run has its own LibreOffice profile: with a shared one, the second LibreOffice would
+    hand its file to the first and exit without a PDF."""
+    need_libreoffice()
+    names = ["Hoàng Thị Một", "Lê Văn Hai"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(docx_to_pdf, [docx_bytes(name) for name in names]))
+    for name, pdf in zip(names, pdfs, strict=True):
+        assert name in PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
 
 
 def test_libreoffice_missing_is_reported_in_vietnamese(settings, tmp_path, monkeypatch):

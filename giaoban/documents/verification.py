@@ -134,8 +134,7 @@ def _name(certificate: asn1_x509.Certificate) -> str:
     return names.get("common_name") or names.get("organization_name") or ""
 
 
-def _updates(reader: PdfFileReader, embedded, status) -> list[str]:
-    after = reader.xrefs.total_revisions - 1 - embedded.signed_revision
+def _updates(after: int, status) -> list[str]:
     level = status.modification_level or ModificationLevel.OTHER
     what = {
         ModificationLevel.LTA_UPDATES: _("validation data only; the content is unchanged"),
@@ -170,8 +169,10 @@ def _changes(reader: PdfFileReader, embedded, status) -> list[str]:
     coverage = status.coverage
     if coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return []
-    if coverage == SignatureCoverageLevel.ENTIRE_REVISION:
-        return _updates(reader, embedded, status)
+    revisions_after = reader.xrefs.total_revisions - 1 - embedded.signed_revision
+    if coverage == SignatureCoverageLevel.ENTIRE_REVISION and revisions_after > 0:
+        return _updates(revisions_after, status)
+    # Bytes after the signed revision that make no revision of their own (appended junk).
     return [
         _(
             "Bytes were added or changed outside the signed range, and they are not a valid "

@@ -137,3 +137,13 @@ def test_the_page_is_for_logged_in_users_only(client):
     response = client.get(reverse("documents:verify"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_bytes_appended_after_the_signed_file_are_named(signed):
+    (check,) = verification.verify_pdf(signed + b"\n% appended by someone\n" * 3).signatures
+    assert check.intact and check.valid  # what was signed is untouched
+    assert not check.ok
+    assert check.changes == (
+        "Có byte bị thêm hoặc sửa ngoài vùng được ký, và đó không phải là một lần cập nhật hợp lệ "
+        "của tệp đã ký.",
+    )

@@ -9,12 +9,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfWriter
 
 from giaoban.core.services import token_create
-from giaoban.documents import verification
+from giaoban.documents import demo_ca, verification
 from giaoban.documents.signing import sign_pdf
 from giaoban.documents.tests import pki
 
@@ -147,3 +148,21 @@ def test_bytes_appended_after_the_signed_file_are_named(signed):
         "Có byte bị thêm hoặc sửa ngoài vùng được ký, và đó không phải là một lần cập nhật hợp lệ "
         "của tệp đã ký.",
     )
+
+
+def test_trusted_roots_are_a_pem_file_or_a_directory_of_certificates(settings, tmp_path):
+    one, two = demo_ca.authority_make("Gốc một"), demo_ca.authority_make("Gốc hai")
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(one.certificate_pem() + two.certificate_pem())
+    settings.DOCUMENT_TRUSTED_ROOTS = bundle
+    assert [r.subject.native["common_name"] for r in verification.trusted_roots()] == [
+        "Gốc một",
+        "Gốc hai",
+    ]
+    folder = tmp_path / "roots"
+    folder.mkdir()
+    (folder / "one.crt").write_bytes(one.certificate.public_bytes(serialization.Encoding.DER))
+    (folder / "broken.pem").write_text("not a certificate")
+    (folder / "notes.txt").write_text("ignored: not a certificate's name")
+    settings.DOCUMENT_TRUSTED_ROOTS = folder
+    assert [r.subject.native["common_name"] for r in verification.trusted_roots()] == ["Gốc một"]

@@ -8,6 +8,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 JANUS_PORT ?= 8189
 JANUS_DIR ?= var/janus
 JANUS_PACKAGES := janus janus-tools libjs-janus-gateway libjs-webrtc-adapter
+# The documents' PDFs: LibreOffice headless and Times New Roman's metric twin (giaoban/documents/pdf.py).
+DOCUMENT_PACKAGES := libreoffice-writer-nogui fonts-liberation2 fonts-liberation
 
 .PHONY: install demo serve services test test-sqlite test-postgres lint bench messages clean tour
 
@@ -20,6 +22,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
+	@bash scripts/debian-packages.sh $(DOCUMENT_PACKAGES) || { \
+	  echo "Cho đến khi cài, văn bản chỉ phát hành dạng .docx; bản PDF chờ tạo sau."; \
+	  echo "Until then, documents are issued as .docx only; their PDFs wait."; }
 	$(BIN)/giaoban migrate --noinput -v 0
 	$(BIN)/giaoban demo
 	@if bash scripts/debian-packages.sh $(JANUS_PACKAGES); then \
@@ -49,6 +54,7 @@ test-postgres: install
 
 services:
 	bash scripts/ensure-services.sh
+	bash scripts/debian-packages.sh $(DOCUMENT_PACKAGES) || [ "$$CI" != true ]
 
 test: services lint test-sqlite test-postgres
 

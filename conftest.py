@@ -228,8 +228,8 @@ def _deselect_postgres_only(config, items) -> None:
         items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
 
 
-#: What the tests that skip outside CI need from Debian (browser, media, fan-out, deployment and
-#: fault tests), for the command that would run them.
+#: What the tests that skip outside CI need from Debian (browser, media, fan-out, deployment,
+#: fault and PDF tests), for the command that would run them.
 TEST_PACKAGES = [
     "chromium",
     "janus",
@@ -239,6 +239,9 @@ TEST_PACKAGES = [
     "redis-server",
     "nginx",
     "postgresql",
+    "libreoffice-writer-nogui",  # the documents' PDFs (giaoban/documents/pdf.py)
+    "fonts-liberation2",
+    "fonts-liberation",
 ]
 
 

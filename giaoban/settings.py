@@ -155,6 +155,16 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = config.env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "giaoban@localhost")
 
+# Official documents' PDFs (docs/documents-signing.md): the LibreOffice binary (a name on PATH or
+# a path), the seconds one conversion may run, the key the signing keys are encrypted with (empty:
+# derived from SECRET_KEY), and the trusted roots (a PEM file, or a directory of them).
+DOCUMENT_SOFFICE = os.environ.get("DOCUMENT_SOFFICE", "soffice")
+DOCUMENT_PDF_TIMEOUT = config.env_int("DOCUMENT_PDF_TIMEOUT", 120, minimum=1, maximum=3600)
+DOCUMENT_KEY = os.environ.get("DOCUMENT_KEY", "")
+DOCUMENT_TRUSTED_ROOTS = Path(
+    os.environ.get("DOCUMENT_TRUSTED_ROOTS") or DATA_DIR / "trusted-roots"
+)
+
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "giaoban" / "locale"]

@@ -1,9 +1,11 @@
 """The admin pages of the register: each organization's document style (system, issuing-body
 lines, symbol, place, numbering and the committee's terms of office), and the documents, read
-only (a document changes through the services, which number, lock and audit it)."""
+only (a document changes through the services, which number, lock and audit it); the signing
+certificates are `certificate_admin`'s."""
 
 from django.contrib import admin
 
+from giaoban.documents import certificate_admin  # noqa: F401 (registers its pages)
 from giaoban.documents.models import Document, IssuerStyle, Term
 
 

@@ -1,3 +1,9 @@
 """The documents pages of the verify, named in the "documents" namespace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from giaoban.documents import verify_views
+
+urlpatterns: list = [
+    path("documents/verify/", verify_views.verify, name="verify"),
+]

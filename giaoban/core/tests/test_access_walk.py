@@ -327,6 +327,14 @@ ACCESS: dict[str, Rule] = {
     ),
     "api:search": get(LIST, query=lambda o: {"q": "Sa Pa"}),
     "api:read": api_post(LIST, data=lambda o: {"text": ARTICLE}),  # reads a text, stores nothing
+    # Documents: verifying a signed PDF reads the upload and stores nothing, for every member
+    "documents:verify": get(LIST),
+    # The walk's PDF has no signature: every member gets the same 400 "nothing to verify".
+    "api:verify": post(
+        LIST,
+        data=lambda o: {"file": SimpleUploadedFile("a.pdf", PDF, "application/pdf")},
+        expect={role: {400} for role in ("viewer", "other", "owner")},
+    ),
 }
 
 

@@ -35,20 +35,24 @@ def retried_task(
     *,
     attempts: int = ATTEMPTS,
     retry_after: timedelta = RETRY_AFTER,
+    on_give_up: Callable | None = None,
     **options,
 ):
     """`@task`, and a run that raises is enqueued again `retry_after` later with `attempt` one
     higher, up to `attempts` runs in all. Each run is its own result: the administrator sees every
-    failed attempt with its traceback, and the task failed once the last attempt did."""
+    failed attempt with its traceback, and the task failed once the last attempt did; then
+    `on_give_up(*args, error=exception, **kwargs)` is called, e.g. to say so on the record."""
 
     def decorate(function: Callable):
         @functools.wraps(function)
         def run(*args, attempt: int = 1, **kwargs):
             try:
                 return function(*args, **kwargs)
-            except Exception:
+            except Exception as exc:
                 if attempt < attempts:
                     _enqueue_again(made, retry_after, args, {**kwargs, "attempt": attempt + 1})
+                elif on_give_up is not None:
+                    on_give_up(*args, error=exc, **kwargs)
                 raise
 
         made = task(**options)(run)

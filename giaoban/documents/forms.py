@@ -7,6 +7,7 @@ between "|". The same text comes back as the same parts.
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.documents.models import DocumentKind
 
@@ -52,7 +53,10 @@ class ContentForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
     title = forms.CharField(
-        label=_("Title"), required=False, max_length=100, help_text=_("e.g. THÔNG BÁO")
+        label=pgettext_lazy("document kind", "Title"),
+        required=False,
+        max_length=100,
+        help_text=_("e.g. THÔNG BÁO"),
     )
     summary = forms.CharField(label=_("Summary (trích yếu)"), max_length=500)
     body = forms.CharField(

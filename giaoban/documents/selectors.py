@@ -161,6 +161,12 @@ def documents_visible(*, user) -> QuerySet[Document]:
     )
 
 
+def registers_visible(*, user) -> QuerySet[Organization]:
+    """The organizations whose registers hold a document the user may see, by name."""
+    ids = documents_visible(user=user).values("organization_id")
+    return Organization.objects.filter(pk__in=ids).select_related("unit").order_by("name")
+
+
 def document_get(*, user, pk: int) -> Document:
     doc = documents_visible(user=user).filter(pk=pk).first()
     if doc is None:

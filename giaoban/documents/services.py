@@ -7,7 +7,6 @@ issued document never changes: issuing twice, editing it, or issuing without a s
 and a refused issue leaves no number taken and nothing stored.
 """
 
-import importlib.util
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -267,7 +266,7 @@ def _clean_content(**values) -> dict:
     return cleaned
 
 
-def _require_writer(user, organization: Organization) -> None:
+def require_writer(user, organization: Organization) -> None:
     if not may_write(user, organization):
         raise PermissionDenied(
             _("Only the officers of %(org)s's unit or a unit above it may write its documents.")
@@ -284,7 +283,7 @@ def draft(
     *, user, organization: Organization, paper: Paper, source: DraftSource | None = None
 ) -> Document:
     """Store `paper` as a draft of `organization`'s register (no number yet)."""
-    _require_writer(user, organization)
+    require_writer(user, organization)
     source = source or DraftSource()
     values = _clean_content(
         kind=paper.kind,
@@ -313,7 +312,7 @@ def draft(
 def edit(*, user, doc: Document, revision: int | None, **content) -> Document:
     """Change a draft's content (kind, title, summary, body, appendix, appendix_title,
     recipient_lines; what is not given stays), if nobody saved it since `revision`."""
-    _require_writer(user, doc.organization)
+    require_writer(user, doc.organization)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=doc.pk)
         _refuse_issued(locked)
@@ -360,15 +359,9 @@ def _render(doc: Document) -> bytes:
     return layout.render(doc.paper())
 
 
-def _pdf_task_exists() -> bool:
-    return importlib.util.find_spec("giaoban.documents.tasks") is not None
-
-
 def _schedule_pdf(pk: int) -> None:
-    try:
-        from giaoban.documents.tasks import document_pdf_make
-    except ImportError:  # the PDF branch is not merged: the document stays .docx only
-        return
+    from giaoban.documents.tasks import document_pdf_make  # the task imports these services
+
     document_pdf_make.enqueue(pk)
 
 
@@ -385,7 +378,7 @@ def issue(
     """Give a draft the next number of its register's series, the date of issue (today; `on` is
     for the system recording a document of the past), the signer's signature as of that day and
     the recipients; store its .docx; then have the PDF made. Refused whole, nothing taken."""
-    _require_writer(user, doc.organization)
+    require_writer(user, doc.organization)
     if on is not None and user is not None:
         raise PermissionDenied(_("A document is issued on the day it is issued."))
     day = on or timezone.localdate()
@@ -418,7 +411,7 @@ def issue(
         locked.signer_title, locked.signer_authority = signature.title, signature.authority
         locked.recipient_lines = _with_archive(lines, style.system)
         locked.issued_by, locked.issued_at = _actor(user), timezone.now()
-        locked.pdf_state = PdfState.WAITING if _pdf_task_exists() else PdfState.NONE
+        locked.pdf_state = PdfState.WAITING
         locked.revision += 1
         locked.save()
         locked.recipients.set(recipients)
@@ -447,7 +440,7 @@ def _store_docx(doc: Document) -> None:
 
 def replace(*, user, doc: Document) -> Document:
     """A new draft that corrects an issued document; both stay in the register."""
-    _require_writer(user, doc.organization)
+    require_writer(user, doc.organization)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=doc.pk)
         if not locked.is_issued:

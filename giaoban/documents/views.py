@@ -29,10 +29,13 @@ def _int(raw: str | None) -> int | None:
 
 
 def my_register(request):
+    """The user's own organization's register; for a superuser, who keeps every register, and a
+    user of no organization, the registers that hold documents they may see."""
     membership = membership_of(request.user)
-    if membership is None:
-        raise PermissionDenied(_("You belong to no organization: there is no register to show."))
-    return redirect("documents:register", pk=membership.organization_id)
+    if membership is not None and not request.user.is_superuser:
+        return redirect("documents:register", pk=membership.organization_id)
+    registers = selectors.registers_visible(user=request.user)
+    return render(request, "documents/registers.html", {"registers": registers})
 
 
 @require_GET
@@ -103,6 +106,7 @@ def document_detail(request, pk: int):
 @require_POST
 def document_edit(request, pk: int):
     doc = selectors.document_get(user=request.user, pk=pk)
+    services.require_writer(request.user, doc.organization)  # before reading the input
     form = ContentForm(request.POST)
     if form.is_valid():
         try:
@@ -127,6 +131,7 @@ def document_edit(request, pk: int):
 @require_POST
 def document_issue(request, pk: int):
     doc = selectors.document_get(user=request.user, pk=pk)
+    services.require_writer(request.user, doc.organization)  # before reading the input
     form = _issue_form(request, doc, request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -125,6 +125,35 @@ def _xlsx(o):
     return SimpleUploadedFile("bao-cao.xlsx", excel.template_workbook(o["report"]), XLSX)
 
 
+def document_id(o):
+    return {"document_id": o["official"].pk}
+
+
+def _official(tree):
+    """Sa Pa board's notice as the register leaves it once issued: numbered, with its .docx and
+    its signed PDF stored (the walk checks who may reach them, not how they are made)."""
+    from django.core.files.base import ContentFile
+
+    from giaoban.documents.models import Document
+
+    doc = Document.objects.create(
+        organization=tree["sapa_board"],
+        kind="TB",
+        status="issued",
+        title="THÔNG BÁO",
+        summary="Kết luận hội nghị giao ban",
+        number=1,
+        series="2021",
+        issued_on=date(2021, 10, 8),
+        signer=tree["toan"],
+        signer_name=tree["toan"].full_name,
+        pdf_state="ready",
+    )
+    doc.docx.save("1.docx", ContentFile(b"PK\x03\x04 docx"), save=False)
+    doc.pdf.save("1.pdf", ContentFile(PDF), save=True)
+    return doc
+
+
 def conference_and_point(o):
     return {"pk": o["conference"].pk, "point_pk": o["point"].pk}
 
@@ -327,6 +356,32 @@ ACCESS: dict[str, Rule] = {
     ),
     "api:search": get(LIST, query=lambda o: {"q": "Sa Pa"}),
     "api:read": api_post(LIST, data=lambda o: {"text": ARTICLE}),  # reads a text, stores nothing
+    # Documents: the register of Sa Pa's board and one of its issued documents (with its files)
+    # The user's own register: a redirect to it, for every member.
+    "documents:my_register": get(LIST, expect={r: {302} for r in ("viewer", "other", "owner")}),
+    "documents:register": get(READ, pk("organization")),
+    "documents:document_new": post(
+        WRITE, pk("organization"), data=lambda o: {"kind": "TB", "summary": "Kết luận hội nghị"}
+    ),
+    "documents:document_detail": get(READ, pk("official")),
+    "documents:document_docx": get(READ, pk("official")),
+    "documents:document_pdf": get(READ, pk("official")),
+    # An issued document never changes: its editors get 409, the others are refused.
+    "documents:document_edit": post(
+        WRITE, pk("official"), data=lambda o: {"summary": "Sửa", "revision": 1}
+    ),
+    "documents:document_issue": post(WRITE, pk("official"), data=lambda o: {"revision": 1}),
+    "documents:document_replace": post(WRITE, pk("official")),
+    "api:document_list": get(LIST),
+    "api:document_draft": api_post(
+        CREATE,
+        data=lambda o: {"organization": o["organization"].pk, "kind": "TB", "summary": "Kết luận"},
+        expect={"other": REFUSED},  # the body names Sa Pa's board
+    ),
+    "api:document_read": get(READ, document_id),
+    "api:document_issue": api_post(WRITE, document_id, data=lambda o: {"revision": 1}),
+    "api:documents_docx": get(READ, document_id),
+    "api:documents_pdf": get(READ, document_id),
     # Documents: verifying a signed PDF reads the upload and stores nothing, for every member
     "documents:verify": get(LIST),
     # The walk's PDF has no signature: every member gets the same 400 "nothing to verify".
@@ -424,6 +479,7 @@ def world(tree, alice, bob, charlie, dave, settings, tmp_path):
         source_document_date=date(2021, 10, 8),
     )
     o["assignment"] = o["task"].assignments.get()
+    o["official"] = _official(tree)
     o["commune_board"] = commune_board
     o["commune_officer"] = make_user("giang", commune_board, Role.OFFICER)
     o["ward_point"] = meeting_services.point_add(

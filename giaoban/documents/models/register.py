@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.documents.paper import Block, Issuer, Paper, Signature, System
 
@@ -54,9 +55,9 @@ class Numbering(models.TextChoices):
 
 
 class DocumentKind(models.TextChoices):
-    BC = "BC", _("Report")
+    BC = "BC", pgettext_lazy("document kind", "Report")
     TB = "TB", _("Notice")
-    BB = "BB", _("Minutes")
+    BB = "BB", pgettext_lazy("document", "Minutes")
     KH = "KH", _("Plan")
     CV = "CV", _("Official letter")
     HD = "HD", _("Guidance")
@@ -170,6 +171,8 @@ class RegisterCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("register counter")
+        verbose_name_plural = _("register counters")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "series", "sequence"], name="documents_counter_unique"
@@ -203,7 +206,7 @@ class Document(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("document kind", "title"), max_length=100, blank=True)
     summary = models.CharField(_("summary"), max_length=500)
     body = models.JSONField(_("body"), default=list, blank=True)
     appendix = models.JSONField(_("appendix"), default=list, blank=True)

@@ -4,11 +4,13 @@ and who may do what."""
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import gettext
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.models import AuditEntry
 from giaoban.reporting import selectors, services
 from giaoban.reporting.models import Status
+from giaoban.testing.refusals import refused
 
 from .conftest import fill
 
@@ -29,6 +31,14 @@ def report(tree, form, period, bob):
     return services.report_open(
         actor=bob, organization=tree["sapa_board"], form=form, period=period
     )
+
+
+def _cannot(status: str, action: str) -> str:
+    """The workflow's refusal of `action` (English past participle) on a report in `status`."""
+    return gettext("A report that is %(status)s cannot be %(action)s.") % {
+        "status": gettext(status).lower(),
+        "action": gettext(action),
+    }
 
 
 def test_it_saves_vietnamese_numbers_and_records_each_change(report, bob):
@@ -116,7 +126,7 @@ def test_submit_then_approve_locks_the_report(report, bob, erin):
     assert report.status == Status.APPROVED and report.decided_by == erin
     with pytest.raises(ApplicationError, match="không thể thay đổi"):
         fill(report, bob, child_marriages="1")
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Approved", "returned")):
         services.report_return(actor=erin, report=report, reason="Sai số liệu")
 
 
@@ -135,14 +145,14 @@ def test_a_returned_report_goes_back_to_draft_when_edited_and_can_be_resubmitted
 def test_a_return_needs_a_reason(report, bob, erin):
     fill(report, bob, **GOOD)
     services.report_submit(actor=bob, report=report)
-    with pytest.raises(InvalidInput):
+    with refused(InvalidInput, gettext("Write why the report is returned."), field="reason"):
         services.report_return(actor=erin, report=report, reason="  ")
 
 
-@pytest.mark.parametrize("action", ["approve", "return"])
-def test_a_draft_cannot_be_approved_or_returned(report, bob, erin, action):
+@pytest.mark.parametrize(("action", "named"), [("approve", "approved"), ("return", "returned")])
+def test_a_draft_cannot_be_approved_or_returned(report, bob, erin, action, named):
     fill(report, bob, **GOOD)
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Draft", named)):
         if action == "approve":
             services.report_approve(actor=erin, report=report)
         else:
@@ -152,7 +162,7 @@ def test_a_draft_cannot_be_approved_or_returned(report, bob, erin, action):
 def test_a_submitted_report_cannot_be_submitted_again(report, bob):
     fill(report, bob, **GOOD)
     services.report_submit(actor=bob, report=report)
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Submitted", "submitted")):
         services.report_submit(actor=bob, report=report)
 
 
@@ -234,7 +244,11 @@ def test_a_changed_form_leaves_earlier_reports_on_their_version(report, bob, for
 
 
 def test_an_organization_that_does_not_report_on_the_form_cannot_open_one(tree, form, period):
-    with pytest.raises(ApplicationError):
+    expected = gettext("%(org)s does not report on “%(form)s”.") % {
+        "org": tree["sapa_party"].name,
+        "form": form.name,
+    }
+    with refused(ApplicationError, expected):
         services.report_open(actor=None, organization=tree["sapa_party"], form=form, period=period)
 
 
@@ -249,7 +263,7 @@ def test_approving_an_approved_report_again_is_refused_and_the_rollup_unchanged(
     services.report_submit(actor=bob, report=report)
     services.report_approve(actor=erin, report=report)
     assert _sapa_total(report) == Decimal("2255")
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Approved", "approved")):
         services.report_approve(actor=erin, report=report)
     assert _sapa_total(report) == Decimal("2255")  # not 4.510
 

@@ -8,10 +8,12 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from giaoban.core.errors import InvalidInput, NotFound, PermissionDenied
 from giaoban.core.services import token_create
 from giaoban.followup import selectors, services
+from giaoban.testing.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +49,13 @@ def test_the_province_sees_every_assignment_and_a_district_only_its_own(
 
 
 def test_charlie_cannot_see_sapas_assignment(sapa, charlie):
-    with pytest.raises(NotFound):
+    with refused(NotFound, gettext("No such assignment, or you may not see it.")):
         selectors.assignment_get(user=charlie, pk=sapa.pk)
 
 
 def test_an_outsider_sees_nothing(task, sapa, eve):
     assert _codes(eve) == [] and not selectors.tasks_visible(user=eve).exists()
-    with pytest.raises(NotFound):
+    with refused(NotFound, gettext("No such task, or you may not see it.")):
         selectors.task_get(user=eve, pk=task.pk)
 
 
@@ -73,7 +75,7 @@ def test_a_district_sees_the_tasks_it_assigned_to_its_communes(tree, bob, charli
         source_document_date=date(2021, 10, 10),
     )
     assert selectors.task_get(user=bob, pk=task.pk) == task
-    with pytest.raises(NotFound):
+    with refused(NotFound, gettext("No such task, or you may not see it.")):
         selectors.task_get(user=charlie, pk=task.pk)
 
 

@@ -14,6 +14,7 @@ BENCHES = [
     "bench.live",
     "bench.publishing",
     "bench.media",
+    "bench.briefing",
 ]
 
 

@@ -53,6 +53,7 @@ PHASES = ["quiet", "hostile", "quiet", "hostile"]
 MIX = {"home": 0.3, "entry": 0.3, "consolidated": 0.2, "console": 0.2}
 TIMEOUT_S = 30.0
 ACTIONS = ["home", "entry form", "entry save", "consolidated", "console connect"]
+GROWTH = ["bytes", "audit rows", "refusal rows"]
 
 
 class Run:
@@ -141,14 +142,23 @@ def database_size() -> int:
         return cursor.fetchone()[0]
 
 
-def audit_counts() -> tuple[int, int]:
-    """(audit rows, of them the live room's refusals)."""
-    from django.db import close_old_connections
+def footprint() -> tuple[int, int, int] | None:
+    """(database bytes, audit rows, of them the live room's refusal rows), on a connection of
+    its own, closed after; None if the database takes no connection for 30 s (PostgreSQL's
+    max_connections spent by the server: the legitimate users' errors say so)."""
+    from django.db import OperationalError, connection
 
     from giaoban.core.models import AuditEntry
 
-    close_old_connections()
-    return AuditEntry.objects.count(), AuditEntry.objects.filter(action="live.refused").count()
+    for _attempt in range(30):
+        try:
+            refused = AuditEntry.objects.filter(action="live.refused").count()
+            return database_size(), AuditEntry.objects.count(), refused
+        except OperationalError:
+            time.sleep(1)
+        finally:
+            connection.close()
+    return None
 
 
 # The legitimate users ---------------------------------------------------------------------------
@@ -361,8 +371,7 @@ def _kinds(count: int) -> list[str]:
 async def _phases(run: Run, growth: dict) -> None:
     await asyncio.sleep(THINK_S * 1.5)  # every user has arrived and acted once
     for phase in PHASES:
-        size = await asyncio.to_thread(database_size)
-        rows, refused = await asyncio.to_thread(audit_counts)
+        before = await asyncio.to_thread(footprint)
         run.phase = phase
         if phase == "hostile":
             run.attack.set()
@@ -370,11 +379,13 @@ async def _phases(run: Run, growth: dict) -> None:
         run.attack.clear()
         run.phase = "cool-down"
         await asyncio.sleep(1)  # the last hostile messages are answered before counting
-        after_rows, after_refused = await asyncio.to_thread(audit_counts)
+        after = await asyncio.to_thread(footprint)
         entry = growth.setdefault(phase, Counter())
-        entry["bytes"] += await asyncio.to_thread(database_size) - size
-        entry["audit rows"] += after_rows - rows
-        entry["refusal rows"] += after_refused - refused
+        if before is None or after is None:
+            entry["unmeasured"] += 1
+            continue
+        for name, was, now in zip(GROWTH, before, after, strict=True):
+            entry[name] += now - was
     run.stop.set()
 
 
@@ -411,7 +422,7 @@ def rows(run: Run) -> list[dict]:
         errors = sum(c for (a, _p, _w), c in run.errors.items() if a == action)
         out.append(
             {
-                "action": action,
+                "operation": action,
                 "n quiet/hostile": f"{len(quiet)}/{len(hostile_)}",
                 "p50 quiet ms": _ms(quiet, 0.5),
                 "p95 quiet ms": p95q,
@@ -434,9 +445,10 @@ def note(run: Run, growth: dict, server_rss_mb: float) -> str:
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work included).",
     ]
     for phase, g in growth.items():
+        unmeasured = f" ({g['unmeasured']} phase(s) unmeasured)" if g["unmeasured"] else ""
         lines.append(
             f"  database growth in the {phase} phases: {g['bytes'] / 1024:+.0f} KiB, "
-            f"{g['audit rows']} audit rows (of them {g['refusal rows']} refusal rows)"
+            f"{g['audit rows']} audit rows (of them {g['refusal rows']} refusal rows){unmeasured}"
         )
     answered = defaultdict(list)
     for (kind, outcome), count in sorted(run.hostile.items()):

@@ -5,6 +5,7 @@ valid token refused by Janus; every point muted by the server until the chair gi
 import time
 
 import pytest
+from django.utils.translation import gettext
 
 from giaoban.core.errors import PermissionDenied
 from giaoban.media import adapter, services
@@ -15,6 +16,7 @@ from giaoban.media.tests.conftest import wait_until
 from giaoban.meetings import services as meetings
 from giaoban.meetings.models import Incident, IncidentKind
 from giaoban.testing.media import Publisher, Subscriber, bars_match, wait_for
+from giaoban.testing.refusals import refused
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,7 +138,8 @@ def test_the_server_mutes_a_point_until_it_has_the_floor(live, janus, aio, opera
         assert _quiet(aio, sub, witness), "a point that joined is heard"
 
         # Its own request to open the microphone is refused, by the app and by Janus.
-        with pytest.raises(PermissionDenied):
+        closed = gettext("Your microphone is closed by the chair. Ask for the floor to speak.")
+        with refused(PermissionDenied, closed):
             services.point_mute(actor=operators["sapa"], point=sapa, muted=False)
         aio.run(pub.configure({"audio": True}))
         assert _quiet(aio, sub, witness), "a point unmuted itself"

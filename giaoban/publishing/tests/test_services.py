@@ -64,7 +64,7 @@ def test_an_empty_article_is_refused(demo, leader):
 
 
 def test_only_the_host_writes_the_article(demo, sapa_officer):
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext("Only the host of the conference may do this.")):
         services.article_draft(actor=sapa_officer, conference=demo)
 
 
@@ -166,7 +166,7 @@ def test_a_reviewed_text_becomes_a_conference_with_delegates_and_figures(demo, l
 def test_someone_else_cannot_save_my_text(demo, leader, sapa_officer):
     item = services.text_import(actor=leader, text=SCENARIO)
     board = Organization.objects.get(name="Ban Dân vận Thị ủy Sa Pa")
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext("Only who read this text may save it.")):
         services.text_import_save(actor=sapa_officer, item=item, review=_review(board, {}))
 
 

@@ -33,6 +33,9 @@ def report(tree, form, period, bob):
     )
 
 
+NOT_ABOVE = "Only a leader of a superior unit may approve this report."
+
+
 def _cannot(status: str, action: str) -> str:
     """The workflow's refusal of `action` (English past participle) on a report in `status`."""
     return gettext("A report that is %(status)s cannot be %(action)s.") % {
@@ -182,14 +185,14 @@ def test_every_step_is_recorded_with_who_and_when(report, bob, erin):
 def test_nobody_approves_their_own_units_report(report, bob, frank):
     fill(report, bob, **GOOD)
     services.report_submit(actor=bob, report=report)
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(NOT_ABOVE)):
         services.report_approve(actor=frank, report=report)  # a leader at Sa Pa itself
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(NOT_ABOVE)):
         services.report_approve(actor=bob, report=report)  # an officer
 
 
 def test_another_district_cannot_fill_or_see_the_report(report, charlie):
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext("You may not change this report.")):
         fill(report, charlie, child_marriages="1")
     assert report not in selectors.reports_visible(user=charlie)
 
@@ -220,7 +223,7 @@ def test_a_commune_cannot_read_its_sibling_communes_draft_or_approve(
     fill(draft, henry, **GOOD)
     assert draft not in selectors.reports_visible(user=grace)
     services.report_submit(actor=henry, report=draft)
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(NOT_ABOVE)):
         services.report_approve(actor=grace, report=draft)
 
 

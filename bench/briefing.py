@@ -460,6 +460,17 @@ def note(run: Run, growth: dict, server_rss_mb: float) -> str:
     return "\n".join(lines)
 
 
+def _server_errors(log: Path) -> str:
+    """The exceptions the server logged (the last line of each traceback), counted: the causes
+    of the 500s, before the scratch directory and its log go."""
+    found = Counter(
+        line.strip()[:160]
+        for line in log.read_text(errors="replace").splitlines()
+        if re.match(r"^[\w.]+(Error|Exception): ", line)
+    )
+    return "".join(f"\n  server logged {count} x {line}" for line, count in found.most_common(5))
+
+
 def main() -> None:
     from bench.live.server import rss_kb
     from giaoban.testing.servers import Served
@@ -473,7 +484,7 @@ def main() -> None:
         rss = rss_kb(served.process.pid) / 1024
     finally:
         served.stop()
-    result = {"rows": rows(run), "note": note(run, growth, rss)}
+    result = {"rows": rows(run), "note": note(run, growth, rss) + _server_errors(log)}
     if os.environ.get("BENCH_BRIEFING_TABLE"):
         print(result["note"], file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils.translation import gettext
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.locking import stale
 from giaoban.core.models import AuditEntry
 from giaoban.meetings import selectors, services
 from giaoban.meetings.live import presence
@@ -386,7 +387,7 @@ def test_readiness_and_incidents_show_in_the_state(live_conference, points, oper
 def test_minutes_refuse_a_stale_revision(live_conference):
     item = live_conference.agenda.first()
     services.minutes_write(actor=None, item=item, text="Đồng chí Chủ trì khai mạc", revision=0)
-    with pytest.raises(ConcurrentEdit):
+    with refused(ConcurrentEdit, stale(item.title).message):
         services.minutes_write(actor=None, item=item, text="Bản khác", revision=0)
     item.refresh_from_db()
     assert item.minutes == "Đồng chí Chủ trì khai mạc"

@@ -7,6 +7,7 @@ import pytest
 from django.utils.translation import gettext
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.locking import stale
 from giaoban.core.models import AuditEntry
 from giaoban.reporting import selectors, services
 from giaoban.reporting.models import Status
@@ -115,7 +116,7 @@ def test_the_second_of_two_concurrent_saves_is_refused(report, bob):
     services.report_save(
         actor=bob, report=report, revision=opened, values={"child_marriages": "49"}
     )
-    with pytest.raises(ConcurrentEdit):
+    with refused(ConcurrentEdit, stale(f"{report.form.name} – {report.organization.name}").message):
         services.report_save(
             actor=bob, report=report, revision=opened, values={"child_marriages": "7"}
         )

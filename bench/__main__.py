@@ -15,6 +15,7 @@ BENCHES = [
     "bench.publishing",
     "bench.media",
     "bench.documents_pdf",
+    "bench.briefing",
 ]
 
 
@@ -65,12 +66,13 @@ def main() -> None:
 
 def _print_table(title: str, rows: list[dict]) -> None:
     columns = list(rows[0])
-    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    columns += [c for r in rows for c in r if c not in columns]  # a FAILED row has its own
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
     print(f"\n{title}")
     print(" | ".join(c.ljust(widths[c]) for c in columns))
     print("-+-".join("-" * widths[c] for c in columns))
     for row in rows:
-        print(" | ".join(str(row[c]).ljust(widths[c]) for c in columns))
+        print(" | ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
 
 
 if __name__ == "__main__":

@@ -8,10 +8,12 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from giaoban.core.errors import InvalidInput, NotFound, PermissionDenied
 from giaoban.core.services import token_create
 from giaoban.followup import selectors, services
+from giaoban.testing.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +49,13 @@ def test_the_province_sees_every_assignment_and_a_district_only_its_own(
 
 
 def test_charlie_cannot_see_sapas_assignment(sapa, charlie):
-    with pytest.raises(NotFound):
+    with refused(NotFound, gettext("No such assignment, or you may not see it.")):
         selectors.assignment_get(user=charlie, pk=sapa.pk)
 
 
 def test_an_outsider_sees_nothing(task, sapa, eve):
     assert _codes(eve) == [] and not selectors.tasks_visible(user=eve).exists()
-    with pytest.raises(NotFound):
+    with refused(NotFound, gettext("No such task, or you may not see it.")):
         selectors.task_get(user=eve, pk=task.pk)
 
 
@@ -73,27 +75,30 @@ def test_a_district_sees_the_tasks_it_assigned_to_its_communes(tree, bob, charli
         source_document_date=date(2021, 10, 10),
     )
     assert selectors.task_get(user=bob, pk=task.pk) == task
-    with pytest.raises(NotFound):
+    with refused(NotFound, gettext("No such task, or you may not see it.")):
         selectors.task_get(user=charlie, pk=task.pk)
 
 
 # Doing -------------------------------------------------------------------------------------
 
 
+OWN_ONLY = "Only %(org)s may report on its own assignment."
+
+
 def test_an_assignee_reports_only_on_its_own_assignment(sapa, batxat, bob, charlie):
     with pytest.raises(PermissionDenied, match="Only Ban Dân vận Thị ủy Sa Pa may report"):
         services.assignment_report(actor=charlie, assignment=sapa, status="in_progress")
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(OWN_ONLY) % {"org": batxat.organization.name}):
         services.assignment_report(actor=bob, assignment=batxat, status="in_progress")
 
 
 def test_the_province_does_not_report_for_a_district(sapa, alice):
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(OWN_ONLY) % {"org": sapa.organization.name}):
         services.assignment_report(actor=alice, assignment=sapa, status="in_progress")
 
 
 def test_a_viewer_cannot_report(sapa, dave):
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(OWN_ONLY) % {"org": sapa.organization.name}):
         services.assignment_report(actor=dave, assignment=sapa, status="in_progress")
 
 
@@ -101,7 +106,8 @@ def test_the_assignee_cannot_accept_its_own_work(sapa, bob):
     services.assignment_report(actor=bob, assignment=sapa, status="done")
     with pytest.raises(PermissionDenied, match="Only Ban Dân vận Tỉnh ủy Lào Cai"):
         services.assignment_accept(actor=bob, assignment=sapa)
-    with pytest.raises(PermissionDenied):
+    assigner = gettext("Only %(org)s, which assigned the task, may do this.")
+    with refused(PermissionDenied, assigner % {"org": sapa.task.assigner.name}):
         services.assignment_send_back(actor=bob, assignment=sapa, reason="Tự trả lại")
 
 
@@ -209,5 +215,5 @@ def test_the_api_needs_a_login(client, task):
 def test_a_superuser_sees_but_does_not_report_for_a_unit(sapa):
     root = get_user_model().objects.create_superuser("root", password="x")
     assert selectors.assignment_get(user=root, pk=sapa.pk) == sapa
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(OWN_ONLY) % {"org": sapa.organization.name}):
         services.assignment_report(actor=root, assignment=sapa, status="in_progress")

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
 from giaoban.core.errors import InvalidInput, PermissionDenied
@@ -28,6 +29,7 @@ from giaoban.meetings.documents import (
 from giaoban.meetings.exports import attendance_workbook
 from giaoban.meetings.live import presence
 from giaoban.meetings.models import Document
+from giaoban.testing.refusals import refused
 
 from .conftest import VN
 
@@ -142,19 +144,32 @@ _MACRO_WORKBOOK = {
 }
 
 
+_NONE = "Only PDF, Word (.docx) and Excel (.xlsx) files can be attached; “%(name)s” is none."
+_NAMED_LIKE = (
+    "“%(name)s” is named like a %(kind)s file but its content is not one. Open it, "
+    "save it again as %(kind)s and attach it again."
+)
+_MACROS = (
+    "“%(name)s” contains macros. Save it as a plain Word (.docx) or Excel (.xlsx) "
+    "file, without macros, and attach it again."
+)
+
+
 @pytest.mark.parametrize(
-    ("name", "content"),
+    ("name", "content", "message"),
     [
-        ("ghi-chu.txt", b"Ghi chu"),
-        ("anh.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 32),
-        ("nen.zip", _zip({"readme.txt": b"x"})),
-        ("thieu.docx", _zip({"word/document.xml": b"<w/>"})),  # no [Content_Types].xml
-        ("macro.xlsx", _zip(_MACRO_WORKBOOK)),
-        ("trong.pdf", b""),
+        ("ghi-chu.txt", b"Ghi chu", _NONE),
+        ("anh.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 32, _NAMED_LIKE),
+        ("nen.zip", _zip({"readme.txt": b"x"}), _NONE),
+        ("thieu.docx", _zip({"word/document.xml": b"<w/>"}), _NAMED_LIKE),  # no [Content_Types]
+        ("macro.xlsx", _zip(_MACRO_WORKBOOK), _MACROS),
+        ("trong.pdf", b"", "The file is empty."),
     ],
 )
-def test_other_files_are_refused(item, name, content, media):
-    with pytest.raises(InvalidInput):
+def test_other_files_are_refused(item, name, content, message, media):
+    kind = name.rsplit(".", 1)[1].upper()
+    expected = gettext(message) % {"name": name, "kind": kind}
+    with refused(InvalidInput, expected, field="file"):
         document_attach(actor=None, item=item, upload=SimpleUploadedFile(name, content))
     assert _stored(media) == []
 
@@ -180,8 +195,9 @@ def test_an_oversize_upload_is_refused_before_reading(item, media):
 
 
 def test_only_the_host_side_attaches_documents(item, operators, bob):
+    host_only = gettext("Only the host of the conference may do this.")
     for user in (operators["sapa"], bob):
-        with pytest.raises(PermissionDenied):
+        with refused(PermissionDenied, host_only):
             document_attach(actor=user, item=item, upload=SimpleUploadedFile("x.pdf", pdf_bytes()))
 
 

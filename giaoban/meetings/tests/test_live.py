@@ -14,7 +14,6 @@ from django.contrib.auth.models import AnonymousUser
 
 from giaoban.core.models import AuditEntry
 from giaoban.meetings import services
-from giaoban.meetings.live.presence import COALESCE_S
 from giaoban.meetings.live.routing import websocket_urlpatterns
 from giaoban.meetings.models import AttendanceEvent, Conference, FloorRequest
 from giaoban.orgs import services as org_services
@@ -279,10 +278,15 @@ def test_a_console_that_missed_changes_gets_the_whole_state_back(
     advance = database_sync_to_async(services.agenda_advance)
 
     async def scenario():
+        host = Console(operators["host"], live_conference.pk)
+        await host.open()
         sapa = Console(operators["sapa"], live_conference.pk)
         before = await sapa.open()
+        await host.until(_point_state(points["088"].pk, "online"))
         await sapa.close()
-        await asyncio.sleep(COALESCE_S * 3)  # its point's going offline is announced
+        # Its point's going offline is announced (what the host sees) before it misses changes.
+        await host.until(_point_state(points["088"].pk, "offline"))
+        await host.close()
         await advance(actor=None, conference=live_conference)  # missed while away
         await advance(actor=None, conference=live_conference)
 
@@ -530,21 +534,31 @@ def test_presence_changes_close_together_go_out_as_one_change(monkeypatch):
     )
     announcer = presence.Announcer()
 
+    async def announced_count(count: int) -> None:
+        async with asyncio.timeout(WAIT):
+            while len(announced) < count:
+                await asyncio.sleep(presence.COALESCE_S / 10)
+
     async def scenario():
         announcer.add(7, [1])
         announcer.add(7, [2, 3])
         announcer.add(8, [4])
         announcer.add(7, [])  # nothing to say: no change
-        await asyncio.sleep(presence.COALESCE_S * 3)
+        await announced_count(2)  # one per conference
         announcer.add(7, [5])  # after the window: a change of its own
-        await asyncio.sleep(presence.COALESCE_S * 3)
+        await announced_count(3)
+        # Nothing more is said: a last change, in a window of its own, is the next one out.
+        announcer.add(9, [6])
+        await announced_count(4)
 
     run(scenario)
     assert sorted(announced, key=lambda a: (a[0], min(a[1]))) == [
         (7, {1, 2, 3}),
         (7, {5}),
         (8, {4}),
+        (9, {6}),
     ]
+    assert announced[-1] == (9, {6})
 
 
 def test_a_process_joins_the_conferences_group_once_for_all_its_consoles(

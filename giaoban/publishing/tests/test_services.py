@@ -8,6 +8,7 @@ from datetime import date, time
 import docx
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.models import AuditEntry
@@ -16,6 +17,7 @@ from giaoban.orgs.models import Organization, Person
 from giaoban.publishing import services
 from giaoban.publishing.models import RecordFigure
 from giaoban.publishing.tests.test_reader import SCENARIO
+from giaoban.testing.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,7 @@ def test_an_empty_article_is_refused(demo, leader):
 
 
 def test_only_the_host_writes_the_article(demo, sapa_officer):
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext("Only the host of the conference may do this.")):
         services.article_draft(actor=sapa_officer, conference=demo)
 
 
@@ -101,10 +103,19 @@ def test_bad_uploads_are_refused_with_a_message(name, data, message):
     assert refused.value.message.startswith(message)
 
 
-@pytest.mark.parametrize("text", ["", "   \n  ", "x" * (services.MAX_TEXT_CHARS + 1)])
-def test_empty_or_huge_text_is_refused(text):
-    with pytest.raises(ApplicationError):
+@pytest.mark.parametrize("text", ["", "   \n  "])
+def test_empty_text_is_refused(text):
+    expected = gettext("The text is empty: paste an article or upload a file.")
+    with refused(ApplicationError, expected, field="text"):
         services.read_text(text)
+
+
+def test_huge_text_is_refused_naming_its_limit():
+    expected = gettext("The text is too long: at most %(n)s characters.") % {
+        "n": f"{services.MAX_TEXT_CHARS:,}".replace(",", ".")
+    }
+    with refused(ApplicationError, expected, field="text"):
+        services.read_text("x" * (services.MAX_TEXT_CHARS + 1))
 
 
 def _review(organizer, matches):
@@ -147,14 +158,15 @@ def test_a_reviewed_text_becomes_a_conference_with_delegates_and_figures(demo, l
     ]
     item.refresh_from_db()
     assert item.conference == conference
-    with pytest.raises(ApplicationError):
+    again = gettext("This text has already been saved as a conference.")
+    with refused(ApplicationError, again):
         services.text_import_save(actor=leader, item=item, review=_review(board, {}))
 
 
 def test_someone_else_cannot_save_my_text(demo, leader, sapa_officer):
     item = services.text_import(actor=leader, text=SCENARIO)
     board = Organization.objects.get(name="Ban Dân vận Thị ủy Sa Pa")
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext("Only who read this text may save it.")):
         services.text_import_save(actor=sapa_officer, item=item, review=_review(board, {}))
 
 

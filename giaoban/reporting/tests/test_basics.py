@@ -4,11 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import gettext
 
 from giaoban.core.errors import ApplicationError
 from giaoban.reporting import rules
 from giaoban.reporting.numbers import format_number, parse_number
 from giaoban.reporting.periods import period_bounds, period_label
+from giaoban.testing.refusals import refused
 
 
 @pytest.mark.parametrize(
@@ -55,10 +57,21 @@ def test_a_january_month_with_a_cut_off_starts_in_december():
     assert period_bounds("month", 2021, 1, cutoff_day=20) == (date(2020, 12, 21), date(2021, 1, 20))
 
 
-@pytest.mark.parametrize(("kind", "number"), [("quarter", 5), ("month", 0), ("decade", 1)])
-def test_it_refuses_a_period_that_does_not_exist(kind, number):
-    with pytest.raises(ApplicationError):
+@pytest.mark.parametrize(("kind", "number", "count"), [("quarter", 5, 4), ("month", 0, 12)])
+def test_it_refuses_a_period_that_does_not_exist(kind, number, count):
+    expected = gettext("A %(kind)s period is numbered 1 to %(count)d, not %(number)d.") % {
+        "kind": kind,
+        "count": count,
+        "number": number,
+    }
+    with refused(ApplicationError, expected):
         period_bounds(kind, 2021, number)
+
+
+def test_it_refuses_a_kind_of_period_that_does_not_exist():
+    expected = gettext("Unknown period kind “%(kind)s”.") % {"kind": "decade"}
+    with refused(ApplicationError, expected):
+        period_bounds("decade", 2021, 1)
 
 
 @pytest.mark.parametrize(
@@ -103,11 +116,18 @@ def test_a_rule_missing_a_figure_is_not_judged():
 
 @pytest.mark.parametrize(
     "expression",
-    ["__import__('os').system('true')", "a.real > 0", "[a]", "a if b else c", "lambda: 1", "a <="],
+    ["__import__('os').system('true')", "a.real > 0", "[a]", "a if b else c", "lambda: 1"],
 )
 def test_a_rule_may_only_compare_and_add(expression):
-    with pytest.raises(ApplicationError):
+    expected = gettext("The rule “%(rule)s” may only compare and add figures.")
+    with refused(ApplicationError, expected % {"rule": expression}):
         rules.parse_rule(expression, {"a", "b", "c"})
+
+
+def test_a_rule_that_is_no_expression_is_refused_as_unreadable():
+    expected = gettext("The rule “%(rule)s” cannot be read.") % {"rule": "a <="}
+    with refused(ApplicationError, expected):
+        rules.parse_rule("a <=", {"a", "b", "c"})
 
 
 def test_a_rule_naming_an_unknown_indicator_is_refused():

@@ -229,9 +229,12 @@ def test_a_merged_unit_is_compared_with_its_predecessors(tree, form, alice, admi
 
 
 def test_a_district_cannot_read_the_province_consolidation(tree, form, period, charlie):
-    from giaoban.core.errors import NotFound
+    from django.utils.translation import gettext
 
-    with pytest.raises(NotFound):
+    from giaoban.core.errors import NotFound
+    from giaoban.testing.refusals import refused
+
+    with refused(NotFound, gettext("No such unit, or you may not see it.")):
         selectors.consolidate(user=charlie, unit=tree["laocai"], form=form, period=period)
 
 

@@ -4,11 +4,14 @@ and who may do what."""
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import gettext
 
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
+from giaoban.core.locking import stale
 from giaoban.core.models import AuditEntry
 from giaoban.reporting import selectors, services
 from giaoban.reporting.models import Status
+from giaoban.testing.refusals import refused
 
 from .conftest import fill
 
@@ -29,6 +32,17 @@ def report(tree, form, period, bob):
     return services.report_open(
         actor=bob, organization=tree["sapa_board"], form=form, period=period
     )
+
+
+NOT_ABOVE = "Only a leader of a superior unit may approve this report."
+
+
+def _cannot(status: str, action: str) -> str:
+    """The workflow's refusal of `action` (English past participle) on a report in `status`."""
+    return gettext("A report that is %(status)s cannot be %(action)s.") % {
+        "status": gettext(status).lower(),
+        "action": gettext(action),
+    }
 
 
 def test_it_saves_vietnamese_numbers_and_records_each_change(report, bob):
@@ -102,7 +116,7 @@ def test_the_second_of_two_concurrent_saves_is_refused(report, bob):
     services.report_save(
         actor=bob, report=report, revision=opened, values={"child_marriages": "49"}
     )
-    with pytest.raises(ConcurrentEdit):
+    with refused(ConcurrentEdit, stale(f"{report.form.name} – {report.organization.name}").message):
         services.report_save(
             actor=bob, report=report, revision=opened, values={"child_marriages": "7"}
         )
@@ -116,7 +130,7 @@ def test_submit_then_approve_locks_the_report(report, bob, erin):
     assert report.status == Status.APPROVED and report.decided_by == erin
     with pytest.raises(ApplicationError, match="không thể thay đổi"):
         fill(report, bob, child_marriages="1")
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Approved", "returned")):
         services.report_return(actor=erin, report=report, reason="Sai số liệu")
 
 
@@ -135,14 +149,14 @@ def test_a_returned_report_goes_back_to_draft_when_edited_and_can_be_resubmitted
 def test_a_return_needs_a_reason(report, bob, erin):
     fill(report, bob, **GOOD)
     services.report_submit(actor=bob, report=report)
-    with pytest.raises(InvalidInput):
+    with refused(InvalidInput, gettext("Write why the report is returned."), field="reason"):
         services.report_return(actor=erin, report=report, reason="  ")
 
 
-@pytest.mark.parametrize("action", ["approve", "return"])
-def test_a_draft_cannot_be_approved_or_returned(report, bob, erin, action):
+@pytest.mark.parametrize(("action", "named"), [("approve", "approved"), ("return", "returned")])
+def test_a_draft_cannot_be_approved_or_returned(report, bob, erin, action, named):
     fill(report, bob, **GOOD)
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Draft", named)):
         if action == "approve":
             services.report_approve(actor=erin, report=report)
         else:
@@ -152,7 +166,7 @@ def test_a_draft_cannot_be_approved_or_returned(report, bob, erin, action):
 def test_a_submitted_report_cannot_be_submitted_again(report, bob):
     fill(report, bob, **GOOD)
     services.report_submit(actor=bob, report=report)
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Submitted", "submitted")):
         services.report_submit(actor=bob, report=report)
 
 
@@ -172,14 +186,14 @@ def test_every_step_is_recorded_with_who_and_when(report, bob, erin):
 def test_nobody_approves_their_own_units_report(report, bob, frank):
     fill(report, bob, **GOOD)
     services.report_submit(actor=bob, report=report)
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(NOT_ABOVE)):
         services.report_approve(actor=frank, report=report)  # a leader at Sa Pa itself
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(NOT_ABOVE)):
         services.report_approve(actor=bob, report=report)  # an officer
 
 
 def test_another_district_cannot_fill_or_see_the_report(report, charlie):
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext("You may not change this report.")):
         fill(report, charlie, child_marriages="1")
     assert report not in selectors.reports_visible(user=charlie)
 
@@ -210,7 +224,7 @@ def test_a_commune_cannot_read_its_sibling_communes_draft_or_approve(
     fill(draft, henry, **GOOD)
     assert draft not in selectors.reports_visible(user=grace)
     services.report_submit(actor=henry, report=draft)
-    with pytest.raises(PermissionDenied):
+    with refused(PermissionDenied, gettext(NOT_ABOVE)):
         services.report_approve(actor=grace, report=draft)
 
 
@@ -234,7 +248,11 @@ def test_a_changed_form_leaves_earlier_reports_on_their_version(report, bob, for
 
 
 def test_an_organization_that_does_not_report_on_the_form_cannot_open_one(tree, form, period):
-    with pytest.raises(ApplicationError):
+    expected = gettext("%(org)s does not report on “%(form)s”.") % {
+        "org": tree["sapa_party"].name,
+        "form": form.name,
+    }
+    with refused(ApplicationError, expected):
         services.report_open(actor=None, organization=tree["sapa_party"], form=form, period=period)
 
 
@@ -249,7 +267,7 @@ def test_approving_an_approved_report_again_is_refused_and_the_rollup_unchanged(
     services.report_submit(actor=bob, report=report)
     services.report_approve(actor=erin, report=report)
     assert _sapa_total(report) == Decimal("2255")
-    with pytest.raises(ApplicationError):
+    with refused(ApplicationError, _cannot("Approved", "approved")):
         services.report_approve(actor=erin, report=report)
     assert _sapa_total(report) == Decimal("2255")  # not 4.510
 

@@ -84,11 +84,13 @@ def _checked_picks(picks) -> list[PositionPick]:
     return checked
 
 
-def _check_scope(actor, parent: Unit, level: int, day) -> None:
-    if level not in Level.values or level <= parent.level:
+def _check_scope(actor, parent: Unit | None, level: int, day) -> None:
+    if level not in Level.values or level <= (parent.level if parent else 0):
         raise InvalidInput(
             {"level": _("Choose a level below %(unit)s's own.") % {"unit": parent.name}}
         )
+    if parent is None:
+        return
     if not parent.is_valid_on(day):
         raise InvalidInput(
             {
@@ -100,15 +102,29 @@ def _check_scope(actor, parent: Unit, level: int, day) -> None:
         raise PermissionDenied(_("You may not invite the units under %(unit)s.") % {"unit": parent})
 
 
-def _under(parent: Unit, level: int, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}path__startswith": parent.path, f"{prefix}level": level})
+@dataclass(frozen=True)
+class _Scope:
+    """The units invited: those at `level` under `parent`, or, without a parent (a national
+    briefing), every one at that level the actor sees."""
+
+    actor: object
+    parent: Unit | None
+    level: int
+
+    def q(self, prefix: str = "") -> Q:
+        from giaoban.orgs.access import EVERYTHING, unit_filter
+
+        where = Q(**{f"{prefix}level": self.level})
+        if self.parent is not None:
+            where &= Q(**{f"{prefix}path__startswith": self.parent.path})
+        return where & (EVERYTHING if self.actor is None else unit_filter(self.actor, prefix))
 
 
-def _operators(parent: Unit, level: int, day) -> dict[int, int]:
+def _operators(scope: _Scope, day) -> dict[int, int]:
     """unit id -> the account it designates (one query)."""
     rows = (
         Membership.objects.filter(
-            _under(parent, level, "organization__unit__"),
+            scope.q("organization__unit__"),
             valid_on(day, "organization__"),
             role=Role.OPERATOR,
             user__is_active=True,
@@ -125,12 +141,12 @@ def _held(day, prefix: str = "") -> Q:
     )
 
 
-def _chosen(parent: Unit, level: int, day, picks: list[PositionPick]) -> dict[int, list[int]]:
+def _chosen(scope: _Scope, day, picks: list[PositionPick]) -> dict[int, list[int]]:
     """unit id -> the people the picks choose there, in the picks' order (one query)."""
     if not picks:
         return {}
     rows = Position.objects.filter(
-        _under(parent, level, "organization__unit__"),
+        scope.q("organization__unit__"),
         _held(day),
         valid_on(day, "organization__"),
         organization__kind__in={p.kind for p in picks},
@@ -203,22 +219,26 @@ def point_name(unit: Unit) -> str:
 
 @transaction.atomic
 def points_invite_level(
-    *, actor, conference: Conference, parent: Unit, level: int, picks=()
+    *, actor, conference: Conference, parent: Unit | None, level: int, picks=()
 ) -> Invited:
-    """Invite every unit at `level` under `parent` valid on the conference's day as a bridge
-    point, with its designated operator and the people `picks` choose there as delegates.
-    Units already points are left as they are: inviting again adds only what is missing."""
+    """Invite every unit at `level` under `parent` (None: all the actor sees) valid on the
+    conference's day as a bridge point, with its designated operator and the people `picks`
+    choose there as delegates. Units already points are left as they are: inviting again adds
+    only what is missing."""
     conference = _locked(conference)
     require_host(actor, conference)
     _require_open(conference)
     picks = _checked_picks(picks)
     day = conference.day
     _check_scope(actor, parent, level, day)
+    scope = _Scope(actor, parent, level)
     taken = set(conference.points.values_list("unit_id", flat=True))
-    under = list(Unit.objects.filter(_under(parent, level), valid_on(day)).order_by("code", "pk"))
+    under = list(
+        Unit.objects.filter(scope.q(), valid_on(day)).order_by("parent__code", "code", "pk")
+    )
     units = [u for u in under if u.pk not in taken]
-    operators = _operators(parent, level, day) if units else {}
-    chosen = _chosen(parent, level, day, picks) if units else {}
+    operators = _operators(scope, day) if units else {}
+    chosen = _chosen(scope, day, picks) if units else {}
     order = conference.points.aggregate(m=Max("order"))["m"] or 0
     points = _insert(
         BridgePoint,
@@ -259,7 +279,11 @@ def points_invite_level(
         actor=actor,
         action="points.invite",
         instance=conference,
-        after={"parent": parent.pk, "level": level, "picks": [asdict(p) for p in picks]}
+        after={
+            "parent": parent.pk if parent else None,
+            "level": level,
+            "picks": [asdict(p) for p in picks],
+        }
         | asdict(result),
     )
     if points:

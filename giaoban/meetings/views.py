@@ -21,8 +21,10 @@ from giaoban.meetings.forms import (
     ConclusionForm,
     ConferenceEditForm,
     ConferenceForm,
+    CopyPointsForm,
     GuestForm,
     InviteForm,
+    InviteLevelForm,
     PointEditForm,
     PointForm,
 )
@@ -166,11 +168,13 @@ def _point_form(request, conference, data):
 
 
 def _render_detail(request, conference, role, **bound):
+    points_page = selectors.record_points_page(conference, request.GET.get("points_page"))
     context = {
         "conference": conference,
         "role": role,
         "editable": conference.is_open,
-        "points": selectors.points_with_delegates(conference),
+        "points": points_page.object_list,
+        "points_page": points_page,
         "agenda": selectors.agenda_with_documents(conference),
         "conclusions": conference.conclusions.all(),
         "attendance": selectors.attendance_counts(conference.pk),
@@ -476,3 +480,81 @@ def _save_minutes(request, conference) -> dict:
         return {item.pk: text}
     messages.success(request, _("Saved."))
     return {}
+
+
+# Inviting at scale ---------------------------------------------------------------------------
+
+
+def _invite_forms(request, conference, data=None, which=""):
+    from giaoban.meetings.invitations import conference_previous
+    from giaoban.orgs.models import Level, OrgKind
+
+    parents = selectors.invite_parents(user=request.user, conference=conference)
+    levels = [(value, label) for value, label in Level.choices if value != Level.PROVINCE]
+    level_form = InviteLevelForm(
+        data if which == "level" else None,
+        parents=parents,
+        levels=levels,
+        kinds=OrgKind.choices,
+        initial={"level": Level.COMMUNE},
+    )
+    previous = conference_previous(conference)
+    copy_form = CopyPointsForm(
+        data if which == "copy" else None,
+        sources=selectors.copy_sources(user=request.user, conference=conference),
+        initial={"source": previous.pk if previous else None},
+    )
+    return level_form, copy_form
+
+
+def _invite_saved(request, form, save, done) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        result = save(form.cleaned_data)
+    except ApplicationError as exc:
+        add_errors(form, exc)
+        return False
+    messages.success(request, done % result.__dict__)
+    return True
+
+
+def points_invite(request, pk: int):
+    """The host invites every unit at a level under a unit in one step, or starts from another
+    conference's points and delegates."""
+    from giaoban.meetings import invitations
+
+    conference, _role = _hosted(request, pk)
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    level_form, copy_form = _invite_forms(request, conference, request.POST, which)
+    if which == "level" and _invite_saved(
+        request,
+        level_form,
+        lambda data: invitations.points_invite_level(
+            actor=request.user,
+            conference=conference,
+            parent=data["parent"],
+            level=data["level"],
+            picks=[invitations.PositionPick(k, t) for k, t in level_form.picks()],
+        ),
+        _(
+            "%(points)d bridge points invited with %(delegates)d delegates; "
+            "%(without_operator)d without an operator; %(already_points)d were already points."
+        ),
+    ):
+        return _to_record(conference.pk, "#points")
+    if which == "copy" and _invite_saved(
+        request,
+        copy_form,
+        lambda data: invitations.points_copy_from(
+            actor=request.user, conference=conference, source=data["source"]
+        ),
+        _(
+            "%(points)d bridge points copied with %(delegates)d delegates; %(units_gone)d units "
+            "no longer exist and %(already_points)d were already points; %(delegates_left)d "
+            "delegates hold no position on this day."
+        ),
+    ):
+        return _to_record(conference.pk, "#points")
+    context = {"conference": conference, "level_form": level_form, "copy_form": copy_form}
+    return render(request, "meetings/points_invite.html", context)

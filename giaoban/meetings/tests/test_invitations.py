@@ -238,3 +238,53 @@ def test_a_conference_of_a_series_starts_from_the_previous_ones_points(tree, eve
     again = invitations.points_copy_from(actor=eve, conference=february, source=briefing)
     assert (again.points, again.already_points) == (0, 6)
     assert BridgePoint.objects.filter(conference=february).count() == 6
+
+
+def _auth(user) -> dict:
+    from giaoban.core.services import token_create
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(username=user.username)[1]}"}
+
+
+def test_the_api_invites_for_the_host_and_refuses_anyone_else(client, tree, eve, bob, briefing):
+    communes(tree["laocai_new"], 3)
+    url = f"/api/v1/conferences/{briefing.pk}/points/invite"
+    body = {
+        "parent": tree["laocai_new"].pk,
+        "level": 3,
+        "positions": [{"kind": "mobilization_board"}, {"kind": "fatherland_front", "title": "Chủ"}],
+    }
+    refused = client.post(url, body, content_type="application/json", **_auth(bob))
+    assert refused.status_code in (403, 404) and briefing.points.count() == 1
+    done = client.post(url, body, content_type="application/json", **_auth(eve))
+    assert done.status_code == 200, done.content
+    assert done.json() == {"points": 4, "delegates": 6, "without_operator": 1, "already_points": 0}
+    bad = client.post(url, body | {"level": 1}, content_type="application/json", **_auth(eve))
+    assert bad.status_code == 400 and "level" in bad.content.decode()
+
+
+def test_the_page_invites_the_communes_and_the_record_pages_its_points(client, tree, eve, briefing):
+    communes(tree["laocai_new"], 60)
+    client.force_login(eve)
+    page = client.get(f"/conferences/{briefing.pk}/points/invite/")
+    assert page.status_code == 200 and "Tỉnh Lào Cai (15)" in page.content.decode()
+    posted = client.post(
+        f"/conferences/{briefing.pk}/points/invite/",
+        {
+            "form": "level",
+            "parent": tree["laocai_new"].pk,
+            "level": 3,
+            "kind_1": "mobilization_board",
+        },
+    )
+    assert posted.status_code == 302 and briefing.points.count() == 62
+    record = client.get(f"/conferences/{briefing.pk}/?points_page=2")
+    text = record.content.decode()
+    assert "(62)" in text and "<strong>Điểm cầu xã Thử Nghiệm X60</strong>" in text
+    assert "<strong>Điểm cầu xã Thử Nghiệm X10</strong>" not in text
+    assert "points_page=1" in text
+
+
+def test_a_point_operator_may_not_open_the_invitation_page(client, tree, briefing, bob):
+    client.force_login(bob)
+    assert client.get(f"/conferences/{briefing.pk}/points/invite/").status_code in (403, 404)

@@ -54,8 +54,10 @@ def _whole(message: dict, field: str, default: int, low: int, high: int) -> int:
     value = message.get(field, default)
     if type(value) is not int or not low <= value <= high:
         raise InvalidInput(
-            {field: _("%(field)s must be a whole number from %(low)d to %(high)d.")
-            % {"field": field, "low": low, "high": high}}
+            {
+                field: _("%(field)s must be a whole number from %(low)d to %(high)d.")
+                % {"field": field, "low": low, "high": high}
+            }
         )
     return value
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from giaoban.core.errors import InvalidInput, PermissionDenied
 from giaoban.core.models import AuditEntry
+from giaoban.core.text import fold
 from giaoban.meetings import invitations, services
 from giaoban.meetings.invitations import PositionPick
 from giaoban.meetings.models import BridgePoint, Delegate
@@ -39,6 +40,7 @@ def communes(province: Unit, n: int, *, tag: str = "x", operators: bool = True) 
         Unit(
             code=f"{tag}{i:05d}",
             name=f"Xã Thử Nghiệm {tag.upper()}{i + 1}",
+            search_key=fold(f"Xã Thử Nghiệm {tag.upper()}{i + 1}"),
             kind=UnitKind.COMMUNE,
             level=Level.COMMUNE,
             parent=province,

@@ -9,6 +9,7 @@ import tempfile
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giaoban_bench")
 BENCHES = [
     "bench.registry",
+    "bench.invite",
     "bench.reporting",
     "bench.backup",
     "bench.live",

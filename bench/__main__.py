@@ -13,6 +13,7 @@ BENCHES = [
     "bench.reporting",
     "bench.backup",
     "bench.live",
+    "bench.live.host",
     "bench.publishing",
     "bench.media",
 ]

@@ -187,7 +187,11 @@
       return false;
     }
     var room = message.room;
-    if (room.points_scope === "page") { keepPaged(room, message.points); }
+    if (room.points_scope === "page") {
+      // Paged before: keep the attention list and the page. Not yet (the conference just grew
+      // past the limit): draw as before until the sync this change asks for arrives.
+      if (state.page) { keepPaged(room, message.points); } else { room.points_scope = state.points_scope; }
+    }
     room.points = merge(state.points, message.points).sort(byOrder);
     room.agenda = merge(state.agenda, message.items || []).sort(function (a, b) {
       return (a.order - b.order) || (a.id - b.id);

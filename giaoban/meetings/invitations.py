@@ -287,7 +287,9 @@ def points_invite_level(
         | asdict(result),
     )
     if points:
-        broadcast.publish(conference, "points.invited", points=[p.pk for p in points], items=())
+        # No tiles: thousands of them would be built and sent for consoles that then ask for
+        # the state they show anyway (a change of "points.invited" makes every console sync).
+        broadcast.publish(conference, "points.invited", points=(), items=())
     return result
 
 
@@ -395,5 +397,7 @@ def points_copy_from(*, actor, conference: Conference, source: Conference) -> Co
         after={"source": source.pk} | asdict(result),
     )
     if points:
-        broadcast.publish(conference, "points.invited", points=[p.pk for p in points], items=())
+        # No tiles: thousands of them would be built and sent for consoles that then ask for
+        # the state they show anyway (a change of "points.invited" makes every console sync).
+        broadcast.publish(conference, "points.invited", points=(), items=())
     return result

@@ -245,7 +245,8 @@
   }
 
   // A change cannot say "this tile or item is gone": after a removal the whole state is asked for.
-  var REMOVALS = { "point.removed": true, "agenda.removed": true };
+  // Points invited in one step come the same way: the console asks for what it shows.
+  var REMOVALS = { "point.removed": true, "agenda.removed": true, "points.invited": true };
 
   function receive(message) {
     if (message.type === "state" || message.type === "change") {

@@ -4,8 +4,10 @@ corrections of the record and the minutes. The live consoles are in live/views.p
 Views look objects up and call services; who may do what is decided by the services and the
 selectors (meetings.access), never here."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -132,18 +134,25 @@ def conference_create(request):
 # The record of one conference ------------------------------------------------------------
 
 
-def _host_forms(request, conference, role, bound: dict) -> dict:
-    """The forms of the detail page, unbound except the one that was just refused."""
+def _host_forms(request, conference, role, bound: dict, shown=None) -> dict:
+    """The forms of the detail page, unbound except the one that was just refused. Their
+    choice of point is among the points of the page shown (`shown`) and the host point: a
+    national briefing's thousands of points would be thousands of options in each."""
     if role.kind == "viewer":
         return {}
     user = request.user
     guest_points = selectors.guest_points(user=user, conference=conference)
+    if shown is not None:
+        guest_points = guest_points.filter(Q(pk__in=shown) | Q(is_host=True))
     if not role.is_host:
         return {"guest_form": bound.get("guest_form") or GuestForm(points=guest_points)}
     query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
     found = selectors.people_found(user=user, query=query)
+    points = conference.points.all()
+    if shown is not None:
+        points = points.filter(Q(pk__in=shown) | Q(is_host=True))
     invite_form = bound.get("invite_form") or InviteForm(
-        points=conference.points.all(), people=found, day=conference.day, initial={"q": query}
+        points=points, people=found, day=conference.day, initial={"q": query}
     )
     # A refused invitation is shown with the people of its search, not everyone visible.
     invite_form.fields["person"].queryset = found
@@ -160,10 +169,16 @@ def _host_forms(request, conference, role, bound: dict) -> dict:
 
 def _point_form(request, conference, data):
     user = request.user
+    operators = selectors.operators_for(user=user)
+    if data is None and conference.points.count() > settings.LIVE_ALL_POINTS_UP_TO:
+        # Offered, not enforced: in a national briefing, the thousands of accounts that already
+        # operate one of its points are left out of the list (any account is still accepted).
+        taken = conference.points.filter(operator__isnull=False).values("operator_id")
+        operators = operators.exclude(pk__in=taken)
     return PointForm(
         data,
         units=selectors.point_units(user=user, conference=conference),
-        operators=selectors.operators_for(user=user),
+        operators=operators,
     )
 
 
@@ -180,7 +195,7 @@ def _render_detail(request, conference, role, **bound):
         "attendance": selectors.attendance_counts(conference.pk),
         "can_start": conference.status == ConferenceStatus.PLANNED,
         "can_end": conference.status == ConferenceStatus.LIVE,
-        **_host_forms(request, conference, role, bound),
+        **_host_forms(request, conference, role, bound, [p.pk for p in points_page]),
     }
     return render(request, "meetings/conference_detail.html", context)
 

@@ -376,10 +376,8 @@ def operators_for(*, user):
 
 def point_units(*, user, conference: Conference) -> QuerySet[Unit]:
     """The units a bridge point may be at: those the user sees, valid on the conference's day,
-    above the village, and not yet a point of it (a national briefing's 3,321 communes are not
-    offered again once invited)."""
+    above the village."""
     units = Unit.objects.visible_to(user).on(conference.day)
-    units = units.exclude(pk__in=conference.points.values("unit_id"))
     return units.exclude(level=Level.VILLAGE).order_by("path")
 
 

@@ -170,16 +170,14 @@ def _host_forms(request, conference, role, bound: dict, shown=None) -> dict:
 def _point_form(request, conference, data):
     user = request.user
     operators = selectors.operators_for(user=user)
+    units = selectors.point_units(user=user, conference=conference)
     if data is None and conference.points.count() > settings.LIVE_ALL_POINTS_UP_TO:
-        # Offered, not enforced: in a national briefing, the thousands of accounts that already
-        # operate one of its points are left out of the list (any account is still accepted).
+        # Offered, not enforced: in a national briefing, the thousands of units already points
+        # and accounts already operating one are left out of the lists (still accepted).
         taken = conference.points.filter(operator__isnull=False).values("operator_id")
         operators = operators.exclude(pk__in=taken)
-    return PointForm(
-        data,
-        units=selectors.point_units(user=user, conference=conference),
-        operators=operators,
-    )
+        units = units.exclude(pk__in=conference.points.values("unit_id"))
+    return PointForm(data, units=units, operators=operators)
 
 
 def _render_detail(request, conference, role, **bound):

@@ -290,3 +290,44 @@ def test_the_page_invites_the_communes_and_the_record_pages_its_points(client, t
 def test_a_point_operator_may_not_open_the_invitation_page(client, tree, briefing, bob):
     client.force_login(bob)
     assert client.get(f"/conferences/{briefing.pk}/points/invite/").status_code in (403, 404)
+
+
+def test_the_api_and_the_page_copy_the_previous_conference_of_the_series(
+    client, tree, eve, briefing
+):
+    communes(tree["laocai_new"], 3)
+    invite(briefing, tree["laocai_new"])
+    march, april = (
+        services.conference_create(
+            actor=None,
+            title=f"Giao ban công tác dân vận tháng {month} năm 2026",
+            organizer=briefing.organizer,
+            kind="monthly",
+            series=briefing.series if month == 3 else "",
+            start=datetime(2026, month, 10, 8, 0, tzinfo=VN),
+            end=datetime(2026, month, 10, 11, 0, tzinfo=VN),
+        )
+        for month in (3, 4)
+    )
+    copied = client.post(
+        f"/api/v1/conferences/{march.pk}/points/copy",
+        {},
+        content_type="application/json",
+        **_auth(eve),
+    )
+    assert copied.status_code == 200, copied.content
+    assert (copied.json()["points"], copied.json()["delegates"]) == (5, 6)
+    alone = client.post(
+        f"/api/v1/conferences/{april.pk}/points/copy",
+        {},
+        content_type="application/json",
+        **_auth(eve),
+    )
+    assert alone.status_code == 400 and april.points.count() == 0  # no series, no previous
+    client.force_login(eve)
+    page = client.get(f"/conferences/{april.pk}/points/invite/")
+    assert page.status_code == 200
+    posted = client.post(
+        f"/conferences/{april.pk}/points/invite/", {"form": "copy", "source": march.pk}
+    )
+    assert posted.status_code == 302 and april.points.count() == 5

@@ -331,3 +331,17 @@ def test_the_api_and_the_page_copy_the_previous_conference_of_the_series(
         f"/conferences/{april.pk}/points/invite/", {"form": "copy", "source": march.pk}
     )
     assert posted.status_code == 302 and april.points.count() == 5
+
+
+def test_at_scale_the_hosts_point_console_lists_the_points_around_the_one_shown(
+    client, tree, eve, briefing, settings
+):
+    settings.LIVE_ALL_POINTS_UP_TO = 20
+    communes(tree["laocai_new"], 120, operators=False)
+    invite(briefing, tree["laocai_new"], picks=())
+    shown = briefing.points.get(order=60)
+    client.force_login(eve)
+    page = client.get(f"/conferences/{briefing.pk}/point/?point={shown.pk}").content.decode()
+    links = page.count('href="?point=')
+    assert links == 1 + 51  # the host point, and 25 on either side of the one shown
+    assert f'href="?point={shown.pk}" aria-current="page"' in page

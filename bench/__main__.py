@@ -9,9 +9,11 @@ import tempfile
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giaoban_bench")
 BENCHES = [
     "bench.registry",
+    "bench.invite",
     "bench.reporting",
     "bench.backup",
     "bench.live",
+    "bench.live.host",
     "bench.publishing",
     "bench.media",
     "bench.documents_pdf",

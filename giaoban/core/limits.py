@@ -30,3 +30,9 @@ def check_lengths(model: type[models.Model], keys: dict[str, str] | None = None,
             }
     if errors:
         raise InvalidInput(errors)
+
+
+#: The live room's search of bridge points by name (the host console of a large conference) and
+#: the largest page it may ask for: bounded like the room's other texts (issue 15).
+LIVE_SEARCH_CHARS = 100
+LIVE_PAGE_MAX = 100

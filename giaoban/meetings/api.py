@@ -14,7 +14,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict
 
-from giaoban.core.errors import ApplicationError, NotFound
+from giaoban.core.errors import ApplicationError, InvalidInput, NotFound
 from giaoban.meetings import documents, selectors
 from giaoban.meetings.live import commands
 from giaoban.meetings.live.refusals import record_refusal
@@ -203,6 +203,91 @@ def conference_act(request, conference_id: int, payload: ActionIn):
             record_refusal(request.user, conference.pk, message, exc.message)
         raise
     return selectors.live_state(conference.pk)
+
+
+class PickIn(Schema):
+    kind: str
+    title: str = ""
+
+
+class InviteIn(Schema):
+    """Every unit at `level` (2 district, 3 commune, 4 village) under the unit `parent` (left
+    out: every unit of that level the caller sees), with the holders of `positions`."""
+
+    parent: int | None = None
+    level: int = 3
+    positions: list[PickIn] = []
+
+
+class InvitedOut(Schema):
+    points: int
+    delegates: int
+    without_operator: int
+    already_points: int
+
+
+class CopyIn(Schema):
+    """`source` left out: the previous conference of the series."""
+
+    source: int | None = None
+
+
+class CopiedOut(Schema):
+    points: int
+    delegates: int
+    units_gone: int
+    already_points: int
+    delegates_left: int
+
+
+@router.post(
+    "/conferences/{conference_id}/points/invite",
+    response=InvitedOut,
+    summary="Invite every unit at a level under a unit (host)",
+)
+def points_invite(request, conference_id: int, payload: InviteIn):
+    """One step, one transaction: each unit a bridge point with the operator it designates and
+    the holders of the positions picked on the conference's day as delegates."""
+    from giaoban.meetings import invitations
+    from giaoban.orgs.models import Unit
+
+    conference, _role = selectors.conference_for(user=request.user, pk=conference_id, host=True)
+    parent = None
+    if payload.parent is not None:
+        parent = Unit.objects.visible_to(request.user).filter(pk=payload.parent).first()
+        if parent is None:
+            raise NotFound(_("No such unit, or you may not see it."))
+    if len(payload.positions) > invitations.MAX_PICKS:
+        raise InvalidInput(
+            {"positions": _("Pick at most %(n)d positions.") % {"n": invitations.MAX_PICKS}}
+        )
+    result = invitations.points_invite_level(
+        actor=request.user,
+        conference=conference,
+        parent=parent,
+        level=payload.level,
+        picks=[invitations.PositionPick(p.kind[:40], p.title) for p in payload.positions],
+    )
+    return result.__dict__
+
+
+@router.post(
+    "/conferences/{conference_id}/points/copy",
+    response=CopiedOut,
+    summary="Copy the points and delegates of another conference (host)",
+)
+def points_copy(request, conference_id: int, payload: CopyIn):
+    from giaoban.meetings import invitations
+
+    conference, _role = selectors.conference_for(user=request.user, pk=conference_id, host=True)
+    if payload.source is None:
+        source = invitations.conference_previous(conference)
+        if source is None:
+            raise InvalidInput({"source": _("This conference has no previous one in its series.")})
+    else:
+        source = selectors.conference_get(user=request.user, pk=payload.source)
+    result = invitations.points_copy_from(actor=request.user, conference=conference, source=source)
+    return result.__dict__
 
 
 @router.post(

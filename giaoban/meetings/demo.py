@@ -5,13 +5,13 @@ points. Sa Pa's delegates are exactly the article's; rooms and start time are il
 It is loaded as planned, so that the demo users can run it live themselves.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from giaoban.meetings import services
+from giaoban.meetings import invitations, services
 from giaoban.meetings.models import Conference
 from giaoban.orgs import services as org_services
 from giaoban.orgs.demo.scenario import DEMO_PASSWORD
@@ -122,6 +122,7 @@ def _delegates(conference: Conference) -> None:
 
 @transaction.atomic
 def load() -> Conference:
+    load_2026()
     existing = Conference.objects.filter(title=TITLE).first()
     if existing:
         return existing
@@ -149,6 +150,75 @@ def load() -> Conference:
             title=title,
             presenter=presenter,
             planned_minutes=minutes,
+        )
+    return conference
+
+
+TITLE_2026 = "Giao ban công tác dân vận tháng 01 năm 2026 của tỉnh Lào Cai"
+HOST_2026_LOGIN = "diemcau_tinh_2026"
+REFORM = date(2025, 7, 1)
+
+
+def _board_2026(province: Unit) -> Organization:
+    """The new province's merged board (illustrative: the shipped registry names none)."""
+    name = "Ban Tuyên giáo và Dân vận Tỉnh ủy Lào Cai"
+    board = Organization.objects.filter(unit=province, name=name).first()
+    return board or org_services.organization_create(
+        actor=None,
+        name=name,
+        kind=OrgKind.MOBILIZATION_BOARD,
+        unit=province,
+        valid_from=REFORM,
+        is_illustrative=True,
+    )
+
+
+def load_2026() -> Conference | None:
+    """The 2026 briefing of the new Lào Cai (unit 15, after the merger with Yên Bái): the
+    province hosts and every ward and commune is a bridge point, invited in one step."""
+    existing = Conference.objects.filter(title=TITLE_2026).first()
+    province = Unit.objects.filter(code="15", parent__isnull=True, valid_from=REFORM).first()
+    if existing or province is None:
+        return existing
+    board = _board_2026(province)
+    users = get_user_model().objects
+    host = users.filter(username=HOST_2026_LOGIN).first() or users.create_user(
+        username=HOST_2026_LOGIN,
+        password=DEMO_PASSWORD,
+        first_name="Kỹ thuật viên điểm cầu tỉnh Lào Cai (2026)",
+    )
+    org_services.membership_set(user=host, organization=board, role=Role.OPERATOR)
+    conference = services.conference_create(
+        actor=None,
+        title=TITLE_2026,
+        organizer=board,
+        kind="monthly",
+        series="giao-ban-dan-van-lao-cai-2026",
+        start=datetime(2026, 1, 20, 8, 0, tzinfo=VN),
+        end=datetime(2026, 1, 20, 11, 0, tzinfo=VN),
+    )
+    services.point_add(
+        actor=None,
+        conference=conference,
+        unit=province,
+        name="Điểm cầu tỉnh Lào Cai",
+        is_host=True,
+        location="Hội trường Tỉnh ủy Lào Cai",
+        operator=host,
+    )
+    invitations.points_invite_level(
+        actor=None,
+        conference=conference,
+        parent=province,
+        level=Level.COMMUNE,
+        picks=[
+            invitations.PositionPick(OrgKind.MOBILIZATION_BOARD),
+            invitations.PositionPick(OrgKind.FATHERLAND_FRONT),
+        ],
+    )
+    for kind, title, _presenter, minutes in AGENDA[:3] + AGENDA[4:]:
+        services.agenda_add(
+            actor=None, conference=conference, kind=kind, title=title, planned_minutes=minutes
         )
     return conference
 

@@ -182,3 +182,60 @@ class ConclusionForm(_OnePage):
     text = forms.CharField(
         label=_("Conclusion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+#: How many positions the invitation page offers to pick (the service takes up to ten).
+PICK_ROWS = 4
+
+
+class InviteLevelForm(forms.Form):
+    """Every unit at a level under a unit as a bridge point, with the holders of the positions
+    picked (a kind of organization and the start of a title; no title: its head)."""
+
+    parent = _Labelled(
+        label=_("Under the unit"),
+        queryset=None,
+        required=False,
+        empty_label=_("Every unit I see (a national briefing)"),
+        label_of=lambda u: f"{u.name} ({u.code})",
+    )
+    level = forms.TypedChoiceField(label=_("Every unit at the level"), coerce=int, choices=())
+
+    def __init__(self, *args, parents, levels, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["level"].choices = levels
+        for i in range(1, PICK_ROWS + 1):
+            self.fields[f"kind_{i}"] = forms.ChoiceField(
+                label=_("Delegates: organization %(n)d") % {"n": i},
+                choices=[("", "—"), *kinds],
+                required=False,
+            )
+            self.fields[f"title_{i}"] = forms.CharField(
+                label=_("Position %(n)d (beginning of the title)") % {"n": i},
+                max_length=100,
+                required=False,
+                help_text=_("Leave empty to invite the head of the organization."),
+            )
+
+    def picks(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [
+            (data[f"kind_{i}"], data[f"title_{i}"])
+            for i in range(1, PICK_ROWS + 1)
+            if data.get(f"kind_{i}")
+        ]
+
+
+class CopyPointsForm(forms.Form):
+    """Start from another conference's bridge points and delegates."""
+
+    source = _Labelled(
+        label=_("Copy the bridge points and delegates of"),
+        queryset=None,
+        label_of=lambda c: f"{c.title} ({c.scheduled_start:%d/%m/%Y})",
+    )
+
+    def __init__(self, *args, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources

@@ -464,3 +464,31 @@ def point_units(*, user, conference: Conference) -> QuerySet[Unit]:
     above the village."""
     units = Unit.objects.visible_to(user).on(conference.day)
     return units.exclude(level=Level.VILLAGE).order_by("path")
+
+
+# Inviting at scale -------------------------------------------------------------------------
+
+
+def invite_parents(*, user, conference: Conference) -> QuerySet[Unit]:
+    """The units under which the host may invite every unit of a level: those the user sees,
+    valid on the conference's day, above the commune."""
+    units = Unit.objects.visible_to(user).on(conference.day)
+    return units.filter(level__lt=Level.COMMUNE).order_by("path")
+
+
+def copy_sources(*, user, conference: Conference) -> QuerySet[Conference]:
+    """The organizer's other conferences the user sees, newest first: where to copy from."""
+    others = conferences_visible(user=user).filter(organizer_id=conference.organizer_id)
+    return others.exclude(pk=conference.pk).order_by("-scheduled_start", "-pk")
+
+
+def record_points_page(conference: Conference, number, per_page: int = 50):
+    """One page of the record's points with their delegates (a national briefing has
+    thousands: the conference page shows them a page at a time)."""
+    from django.core.paginator import Paginator
+
+    rows = conference.points.select_related("unit", "operator").prefetch_related("delegates")
+    page = Paginator(rows.order_by(*BridgePoint._meta.ordering), per_page).get_page(number)
+    for point in page.object_list:
+        point.ready_count = sum(bool(getattr(point, name)) for name in BridgePoint.READINESS)
+    return page

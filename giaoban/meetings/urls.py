@@ -29,6 +29,7 @@ urlpatterns = [
         name="agenda_remove",
     ),
     path("conferences/<int:pk>/points/add/", views.point_add, name="point_add"),
+    path("conferences/<int:pk>/points/invite/", views.points_invite, name="points_invite"),
     path("conferences/<int:pk>/delegates/invite/", views.delegate_invite, name="delegate_invite"),
     path("conferences/<int:pk>/delegates/guest/", views.guest_add, name="guest_add"),
     path("conferences/<int:pk>/agenda/add/", views.agenda_add, name="agenda_add"),

@@ -4,8 +4,10 @@ corrections of the record and the minutes. The live consoles are in live/views.p
 Views look objects up and call services; who may do what is decided by the services and the
 selectors (meetings.access), never here."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +23,10 @@ from giaoban.meetings.forms import (
     ConclusionForm,
     ConferenceEditForm,
     ConferenceForm,
+    CopyPointsForm,
     GuestForm,
     InviteForm,
+    InviteLevelForm,
     PointEditForm,
     PointForm,
 )
@@ -130,18 +134,25 @@ def conference_create(request):
 # The record of one conference ------------------------------------------------------------
 
 
-def _host_forms(request, conference, role, bound: dict) -> dict:
-    """The forms of the detail page, unbound except the one that was just refused."""
+def _host_forms(request, conference, role, bound: dict, shown=None) -> dict:
+    """The forms of the detail page, unbound except the one that was just refused. Their
+    choice of point is among the points of the page shown (`shown`) and the host point: a
+    national briefing's thousands of points would be thousands of options in each."""
     if role.kind == "viewer":
         return {}
     user = request.user
     guest_points = selectors.guest_points(user=user, conference=conference)
+    if shown is not None:
+        guest_points = guest_points.filter(Q(pk__in=shown) | Q(is_host=True))
     if not role.is_host:
         return {"guest_form": bound.get("guest_form") or GuestForm(points=guest_points)}
     query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
     found = selectors.people_found(user=user, query=query)
+    points = conference.points.all()
+    if shown is not None:
+        points = points.filter(Q(pk__in=shown) | Q(is_host=True))
     invite_form = bound.get("invite_form") or InviteForm(
-        points=conference.points.all(), people=found, day=conference.day, initial={"q": query}
+        points=points, people=found, day=conference.day, initial={"q": query}
     )
     # A refused invitation is shown with the people of its search, not everyone visible.
     invite_form.fields["person"].queryset = found
@@ -158,25 +169,31 @@ def _host_forms(request, conference, role, bound: dict) -> dict:
 
 def _point_form(request, conference, data):
     user = request.user
-    return PointForm(
-        data,
-        units=selectors.point_units(user=user, conference=conference),
-        operators=selectors.operators_for(user=user),
-    )
+    operators = selectors.operators_for(user=user)
+    units = selectors.point_units(user=user, conference=conference)
+    if data is None and conference.points.count() > settings.LIVE_ALL_POINTS_UP_TO:
+        # Offered, not enforced: in a national briefing, the thousands of units already points
+        # and accounts already operating one are left out of the lists (still accepted).
+        taken = conference.points.filter(operator__isnull=False).values("operator_id")
+        operators = operators.exclude(pk__in=taken)
+        units = units.exclude(pk__in=conference.points.values("unit_id"))
+    return PointForm(data, units=units, operators=operators)
 
 
 def _render_detail(request, conference, role, **bound):
+    points_page = selectors.record_points_page(conference, request.GET.get("points_page"))
     context = {
         "conference": conference,
         "role": role,
         "editable": conference.is_open,
-        "points": selectors.points_with_delegates(conference),
+        "points": points_page.object_list,
+        "points_page": points_page,
         "agenda": selectors.agenda_with_documents(conference),
         "conclusions": conference.conclusions.all(),
         "attendance": selectors.attendance_counts(conference.pk),
         "can_start": conference.status == ConferenceStatus.PLANNED,
         "can_end": conference.status == ConferenceStatus.LIVE,
-        **_host_forms(request, conference, role, bound),
+        **_host_forms(request, conference, role, bound, [p.pk for p in points_page]),
     }
     return render(request, "meetings/conference_detail.html", context)
 
@@ -476,3 +493,81 @@ def _save_minutes(request, conference) -> dict:
         return {item.pk: text}
     messages.success(request, _("Saved."))
     return {}
+
+
+# Inviting at scale ---------------------------------------------------------------------------
+
+
+def _invite_forms(request, conference, data=None, which=""):
+    from giaoban.meetings.invitations import conference_previous
+    from giaoban.orgs.models import Level, OrgKind
+
+    parents = selectors.invite_parents(user=request.user, conference=conference)
+    levels = [(value, label) for value, label in Level.choices if value != Level.PROVINCE]
+    level_form = InviteLevelForm(
+        data if which == "level" else None,
+        parents=parents,
+        levels=levels,
+        kinds=OrgKind.choices,
+        initial={"level": Level.COMMUNE},
+    )
+    previous = conference_previous(conference)
+    copy_form = CopyPointsForm(
+        data if which == "copy" else None,
+        sources=selectors.copy_sources(user=request.user, conference=conference),
+        initial={"source": previous.pk if previous else None},
+    )
+    return level_form, copy_form
+
+
+def _invite_saved(request, form, save, done) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        result = save(form.cleaned_data)
+    except ApplicationError as exc:
+        add_errors(form, exc)
+        return False
+    messages.success(request, done % result.__dict__)
+    return True
+
+
+def points_invite(request, pk: int):
+    """The host invites every unit at a level under a unit in one step, or starts from another
+    conference's points and delegates."""
+    from giaoban.meetings import invitations
+
+    conference, _role = _hosted(request, pk)
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    level_form, copy_form = _invite_forms(request, conference, request.POST, which)
+    if which == "level" and _invite_saved(
+        request,
+        level_form,
+        lambda data: invitations.points_invite_level(
+            actor=request.user,
+            conference=conference,
+            parent=data["parent"],
+            level=data["level"],
+            picks=[invitations.PositionPick(k, t) for k, t in level_form.picks()],
+        ),
+        _(
+            "%(points)d bridge points invited with %(delegates)d delegates; "
+            "%(without_operator)d without an operator; %(already_points)d were already points."
+        ),
+    ):
+        return _to_record(conference.pk, "#points")
+    if which == "copy" and _invite_saved(
+        request,
+        copy_form,
+        lambda data: invitations.points_copy_from(
+            actor=request.user, conference=conference, source=data["source"]
+        ),
+        _(
+            "%(points)d bridge points copied with %(delegates)d delegates; %(units_gone)d units "
+            "no longer exist and %(already_points)d were already points; %(delegates_left)d "
+            "delegates hold no position on this day."
+        ),
+    ):
+        return _to_record(conference.pk, "#points")
+    context = {"conference": conference, "level_form": level_form, "copy_form": copy_form}
+    return render(request, "meetings/points_invite.html", context)

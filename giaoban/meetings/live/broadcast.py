@@ -117,6 +117,45 @@ def compact_view(compact: dict, point: int) -> str:
     return compact["prefix"] + tile + compact["suffix"] if tile else compact["base"]
 
 
+_TILES = json.dumps("\u0000tiles\u0000")
+
+
+def host_texts(message: dict, conference_id: int) -> dict:
+    """The host consoles' view of a change in a large conference (see pages.py): the room with
+    the attention count, and each changed tile apart, for `host_view` to put in those a console
+    holds and those that now need attention. A change wider than COMPACT_OWN_MAX asks them to
+    sync."""
+    from giaoban.meetings.live import pages
+    from giaoban.meetings.models import Conference
+
+    conference = Conference.objects.get(pk=conference_id)
+    needing = pages.attention_q(conference)
+    total = conference.points.filter(needing).count()
+    room = message["room"] | {"points_scope": "page", "attention_total": total}
+    base = message | {"room": room}
+    resync = to_json(base | {"points": [], "sync": True})
+    if len(message["points"]) > COMPACT_OWN_MAX:
+        return {"resync": resync}
+    prefix, suffix = to_json(base | {"points": ["\u0000tiles\u0000"]}).split(_TILES)
+    return {
+        "resync": resync,
+        "prefix": prefix,
+        "suffix": suffix,
+        "tiles": {str(p["id"]): to_json(p) for p in message["points"]},
+        "urgent": pages.urgent_of(conference, message["points"], message["room"]),
+    }
+
+
+def host_view(texts: dict, held: set | None) -> str:
+    """What a host console holding the tiles `held` (None: it holds no paged state yet)
+    receives of a change; the tiles that now need attention join what it holds."""
+    if held is None or "tiles" not in texts:
+        return texts["resync"]
+    held.update(texts["urgent"])
+    chosen = [text for pk, text in texts["tiles"].items() if int(pk) in held]
+    return texts["prefix"] + ",".join(chosen) + texts["suffix"]
+
+
 def _broadcast(
     conference_id: int,
     seq: int,
@@ -134,6 +173,7 @@ def _broadcast(
         host_id = state_cache.compact_host(conference_id, seq)
         if host_id is not None:
             event["compact"] = compact_texts(message, host_id)
+            event["host"] = host_texts(message, conference_id)
         async_to_sync(layer.group_send)(group_name(conference_id), event)
     except Exception:  # a broken layer must not undo a committed change; consoles resync
         log.exception("broadcast of conference %s failed", conference_id)

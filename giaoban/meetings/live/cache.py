@@ -57,6 +57,20 @@ class _StateCache:
             f'{{"type": "state", "reason": "sync", "state": {body[:-1]}, "server_time": {clock}}}}}'
         )
 
+    def host_message(self, conference_id: int, page) -> tuple[str, dict | None]:
+        """The state for a host's console: the whole state, or in a large conference the
+        paged view (live/pages.py) with what it holds: {"held": ids, "page": the page's ids}."""
+        if self.compact_host(conference_id) is None:
+            return self.message(conference_id), None
+        from giaoban.meetings.live.pages import host_view
+
+        view, held = host_view(conference_id, page)
+        clock = json.dumps(timezone.now().isoformat())
+        body = to_json(view)
+        head = '{"type": "state", "reason": "sync", "state": '
+        text = f'{head}{body[:-1]}, "server_time": {clock}}}}}'
+        return text, {"held": held, "page": set(view["page"]["ids"])}
+
     def compact_host(self, conference_id: int, seq: int | None = None) -> int | None:
         """selectors.compact_host, counted once per change number per process (points are
         added and removed by changes): not on every console's connect, sync or media poll."""

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ApplicationError
 from giaoban.meetings.access import conference_role
-from giaoban.meetings.live import commands, presence
+from giaoban.meetings.live import commands, pages, presence
 from giaoban.meetings.live.cache import state_cache
 from giaoban.meetings.live.fanout import fanout
+from giaoban.meetings.live.pages import HostPage
 from giaoban.meetings.live.presence import announcer, heartbeats
 from giaoban.meetings.live.refusals import CLOSE_CODE, RefusalWindow, record_refusal
 from giaoban.meetings.models import Conference
@@ -29,6 +30,11 @@ def _role_for(user, conference_id):
 @database_sync_to_async
 def _state(conference_id, point_id=None) -> str:
     return state_cache.message(conference_id, point_id)
+
+
+@database_sync_to_async
+def _host_state(conference_id, page):
+    return state_cache.host_message(conference_id, page)
 
 
 async def _touch(channel, conference_id) -> int:
@@ -102,7 +108,35 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             )
             if came_online:
                 announcer.add(self.conference_id, [self.role.point_id])
-        await self.send(text_data=await _state(self.conference_id, self.live_point))
+        await self._send_state()
+
+    async def _send_state(self) -> None:
+        """The whole state (a point's: compact in a large conference); a host's console in a
+        large conference gets its paged view and keeps the ids of the tiles it holds."""
+        if self.live_point is not None:
+            await self.send(text_data=await _state(self.conference_id, self.live_point))
+            return
+        text, held = await _host_state(self.conference_id, getattr(self, "host_page", HostPage()))
+        self.host_ids = held and held["held"]
+        self.page_ids = held["page"] if held else set()
+        await self.send(text_data=text)
+
+    async def _points_page(self, content) -> None:
+        """Another page of the points, or those a search finds (the host's console only)."""
+        if self.live_point is not None:
+            await self._refused("points_page", _("Only the host's console pages the points."))
+            return
+        try:
+            page = pages.page_asked(content)
+        except ApplicationError as exc:
+            await self._refused("points_page", exc.message)
+            return
+        self.host_page = page
+        message, shown = await database_sync_to_async(pages.page_message)(self.conference_id, page)
+        if getattr(self, "host_ids", None) is not None:
+            self.host_ids = (self.host_ids - self.page_ids) | shown
+            self.page_ids = shown
+        await self.send_json(message)
 
     async def disconnect(self, code):
         if getattr(self, "joined", False):
@@ -132,6 +166,9 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         if action in ("ping", "sync"):
             await self._ping(content, force=action == "sync")
             return
+        if action == "points_page":
+            await self._points_page(content)
+            return
         error = await _run(self.user, self.role, self.conference_id, content)
         if error:
             await self._refused(action if isinstance(action, str) else None, error)
@@ -152,7 +189,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         seq = await _touch(self.channel_name, self.conference_id)
         held = content.get("seq")
         if force or not isinstance(held, int) or held < seq:
-            await self.send(text_data=await _state(self.conference_id, self.live_point))
+            await self._send_state()
         else:
             await self.send_json({"type": "pong", "seq": seq})
 

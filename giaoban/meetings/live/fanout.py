@@ -71,10 +71,10 @@ class LocalFanout:
             text = message.get("text")
             if text is None:
                 continue
-            compact = message.get("compact")
+            compact, host = message.get("compact"), message.get("host")
             for console in list(room.consoles):
                 try:
-                    await console.send(text_data=_view(text, compact, console))
+                    await console.send(text_data=_view(text, compact, console, host))
                 except Exception:  # closed meanwhile: its disconnect will remove it
                     room.consoles.discard(console)
 
@@ -84,12 +84,15 @@ class LocalFanout:
         return len(room.consoles) if room else 0
 
 
-def _view(text: str, compact: dict | None, console) -> str:
-    """What `console` receives of a broadcast: all of it, or, for a point's or a viewer's
-    console in a large conference, the compact view (see broadcast.compact_texts)."""
-    from giaoban.meetings.live.broadcast import compact_view
+def _view(text: str, compact: dict | None, console, host: dict | None = None) -> str:
+    """What `console` receives of a broadcast: all of it, or, in a large conference, for a
+    point's or a viewer's console the compact view (see broadcast.compact_texts), for the
+    host's the tiles it holds (broadcast.host_view)."""
+    from giaoban.meetings.live.broadcast import compact_view, host_view
 
     point = getattr(console, "live_point", None)
+    if host is not None and point is None:
+        return host_view(host, getattr(console, "host_ids", None))
     if compact is None or point is None:
         return text
     return compact_view(compact, point)

@@ -52,6 +52,13 @@ def console_labels() -> dict:
             "Showing %(shown)s of the %(total)s bridge points: those that need attention "
             "first. Find any other by its name above."
         ),
+        "points_paged": _(
+            "The conference has %(total)s bridge points: the host point and those that need "
+            "attention come first, then one page. Find any other by its name above."
+        ),
+        "points_found": _("%(n)s bridge points found for “%(search)s”."),
+        "points_page_range": _("Points %(first)s–%(last)s of %(total)s"),
+        "attention_count": _("%(n)s need attention"),
         "points_scope_own": _(
             "The conference has %(total)s bridge points: this console shows the host point and "
             "yours; the counts above are for all of them."

@@ -2,6 +2,7 @@
 WebSocket, and the point's delegates that a console refreshes after a roll call."""
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -50,9 +51,22 @@ def point_console(request, pk: int):
     context = _console_context(conference, role, point, readonly) | {
         "delegates": point.delegates.all(),
         "documents": selectors.items_with_documents(conference),
-        "all_points": conference.points.all() if role.is_host else [],
+        "all_points": _switch_points(conference, point) if role.is_host else [],
     }
     return render(request, "meetings/point_console.html", context)
+
+
+#: The host's switch between point consoles lists the points around the one shown (and the
+#: host point) when the conference is large: not 31,000 links on one page.
+SWITCH_AROUND = 25
+
+
+def _switch_points(conference, point):
+    points = conference.points.all()
+    if points.count() <= settings.LIVE_ALL_POINTS_UP_TO:
+        return points
+    near = Q(order__gte=point.order - SWITCH_AROUND, order__lte=point.order + SWITCH_AROUND)
+    return points.filter(near | Q(is_host=True))
 
 
 def point_delegates(request, pk: int, point_pk: int):

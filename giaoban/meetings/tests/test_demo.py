@@ -54,3 +54,15 @@ def test_its_agenda_is_the_one_the_article_implies(conference):
 def test_loading_twice_makes_one_conference(conference):
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Conference.objects.filter(title=TITLE).count() == 1 and conference.points.count() == 10
+
+
+def test_the_2026_briefing_links_the_new_lao_cai_and_its_99_wards_and_communes(conference):
+    from giaoban.meetings.demo import TITLE_2026
+
+    briefing = Conference.objects.get(title=TITLE_2026)
+    host = briefing.points.get(is_host=True)
+    assert (host.unit.code, host.operator.username) == ("15", "diemcau_tinh_2026")
+    communes = briefing.points.filter(is_host=False).select_related("unit")
+    assert communes.count() == 99
+    assert all(p.unit.parent_id == host.unit_id and p.unit.level == 3 for p in communes)
+    assert briefing.scheduled_start.year == 2026 and briefing.agenda.count() == 4

@@ -187,6 +187,11 @@
       return false;
     }
     var room = message.room;
+    if (room.points_scope === "page") {
+      // Paged before: keep the attention list and the page. Not yet (the conference just grew
+      // past the limit): draw as before until the sync this change asks for arrives.
+      if (state.page) { keepPaged(room, message.points); } else { room.points_scope = state.points_scope; }
+    }
     room.points = merge(state.points, message.points).sort(byOrder);
     room.agenda = merge(state.agenda, message.items || []).sort(function (a, b) {
       return (a.order - b.order) || (a.id - b.id);
@@ -194,6 +199,41 @@
     state = room;
     lastSeq = message.seq;
     return true;
+  }
+
+  // A large conference's host console (points_scope "page") holds the points that need
+  // attention and one page; a change brings the counts and the tiles it holds, or of points
+  // that now need attention, which join the list.
+  function keepPaged(room, changed) {
+    var held = state.attention || { ids: [], total: 0 };
+    var ids = held.ids.slice();
+    var onPage = (state.page && state.page.ids) || [];
+    changed.forEach(function (tile) {
+      if (!tile.is_host && ids.indexOf(tile.id) < 0 && onPage.indexOf(tile.id) < 0) { ids.push(tile.id); }
+    });
+    room.attention = { ids: ids, total: room.attention_total === undefined ? held.total : room.attention_total };
+    room.page = state.page;
+  }
+
+  // Another page of points, or those a search found: the tiles held are the attention list's,
+  // the host's and the new page's.
+  function applyPage(message) {
+    if (!state || state.points_scope !== "page") { return; }
+    var keep = (state.attention ? state.attention.ids : []);
+    state.page = message.page;
+    state.points = merge(
+      state.points.filter(function (p) { return p.is_host || keep.indexOf(p.id) >= 0; }),
+      message.points
+    ).sort(byOrder);
+    pageAsked = false;
+    render();
+  }
+
+  var pageAsked = false;
+
+  function askPage(offset, search) {
+    var limit = (state && state.page && state.page.limit) || 50;
+    pageAsked = send({ action: "points_page", offset: Math.max(0, offset), limit: limit, search: search });
   }
 
   // The entries of `held`, with those of `changed` (same id) put in their place.
@@ -205,7 +245,8 @@
   }
 
   // A change cannot say "this tile or item is gone": after a removal the whole state is asked for.
-  var REMOVALS = { "point.removed": true, "agenda.removed": true };
+  // Points invited in one step come the same way: the console asks for what it shows.
+  var REMOVALS = { "point.removed": true, "agenda.removed": true, "points.invited": true };
 
   function receive(message) {
     if (message.type === "state" || message.type === "change") {
@@ -230,6 +271,8 @@
       if (first || reason === "sync" || reason === "rollcall" || reason.indexOf("delegate.") === 0) {
         refreshDelegates();
       }
+    } else if (message.type === "points_page") {
+      applyPage(message);
     } else if (message.type === "refused") {
       floorPending = false;
       announce(message.message);
@@ -386,6 +429,7 @@
   // the most urgent, SHOWN_AT_MOST at the most.
   function pointsShown(speaking, waiting) {
     var filter = part("points-filter");
+    if (state.points_scope === "page") { return pagedShown(filter, speaking, waiting); }
     var large = config.role === "host" && config.allPointsUpTo && state.points.length > config.allPointsUpTo;
     if (filter) { filter.hidden = !large; }
     if (!large) { return state.points; }
@@ -397,6 +441,41 @@
       .sort(function (a, b) { return (a[0] - b[0]) || byOrder(a[1], b[1]); })
       .slice(0, SHOWN_AT_MOST)
       .map(function (pair) { return pair[1]; });
+  }
+
+  // The attention list first (most urgent first), then the page in the server's order.
+  function pagedShown(filter, speaking, waiting) {
+    if (filter) { filter.hidden = false; }
+    var byId = {};
+    state.points.forEach(function (p) { byId[p.id] = p; });
+    var seen = {};
+    var urgent = state.attention.ids.map(function (id) { return byId[id]; })
+      .filter(function (p) { return p; })
+      .map(function (p) { return [urgency(p, speaking, waiting), p]; })
+      .sort(function (a, b) { return (a[0] - b[0]) || byOrder(a[1], b[1]); })
+      .map(function (pair) { return pair[1]; });
+    var host = state.points.filter(function (p) { return p.is_host; });
+    var page = state.page.ids.map(function (id) { return byId[id]; }).filter(function (p) { return p; });
+    if (state.page.search) { return page; }   // a search shows what it found, nothing else
+    return host.concat(urgent, page).filter(function (p) {
+      if (seen[p.id]) { return false; }
+      seen[p.id] = true;
+      return true;
+    });
+  }
+
+  function renderPager() {
+    var pager = part("points-pager");
+    if (!pager) { return; }
+    var page = state.points_scope === "page" ? state.page : null;
+    pager.hidden = !page;
+    if (!page) { return; }
+    var last = Math.min(page.offset + page.ids.length, page.total);
+    part("points-range").textContent = fmt(labels.points_page_range, {
+      first: page.total ? page.offset + 1 : 0, last: last, total: page.total
+    }) + " · " + fmt(labels.attention_count, { n: state.attention.total });
+    pager.querySelector('[data-page="prev"]').disabled = page.offset <= 0;
+    pager.querySelector('[data-page="next"]').disabled = last >= page.total;
   }
 
   function renderTiles() {
@@ -443,8 +522,13 @@
     var total = state.points_total === undefined ? state.points.length : state.points_total;
     if (state.points_online !== undefined) { online = state.points_online; }
     part("points-summary").textContent = "· " + fmt(labels.online_count, { online: online, total: total });
+    renderPager();
     var scope = part("points-scope");
-    if (state.points_scope === "own") {
+    if (state.points_scope === "page") {
+      scope.textContent = state.page.search
+        ? fmt(labels.points_found, { n: state.page.total, search: state.page.search })
+        : fmt(labels.points_paged, { total: total });
+    } else if (state.points_scope === "own") {
       scope.textContent = fmt(labels.points_scope_own, { total: total });
     } else if (shown.length < state.points.length) {
       scope.textContent = fmt(labels.points_shown, { shown: shown.length, total: total });
@@ -592,8 +676,23 @@
     send(message);
   });
 
+  var searchTimer = null;
+
   root.addEventListener("input", function (event) {
-    if (state && event.target.closest('[data-live="points-filter"]')) { renderTiles(); }
+    var filter = event.target.closest('[data-live="points-filter"]');
+    if (!state || !filter) { return; }
+    if (state.points_scope !== "page") { renderTiles(); return; }
+    // Asked of the server (it holds every point), once the typing pauses.
+    window.clearTimeout(searchTimer);
+    searchTimer = window.setTimeout(function () { askPage(0, filter.value.trim()); }, 300);
+  });
+
+  root.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-page]");
+    if (!button || button.disabled || !state || !state.page) { return; }
+    var page = state.page;
+    var step = button.dataset.page === "next" ? page.limit : -page.limit;
+    askPage(page.offset + step, page.search);
   });
 
   root.addEventListener("change", function (event) {

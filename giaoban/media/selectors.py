@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from giaoban.media import services
+from giaoban.media import pool, services
 from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import (
     JobState,
@@ -33,7 +33,7 @@ def browser_url() -> str:
 
 def _message(conference: Conference, room: MediaRoom | None) -> tuple[str, str]:
     """(status, the sentence the pane shows)."""
-    if not settings.JANUS_URLS:
+    if not pool.configured():
         return "none", _("Audio and video are not configured on this server (no JANUS_URL).")
     if conference.status == ConferenceStatus.PLANNED:
         return "waiting", _("Audio and video start when the host starts the conference.")
@@ -49,20 +49,23 @@ def _message(conference: Conference, room: MediaRoom | None) -> tuple[str, str]:
 
 def media_state(*, conference: Conference, role: Role) -> dict:
     """Everything the media pane needs, checked against the server every few seconds."""
-    room = services.room_check(conference=conference) if settings.JANUS_URLS else None
-    status, message = _message(conference, room)
+    configured = pool.configured()
+    origin = services.room_check(conference=conference) if configured else None
     host = conference.points.filter(is_host=True).values_list("pk", flat=True).first()
+    own = role.point_id or (host if role.is_host else None)
+    room = _own_room(conference, own, origin)
+    status, message = _message(conference, room)
     floor = (
         FloorRequest.objects.filter(conference=conference, status=FloorStatus.SPEAKING)
         .values_list("point_id", flat=True)
         .first()
     )
-    own = role.point_id or (host if role.is_host else None)
     state = {
         "conference": conference.pk,
         "status": status,
         "message": message,
-        "server": browser_url() if status == "up" else "",
+        # Each console connects only to its own point's server (the host's: the origin).
+        "server": pool.public_url(room.server) if room and status == "up" else "",
         "room": room.room if room and status == "up" else None,
         "role": role.kind,
         "feed": own,
@@ -76,12 +79,37 @@ def media_state(*, conference: Conference, role: Role) -> dict:
         state["recordings_state"] = recordings_state(conference)
         if note := _recordings_note(state["recordings_state"]):
             state["message"] = f"{message} {note}"
-    if role.kind != "viewer" and settings.JANUS_URLS:
-        state["test_server"] = browser_url()  # the test session needs no room
+    if role.kind != "viewer" and configured:
+        # the test session needs no room: the point's server, or the pool's first
+        state["test_server"] = state["server"] or _first_public_url()
         state["janus_token"] = browser_token(BROWSER_PLUGINS, TOKEN_SECONDS)
     if own and status == "up" and role.kind != "viewer":
-        state["token"] = services.point_token(conference.pk, own)
+        state["token"] = services.point_token(conference.pk, own, room.server)
     return state
+
+
+def _own_room(conference: Conference, own: int | None, origin: MediaRoom | None):
+    """The room of the console's own point (placed now if it came while live), else the
+    origin."""
+    if own is None or origin is None:
+        return origin
+    server = MediaPeer.objects.filter(point_id=own).values_list("server", flat=True).first() or ""
+    if server:
+        found = MediaRoom.objects.filter(conference=conference, server=server).first()
+        return found or origin
+    return origin
+
+
+def _first_public_url() -> str:
+    servers = pool.servers()
+    return servers[0].public_url if servers else browser_url()
+
+
+def placements(conference: Conference) -> dict[int, str]:
+    """{point id: the name of the server it is placed on}, for the host console."""
+    names = {s.url: s.name or s.url for s in pool.servers(enabled_only=False)}
+    rows = MediaPeer.objects.filter(point__conference=conference).exclude(server="")
+    return {pid: names.get(url, url) for pid, url in rows.values_list("point_id", "server")}
 
 
 BROWSER_PLUGINS = ["janus.plugin.videoroom", "janus.plugin.echotest"]
@@ -107,12 +135,14 @@ def _peers(conference: Conference, only: set | None = None) -> list[dict]:
     if only is not None:
         points, peers = points.filter(pk__in=only), peers.filter(point_id__in=only)
     peers = {p.point_id: p for p in peers}
+    names = {s.url: s.name or s.url for s in pool.servers(enabled_only=False)}
     rows = []
     for point in points:
         peer = peers.get(point.pk)
         rows.append(
             {
                 "point": point.pk,
+                "server": names.get(peer.server, peer.server) if peer else "",
                 "name": point.name,
                 "is_host": point.is_host,
                 "up": bool(peer and peer.up),

@@ -157,9 +157,10 @@ def test_a_joined_event_with_another_points_token_removes_it(live, client, monke
     assert not MediaPeer.objects.filter(handle=77).exists()
 
 
-def test_tokens_differ_by_conference_and_point():
-    tokens = {services.point_token(c, p) for c in (1, 2) for p in (1, 2)}
-    assert len(tokens) == 4
+def test_tokens_differ_by_conference_point_and_server():
+    servers = ("ws://10.0.0.1:8188", "ws://10.0.0.2:8188")
+    tokens = {services.point_token(c, p, s) for c in (1, 2) for p in (1, 2) for s in servers}
+    assert len(tokens) == 8
 
 
 def test_who_may_mute_and_unmute(live, operators, client, dave):

@@ -80,7 +80,11 @@
   }
 
   function apply(next) {
-    var serverChanged = state && (state.server !== next.server || state.room !== next.room);
+    var serverChanged = state && (state.server !== next.server || state.room !== next.room ||
+      state.token !== next.token);
+    if (serverChanged && state.server && next.server && state.server !== next.server) {
+      setStatus(labels.moved);
+    }
     state = next;
     var testButton = pane.querySelector('[data-media-action="test"]');
     if (testButton && !testButton.dataset.running) { testButton.disabled = !next.test_server; }
@@ -389,6 +393,7 @@
       var facts = [p.muted ? labels.muted : labels.open];
       if (!p.up) { facts.push(labels.offline); } else if (p.quality !== null) { facts.push(fmt(labels.quality, { q: p.quality })); }
       if (talking[p.point]) { facts.push(labels.talking); }
+      if (p.server) { facts.push(fmt(labels.server, { name: p.server })); }  // its placement
       tile.querySelector(".facts-line").textContent = facts.join(" · ");
       var toggle = tile.querySelector('[data-act="toggle"]');
       toggle.textContent = p.muted ? labels.unmute : labels.mute;
@@ -448,7 +453,12 @@
   // The live room says when the media state changed (a microphone opened or closed, the
   // spotlight moved, the conference started or ended): it is asked for before the next poll,
   // at a moment spread over 1.5 s so that thousands of consoles do not ask together.
-  var FOLLOW = { "media.mute": true, "spotlight": true, "conference.start": true, "conference.end": true };
+  // "media.placement": an edge server stopped answering and its points were placed on
+  // others; the state names the console's new server and token, and apply() reconnects.
+  var FOLLOW = {
+    "media.mute": true, "media.placement": true, "spotlight": true,
+    "conference.start": true, "conference.end": true
+  };
   document.addEventListener("giaoban:live", function (event) {
     if (FOLLOW[event.detail.reason]) { window.setTimeout(poll1, Math.random() * 1500); }
   });

@@ -103,8 +103,9 @@ def relayed_feeds(conference: Conference) -> list[int]:
     feeds += FloorRequest.objects.filter(
         conference=conference, status=FloorStatus.SPEAKING
     ).values_list("point_id", flat=True)
-    if conference.spotlight_id:
-        feeds.append(conference.spotlight_id)
+    # Read again: the caller's object may predate the host's last spotlight change.
+    spotlight = Conference.objects.filter(pk=conference.pk).values_list("spotlight_id", flat=True)
+    feeds += [pk for pk in spotlight if pk]
     return list(dict.fromkeys(feeds))
 
 

@@ -73,12 +73,12 @@ def _plugin(event: dict, data: dict) -> None:
     what = data.get("event")
     if what not in ("joined", "published", "unpublished", "leaving"):
         return
-    if not event.get("handle_id"):
+    if what in ("joined", "published") and not event.get("handle_id"):
         # A remote publisher (a point's copy relayed from another server) has no handle: its
-        # comings and goings are the cascade's, not the point's.
+        # coming is the cascade's, not the point's.
         return
     point = _point_in_room(data)
-    if point is None:
+    if point is None or _elsewhere(event, point):
         return
     if what == "joined":
         _joined(point, event, data)
@@ -88,6 +88,16 @@ def _plugin(event: dict, data: dict) -> None:
         peer = MediaPeer.objects.filter(point=point).select_related("point__conference").first()
         if peer is not None:
             _connection(peer, False)
+
+
+def _elsewhere(event: dict, point: BridgePoint) -> bool:
+    """The event comes from a server of the conference the point is not placed on: its relayed
+    copy leaving there (Janus names itself in "emitter", see JanusConfig.app_url)."""
+    emitter = event.get("emitter")
+    placed = MediaPeer.objects.filter(point=point).values_list("server", flat=True).first()
+    if not emitter or not placed or emitter == placed:
+        return False
+    return MediaRoom.objects.filter(conference_id=point.conference_id, server=emitter).exists()
 
 
 def _joined(point: BridgePoint, event: dict, data: dict) -> None:

@@ -71,7 +71,7 @@ def _point_in_room(data: dict) -> BridgePoint | None:
 
 def _plugin(event: dict, data: dict) -> None:
     what = data.get("event")
-    if what not in ("joined", "published", "unpublished", "leaving"):
+    if what not in ("joined", "published", "unpublished", "leaving", "kicked"):
         return
     if what in ("joined", "published") and not event.get("handle_id"):
         # A remote publisher (a point's copy relayed from another server) has no handle: its
@@ -83,8 +83,10 @@ def _plugin(event: dict, data: dict) -> None:
     if what == "joined":
         _joined(point, event, data)
     elif what == "published":
-        _published(point, data.get("streams") or [])
-    else:  # unpublished or left: its media ended, as a hangup that comes next would say
+        if MediaPeer.objects.filter(point=point, handle=event.get("handle_id")).exists():
+            _published(point, data.get("streams") or [])
+        # else: published by a handle that did not join as the point (an impostor, removed)
+    else:  # unpublished, left or kicked: its media ended, as a hangup that comes next would say
         peer = MediaPeer.objects.filter(point=point).select_related("point__conference").first()
         if peer is not None:
             _connection(peer, False)

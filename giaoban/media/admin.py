@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from giaoban.media import pool
 from giaoban.media.models import (
     JobState,
     MediaPeer,
@@ -25,6 +26,10 @@ class MediaServerAdmin(admin.ModelAdmin):
     list_filter = ["enabled"]
     list_editable = ["enabled"]
     search_fields = ["name", "url", "region"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pool.forget()  # the pages' CSP names the new address at once
 
 
 class ReadOnly(admin.ModelAdmin):

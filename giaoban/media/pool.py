@@ -10,6 +10,7 @@ goes to a server of its province's region that has room, else to a server the co
 uses (the origin first), else to the least loaded server with room.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,12 +35,9 @@ def servers(*, enabled_only: bool = True) -> list[Server]:
     """The pool: the table's servers, or JANUS_URL's when the table is empty."""
     rows = list(MediaServer.objects.all())
     if not rows:
+        # As before the pool: browsers reach every server by JANUS_BROWSER_URL.
         browser = getattr(settings, "JANUS_BROWSER_URL", "") or ""
-        urls = list(settings.JANUS_URLS)
-        return [
-            Server(u, browser if i == 0 and browser else u, frozenset(), UNLIMITED, u)
-            for i, u in enumerate(urls)
-        ]
+        return [Server(u, browser or u, frozenset(), UNLIMITED, u) for u in settings.JANUS_URLS]
     return [
         Server(
             r.url,
@@ -51,6 +49,30 @@ def servers(*, enabled_only: bool = True) -> list[Server]:
         for r in rows
         if r.enabled or not enabled_only
     ]
+
+
+_PUBLIC: tuple[float, list[str]] = (0.0, [])
+
+
+def public_urls() -> list[str]:
+    """The listed servers' public URLs, for the pages' Content-Security-Policy (connect-src;
+    JANUS_BROWSER_URL is there already): read again every 10 s at most, not per request, and
+    never a reason for a page to fail."""
+    global _PUBLIC
+    now = time.monotonic()
+    if now - _PUBLIC[0] > 10:
+        try:
+            rows = MediaServer.objects.filter(enabled=True).values_list("public_url", "url")
+            _PUBLIC = (now, sorted({public or url for public, url in rows}))
+        except Exception:  # no database yet, or a request outside one
+            return _PUBLIC[1]
+    return _PUBLIC[1]
+
+
+def forget() -> None:
+    """The list changed (admin): the next request reads it again."""
+    global _PUBLIC
+    _PUBLIC = (0.0, [])
 
 
 def configured() -> bool:

@@ -51,7 +51,7 @@ def place_all(conference: Conference, origin: str, *, avoid=()) -> dict[str, lis
     origin, the others by region, then load. Returns {server: [point ids]} of the placed."""
     points = list(conference.points.select_related("unit"))
     peers = {p.point_id: p for p in MediaPeer.objects.filter(point__conference=conference)}
-    load = pool.loads()
+    load = pool.loads(conference)
     others = {p.server for p in peers.values() if p.server and p.server not in avoid}
     used = [origin, *sorted(others - {origin})]
     placed: dict[str, list[int]] = {}

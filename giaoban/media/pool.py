@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from giaoban.media.models import MediaPeer, MediaServer
 from giaoban.meetings.models import BridgePoint, Conference, ConferenceStatus
@@ -97,10 +97,13 @@ def region_of(point: BridgePoint) -> str:
     return ancestors[0].code if ancestors else unit.code
 
 
-def loads() -> dict[str, int]:
-    """Points placed on each server by the live conferences."""
+def loads(conference: Conference | None = None) -> dict[str, int]:
+    """Points placed on each server by the live conferences (and by `conference`)."""
+    live = Q(point__conference__status=ConferenceStatus.LIVE)
+    if conference is not None:
+        live |= Q(point__conference=conference)
     rows = (
-        MediaPeer.objects.filter(point__conference__status=ConferenceStatus.LIVE)
+        MediaPeer.objects.filter(live)
         .exclude(server="")
         .values("server")
         .annotate(n=Count("id"))

@@ -103,10 +103,7 @@ def loads(conference: Conference | None = None) -> dict[str, int]:
     if conference is not None:
         live |= Q(point__conference=conference)
     rows = (
-        MediaPeer.objects.filter(live)
-        .exclude(server="")
-        .values("server")
-        .annotate(n=Count("id"))
+        MediaPeer.objects.filter(live).exclude(server="").values("server").annotate(n=Count("id"))
     )
     return {row["server"]: row["n"] for row in rows}
 

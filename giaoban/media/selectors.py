@@ -10,6 +10,7 @@ from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import (
     JobState,
     MediaPeer,
+    MediaRelay,
     MediaRoom,
     MediaTest,
     Recording,
@@ -72,7 +73,9 @@ def media_state(*, conference: Conference, role: Role) -> dict:
         "host_feed": host,
         "floor_feed": floor,
         "spotlight_feed": conference.spotlight_id,
-        "peers": _peers(conference, _only(conference, role, [own, host, floor])),
+        "peers": _peers(
+            conference, _only(conference, role, [own, host, floor]), room.server if room else ""
+        ),
     }
     if status == "closed" and role.kind != "viewer":
         state["recordings"] = recordings_of(conference)
@@ -129,8 +132,15 @@ def _only(conference: Conference, role: Role, feeds: list) -> set | None:
     return None
 
 
-def _peers(conference: Conference, only: set | None = None) -> list[dict]:
+def _peers(conference: Conference, only: set | None = None, server: str = "") -> list[dict]:
+    """Each point's media as its console's server sees it: `here` when its stream can be
+    subscribed to there (placed on that server, or relayed to it)."""
     points = conference.points.all()
+    relayed = set(
+        MediaRelay.objects.filter(conference=conference, target=server).values_list(
+            "point_id", flat=True
+        )
+    )
     peers = MediaPeer.objects.filter(point__conference=conference)
     if only is not None:
         points, peers = points.filter(pk__in=only), peers.filter(point_id__in=only)
@@ -143,6 +153,7 @@ def _peers(conference: Conference, only: set | None = None) -> list[dict]:
             {
                 "point": point.pk,
                 "server": names.get(peer.server, peer.server) if peer else "",
+                "here": bool(peer and (peer.server == server or point.pk in relayed)),
                 "name": point.name,
                 "is_host": point.is_host,
                 "up": bool(peer and peer.up),

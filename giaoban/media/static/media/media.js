@@ -193,7 +193,8 @@
 
   function peersUp() {
     var up = {};
-    state.peers.forEach(function (p) { if (p.up) { up[p.point] = p; } });
+    // "here": the point's stream is on this console's server (placed or relayed there).
+    state.peers.forEach(function (p) { if (p.up && p.here !== false) { up[p.point] = p; } });
     return up;
   }
 
@@ -206,7 +207,9 @@
         if (feed && feed !== state.feed && up[feed] && feeds.indexOf(feed) < 0) { feeds.push(feed); }
       });
     } else {
-      pagePeers().forEach(function (p) { if (p.up && p.point !== state.feed) { feeds.push(p.point); } });
+      pagePeers().forEach(function (p) {
+        if (p.up && p.here !== false && p.point !== state.feed) { feeds.push(p.point); }
+      });
     }
     return feeds;
   }

@@ -170,7 +170,7 @@ def extrapolate(rows: list[dict]) -> str:
         f"at {int(CPU_TARGET * 100)} % CPU forwards ~{by_cpu:,} streams, a 10 Gbit/s link at "
         f"70 % carries ~{by_nic:,}; so ~{per_server:,} streams (= {per_server // 2:,} points "
         f"receiving host + floor) per server. {POINTS:,} points x 2 streams = {streams:,} "
-        f"streams -> {servers} edge servers + 1 origin (cascade over RTP forwarders). "
+        f"streams -> {servers} edge servers + 1 origin (cascade over remote publishers). "
         "At 1.5 Mbit/s per stream (720p) a stream carries ~3x the packets, so ~1/3 as many "
         "per server: see docs/media.md."
     )

@@ -115,6 +115,9 @@ def test_points_are_placed_by_region_then_load(cascade, three_janus):
     assert _console(conference, host, None)["server"] == urls["origin"]
     tiles = {p["point"]: p["server"] for p in _console(conference, host, None)["peers"]}
     assert tiles == {host.pk: "origin", sapa.pk: "edge-1", batxat.pk: "edge-2"}
+    # The host console subscribes on the origin only to what is there: Sa Pa is not relayed.
+    here = {p["point"]: p["here"] for p in _console(conference, host, None)["peers"]}
+    assert here == {host.pk: True, sapa.pk: False, batxat.pk: False}
 
 
 def test_a_point_on_edge_2_decodes_the_hosts_picture(cascade, three_janus, aio):

@@ -110,18 +110,33 @@ def relayed_feeds(conference: Conference) -> list[int]:
 
 
 def _wanted(conference: Conference, rooms: dict[str, MediaRoom]) -> dict[tuple[int, str], str]:
-    """{(point, target server): source server} for every relay that should exist."""
+    """{(point, target server): source server} for every relay that should exist: the feeds
+    everyone receives to every server, the host console's page tiles to the origin only."""
     if len(rooms) < 2:
         return {}
     wanted = {}
     feeds = relayed_feeds(conference)
-    for p in MediaPeer.objects.filter(point_id__in=feeds, up=True).exclude(streams=[]):
+    origin = next((r for r in rooms.values() if r.role == RoomRole.ORIGIN), None)
+    tiles = set(origin.tiles) if origin else set()
+    peers = MediaPeer.objects.filter(point_id__in=set(feeds) | tiles, up=True)
+    for p in peers.exclude(streams=[]):
         if p.server not in rooms:
             continue
-        for target in rooms:
+        targets = rooms if p.point_id in feeds else [origin.server]
+        for target in targets:
             if target != p.server:
                 wanted[(p.point_id, target)] = p.server
     return wanted
+
+
+def tiles_show(conference: Conference, origin: MediaRoom, tiles: list[int]) -> None:
+    """The host console turned to a page: only these points' streams come up to the origin
+    (8, not every point of a national conference)."""
+    own = set(conference.points.filter(pk__in=tiles).values_list("pk", flat=True))
+    tiles = [pk for pk in tiles if pk in own]
+    MediaRoom.objects.filter(pk=origin.pk).update(tiles=tiles)
+    origin.tiles = tiles
+    relays_sync(conference)
 
 
 def relays_sync(conference: Conference) -> None:

@@ -68,6 +68,8 @@ class MediaRoom(models.Model):
     # The room's own secret: every moderation request carries it; browsers never see it.
     secret = models.CharField(max_length=64)
     state = models.CharField(max_length=8, choices=RoomState.choices, default=RoomState.DOWN)
+    # On the origin: the points of the host console's page, relayed to it from their edges.
+    tiles = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)

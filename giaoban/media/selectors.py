@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from giaoban.media import pool, services
+from giaoban.media import cascade, pool, services
 from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import (
     JobState,
@@ -48,10 +48,17 @@ def _message(conference: Conference, room: MediaRoom | None) -> tuple[str, str]:
     return "up", ""
 
 
-def media_state(*, conference: Conference, role: Role) -> dict:
-    """Everything the media pane needs, checked against the server every few seconds."""
+#: The host console's tiles per page (media.js PER_PAGE): at most these are relayed to the origin.
+TILES_PER_PAGE = 8
+
+
+def media_state(*, conference: Conference, role: Role, tiles: list[int] = ()) -> dict:
+    """Everything the media pane needs, checked against the server every few seconds. The
+    host's console names the points of its page (`tiles`): their streams go to the origin."""
     configured = pool.configured()
     origin = services.room_check(conference=conference) if configured else None
+    if role.is_host and origin is not None and list(tiles) != list(origin.tiles):
+        cascade.tiles_show(conference, origin, list(tiles)[:TILES_PER_PAGE])
     host = conference.points.filter(is_host=True).values_list("pk", flat=True).first()
     own = role.point_id or (host if role.is_host else None)
     room = _own_room(conference, own, origin)

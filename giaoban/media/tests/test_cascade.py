@@ -248,3 +248,23 @@ def test_the_origin_lost_is_an_incident_for_the_host_saying_what_to_do(cascade, 
     # The edges keep their points: only the origin's room is down.
     states = dict(MediaRoom.objects.values_list("role", "state"))
     assert states["origin"] == RoomState.DOWN
+
+
+def test_the_host_consoles_page_comes_up_to_the_origin_only(cascade, three_janus, aio):
+    conference, _host, sapa, _batxat = cascade
+    pub = _publish(aio, conference, sapa)  # muted, no floor, no spotlight: relayed nowhere
+    sub = None
+    try:
+        assert not MediaRelay.objects.filter(point=sapa).exists()
+        state = selectors.media_state(conference=conference, role=Role("host"), tiles=[sapa.pk])
+        assert MediaRelay.objects.filter(point=sapa).count() == 1  # to the origin, not edge 2
+        assert _relayed(sapa, three_janus["origin"].url)
+        assert {p["point"]: p["here"] for p in state["peers"]}[sapa.pk] is True
+        sub = Subscriber(state["server"])
+        aio.run(sub.subscribe(room=state["room"], feeds=[sapa.pk], token=state["token"]))
+        assert aio.run(wait_for(lambda: sub.frames >= 30 and sub.picture is not None))
+        assert bars_match(sub.picture), "the host's tile does not show Sa Pa"
+        selectors.media_state(conference=conference, role=Role("host"), tiles=[])  # page turned
+        assert not MediaRelay.objects.filter(point=sapa).exists()
+    finally:
+        _close(aio, *[p for p in (sub, pub) if p])

@@ -67,6 +67,16 @@ def test_the_conference_starts_and_runs_with_janus_unreachable(
     assert "token" not in state and state["server"] == ""
 
 
+def test_the_host_pages_tiles_must_be_point_ids(live, operators, client):
+    client.force_login(operators["host"])
+    response = client.get(f"/api/v1/media/conferences/{live.pk}?tiles=12,abc")
+    assert response.status_code == 400
+    assert "tiles" in str(response.json()), response.json()
+    sapa = _points(live)["088"]
+    ok = client.get(f"/api/v1/media/conferences/{live.pk}?tiles={sapa.pk}")
+    assert ok.status_code == 200
+
+
 def test_without_janus_configured_the_pane_says_so(settings, conference, operators, client):
     settings.JANUS_URLS = []
     meetings.conference_transition(actor=None, conference=conference, action="start")

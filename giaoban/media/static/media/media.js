@@ -71,8 +71,16 @@
 
   // The server's view, every few seconds ---------------------------------------------------
 
+  // The host's console names the points of its page: the origin then gets their streams from
+  // the edges they are placed on (8 tiles, not every point).
+  function stateUrl() {
+    if (!state || state.role !== "host") { return pane.dataset.stateUrl; }
+    var ids = pagePeers().map(function (p) { return p.point; }).join(",");
+    return pane.dataset.stateUrl + (ids ? "?tiles=" + ids : "");
+  }
+
   function poll() {
-    fetch(pane.dataset.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(stateUrl(), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(apply)
       .catch(function () { setStatus(labels.lost); })
@@ -448,6 +456,7 @@
       page = Math.max(0, page + (action === "next" ? 1 : -1));
       render();
       if (janus) { ensureSubscription(); }
+      poll1();  // the new page's streams come up to the origin
     } else if (action === "test") {
       runTest(button);
     }
@@ -467,7 +476,7 @@
   });
 
   function poll1() {
-    fetch(pane.dataset.stateUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(apply);
+    fetch(stateUrl(), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(apply);
   }
 
   // The point's media test: camera and microphone to the server and back (EchoTest) ---------

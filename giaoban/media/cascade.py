@@ -253,7 +253,8 @@ def edge_lost(room: MediaRoom) -> list[int]:
         return []
     for relay in MediaRelay.objects.filter(conference=conference):
         if room.server in (relay.source, relay.target):
-            MediaRelay.objects.filter(pk=relay.pk).delete()
+            # The copies it fed elsewhere go too: a moved point must find its id free there.
+            relay_stop(relay)
     moved_ids = list(
         MediaPeer.objects.filter(point__conference=conference, server=room.server).values_list(
             "point_id", flat=True

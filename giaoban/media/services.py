@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -221,7 +222,8 @@ def room_check(*, conference: Conference, force: bool = False) -> MediaRoom | No
             return origin
     for room in MediaRoom.objects.filter(conference=conference).select_related("conference"):
         _check_one(conference, room)
-    if MediaPeer.objects.filter(point__conference=conference, server="").exists():
+    unplaced = conference.points.filter(Q(media__isnull=True) | Q(media__server=""))
+    if unplaced.exists():
         room_open(conference=conference)  # points added while live
     cascade.relays_sync(conference)
     origin.refresh_from_db()
@@ -237,8 +239,9 @@ def _check_one(conference: Conference, room: MediaRoom) -> None:
     if there:
         _room_up(room)
         return
-    MediaRelay.objects.filter(conference=conference, target=room.server).delete()
-    MediaRelay.objects.filter(conference=conference, source=room.server).delete()
+    for relay in MediaRelay.objects.filter(conference=conference):
+        if room.server in (relay.source, relay.target):  # gone with the restarted server
+            cascade.relay_stop(relay)
     room_ensure(conference, room.server)
 
 

@@ -203,11 +203,17 @@ def test_the_tokens_of_one_server_are_refused_by_another(cascade, three_janus, a
     _close(aio, pub)
 
 
-def test_an_edge_lost_moves_its_points_and_they_see_the_host_again(cascade, three_janus, aio):
+def test_an_edge_lost_moves_its_points_and_they_see_the_host_again(
+    cascade, three_janus, aio, operators
+):
     conference, host, sapa, _batxat = cascade
     edge1, edge2 = three_janus["edge-1"], three_janus["edge-2"]
     peers = [_publish(aio, conference, host, noise=True), _publish(aio, conference, sapa)]
     try:
+        # Sa Pa has the floor: its copy is on edge 2 too, where it is about to be moved.
+        request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+        meetings.floor_grant(actor=None, request=request)
+        assert wait_until(lambda: _relayed(sapa, edge2.url))
         assert wait_until(lambda: _relayed(host, edge1.url))
         sub = _subscribe(aio, conference, sapa, host.pk)
         peers.append(sub)
@@ -224,8 +230,10 @@ def test_an_edge_lost_moves_its_points_and_they_see_the_host_again(cascade, thre
         # and subscribes there; the host reaches edge 2 already.
         moved_at = time.monotonic()
         _close(aio, *peers[1:])
-        peers[1:] = [_publish(aio, conference, sapa)]
+        peers[1:] = [_publish(aio, conference, sapa)]  # its id is free on edge 2 again
         assert wait_until(lambda: _relayed(host, edge2.url))
+        from_edge2 = MediaRelay.objects.filter(point=sapa, source=edge2.url)
+        assert wait_until(lambda: from_edge2.filter(target=three_janus["origin"].url).exists())
         sub = _subscribe(aio, conference, sapa, host.pk)
         peers.append(sub)
         bound = MOVED_BOUND - (time.monotonic() - moved_at)

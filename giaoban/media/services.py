@@ -230,6 +230,22 @@ def room_check(*, conference: Conference, force: bool = False) -> MediaRoom | No
     return origin
 
 
+def servers_watch() -> int:
+    """Check the rooms of every live conference that has some (each at most every few seconds,
+    as the consoles' polls do); how many conferences were looked at."""
+    live = Conference.objects.filter(
+        status=ConferenceStatus.LIVE, media_rooms__isnull=False
+    ).distinct()
+    count = 0
+    for conference in live:
+        try:
+            room_check(conference=conference)
+        except Exception:  # one conference's trouble must not stop the others' checks
+            log.exception("media check of conference %s failed", conference.pk)
+        count += 1
+    return count
+
+
 def _check_one(conference: Conference, room: MediaRoom) -> None:
     try:
         there = room_call(room, lambda vr: vr.exists(room.room))

@@ -3,8 +3,10 @@ and incidents, the moderation rights, and a conference that goes on when Janus i
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from giaoban.media import services
 from giaoban.media.janus_conf import JanusConfig, secret
@@ -65,6 +67,15 @@ def test_the_conference_starts_and_runs_with_janus_unreachable(
     state = client.get(f"/api/v1/media/conferences/{live.pk}").json()
     assert state["status"] == "down" and state["message"]
     assert "token" not in state and state["server"] == ""
+
+
+def test_the_servers_are_watched_when_no_console_asks(live):
+    room = MediaRoom.objects.get(conference=live)
+    long_ago = timezone.now() - timedelta(minutes=5)
+    MediaRoom.objects.filter(pk=room.pk).update(checked_at=long_ago)
+    assert services.servers_watch() == 1  # the conference's rooms were looked at
+    room.refresh_from_db()
+    assert room.checked_at > long_ago and room.state == RoomState.DOWN
 
 
 def test_the_host_pages_tiles_must_be_point_ids(live, operators, client):

@@ -39,7 +39,10 @@ PERMISSIONS_POLICY = (
 def _janus_sources() -> list[str]:
     # Set by the media app when browsers talk to Janus directly (another host or port).
     value = getattr(settings, "JANUS_BROWSER_URL", None) or []
-    return [value] if isinstance(value, str) else list(value)
+    sources = [value] if isinstance(value, str) else list(value)
+    from giaoban.media.pool import public_urls  # the pool's servers (each point's own)
+
+    return sources + [url for url in public_urls() if url not in sources]
 
 
 class SecurityHeadersMiddleware(CSPMiddleware):

@@ -284,6 +284,60 @@ class VideoRoom:
     async def record(self, room: int, secret: str, on: bool) -> None:
         await self._do("enable_recording", room=room, secret=secret, record=on)
 
+    # The cascade (VideoRoom's remote publishers, Janus >= 1.1): a publisher of this server is
+    # forwarded as plain RTP to a room of another server, where it is an ordinary feed.
+
+    async def add_remote_publisher(
+        self, room: int, secret: str, feed: int, display: str, streams: list[dict]
+    ) -> tuple[int, int]:
+        """Make room a place for feed `feed` published elsewhere; returns the (RTP, RTCP)
+        ports Janus opened for it. `streams` in the source's mindex order."""
+        data = await self._do(
+            "add_remote_publisher",
+            room=room,
+            secret=secret,
+            id=feed,
+            display=display[:100],
+            streams=[
+                {
+                    "type": s["type"],
+                    "mindex": i,
+                    "mid": str(i),
+                    "codec": s.get("codec") or ("opus" if s["type"] == "audio" else "vp8"),
+                }
+                for i, s in enumerate(streams)
+            ],
+        )
+        return data["port"], data["rtcp_port"]
+
+    async def remove_remote_publisher(self, room: int, secret: str, feed: int) -> None:
+        await self._do("remove_remote_publisher", room=room, secret=secret, id=feed)
+
+    async def publish_remotely(
+        self, room: int, secret: str, feed: int, remote_id: str, host: str, port: int, rtcp: int
+    ) -> None:
+        await self._do(
+            "publish_remotely",
+            room=room,
+            secret=secret,
+            admin_key=self.admin_key,
+            publisher_id=feed,
+            remote_id=remote_id,
+            host=host,
+            port=port,
+            rtcp_port=rtcp,
+        )
+
+    async def unpublish_remotely(self, room: int, secret: str, feed: int, remote_id: str) -> None:
+        await self._do(
+            "unpublish_remotely",
+            room=room,
+            secret=secret,
+            admin_key=self.admin_key,
+            publisher_id=feed,
+            remote_id=remote_id,
+        )
+
 
 async def publish(
     handle: Handle, *, room: int, feed: int, token: str, display: str, offer: dict

@@ -1,12 +1,35 @@
-"""Read-only views of what Janus reported: rooms, streams, tests and recordings are written by the
-services and Janus's events, never by hand (the room secret is not shown). A recordings
-conversion that failed for good may be queued again once its cause is fixed."""
+"""The media servers of the pool, edited by the administrator; read-only views of what Janus
+reported: rooms, streams, relays, tests and recordings are written by the services and Janus's
+events, never by hand (the room secret is not shown). A recordings conversion that failed for
+good may be queued again once its cause is fixed."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from giaoban.media.models import JobState, MediaPeer, MediaRoom, MediaTest, Recording, RecordingJob
+from giaoban.media import pool
+from giaoban.media.models import (
+    JobState,
+    MediaPeer,
+    MediaRelay,
+    MediaRoom,
+    MediaServer,
+    MediaTest,
+    Recording,
+    RecordingJob,
+)
+
+
+@admin.register(MediaServer)
+class MediaServerAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "public_url", "region", "capacity", "enabled"]
+    list_filter = ["enabled"]
+    list_editable = ["enabled"]
+    search_fields = ["name", "url", "region"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pool.forget()  # the pages' CSP names the new address at once
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -19,15 +42,28 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(MediaRoom)
 class MediaRoomAdmin(ReadOnly):
-    list_display = ["conference", "server", "room", "state", "checked_at", "closed_at"]
-    list_filter = ["state"]
+    list_display = ["conference", "server", "role", "room", "state", "checked_at", "closed_at"]
+    list_filter = ["state", "role"]
     exclude = ["secret"]
 
 
 @admin.register(MediaPeer)
 class MediaPeerAdmin(ReadOnly):
-    list_display = ["point", "up", "audio_muted", "receiving_audio", "receiving_video", "quality"]
-    list_filter = ["up", "audio_muted"]
+    list_display = [
+        "point",
+        "server",
+        "up",
+        "audio_muted",
+        "receiving_audio",
+        "receiving_video",
+        "quality",
+    ]
+    list_filter = ["up", "audio_muted", "server"]
+
+
+@admin.register(MediaRelay)
+class MediaRelayAdmin(ReadOnly):
+    list_display = ["point", "source", "target", "created_at"]
 
 
 @admin.register(MediaTest)

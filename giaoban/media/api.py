@@ -1,8 +1,10 @@
 """The media endpoints of /api/v1/: the console's view of the conference's room, the host's
 moderation and a point's test session. Who may do what: meetings.access.conference_role."""
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from giaoban.core.errors import InvalidInput
 from giaoban.media import selectors, services
 from giaoban.meetings import selectors as meeting_selectors
 
@@ -23,11 +25,21 @@ class TestIn(Schema):
 
 
 @router.get("/media/conferences/{conference_id}")
-def media_state(request, conference_id: int):
+def media_state(request, conference_id: int, tiles: str = ""):
     """The room, this console's token and feed, the host's and the floor's feeds, each point's
-    media state. Consoles poll it every few seconds; it also notices a restarted server."""
+    media state. Consoles poll it every few seconds; it also notices a restarted server.
+    `tiles`: the point ids of the host console's page, whose streams the origin then gets."""
     conference, role = meeting_selectors.conference_for(user=request.user, pk=conference_id)
-    return selectors.media_state(conference=conference, role=role)
+    return selectors.media_state(conference=conference, role=role, tiles=_ids(tiles))
+
+
+def _ids(raw: str) -> list[int]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise InvalidInput(
+            {"tiles": _("tiles: bridge point ids separated by commas, e.g. 12,15,18.")}
+        )
+    return [int(part) for part in parts[: selectors.TILES_PER_PAGE]]
 
 
 @router.post("/media/points/{point_id}/mute")

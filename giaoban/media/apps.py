@@ -24,3 +24,5 @@ class MediaConfig(AppConfig):
             signal.connect(receiver, dispatch_uid=f"media.{receiver.__name__}.{id(signal)}")
         # A conference's recordings should not wait for the next hour's reminders.
         periodic_add(tasks.recordings_convert, every=recordings.POLL_EVERY)
+        # An edge lost is found by the consoles' polls; this, when no console is open.
+        periodic_add(tasks.servers_watch, every=tasks.WATCH_EVERY)

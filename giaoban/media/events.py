@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from giaoban.media import services
+from giaoban.media import cascade, services
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
 from giaoban.meetings import services as meetings
 from giaoban.meetings.models import BridgePoint, ConferenceStatus, Incident, IncidentKind
@@ -71,19 +71,35 @@ def _point_in_room(data: dict) -> BridgePoint | None:
 
 def _plugin(event: dict, data: dict) -> None:
     what = data.get("event")
-    if what not in ("joined", "published", "unpublished", "leaving"):
+    if what not in ("joined", "published", "unpublished", "leaving", "kicked"):
+        return
+    if what in ("joined", "published") and not event.get("handle_id"):
+        # A remote publisher (a point's copy relayed from another server) has no handle: its
+        # coming is the cascade's, not the point's.
         return
     point = _point_in_room(data)
-    if point is None:
+    if point is None or _elsewhere(event, point):
         return
     if what == "joined":
         _joined(point, event, data)
     elif what == "published":
-        _published(point, data.get("streams") or [])
-    else:  # unpublished or left: its media ended, as a hangup that comes next would say
+        if MediaPeer.objects.filter(point=point, handle=event.get("handle_id")).exists():
+            _published(point, data.get("streams") or [])
+        # else: published by a handle that did not join as the point (an impostor, removed)
+    else:  # unpublished, left or kicked: its media ended, as a hangup that comes next would say
         peer = MediaPeer.objects.filter(point=point).select_related("point__conference").first()
         if peer is not None:
             _connection(peer, False)
+
+
+def _elsewhere(event: dict, point: BridgePoint) -> bool:
+    """The event comes from a server of the conference the point is not placed on: its relayed
+    copy leaving there (Janus names itself in "emitter", see JanusConfig.app_url)."""
+    emitter = event.get("emitter")
+    placed = MediaPeer.objects.filter(point=point).values_list("server", flat=True).first()
+    if not emitter or not placed or emitter == placed:
+        return False
+    return MediaRoom.objects.filter(conference_id=point.conference_id, server=emitter).exists()
 
 
 def _joined(point: BridgePoint, event: dict, data: dict) -> None:
@@ -99,12 +115,21 @@ def _joined(point: BridgePoint, event: dict, data: dict) -> None:
 
 
 def _published(point: BridgePoint, streams: list[dict]) -> None:
-    """Mute at once what must be muted: every point joins with its microphone closed."""
+    """Mute at once what must be muted: every point joins with its microphone closed. Then, if
+    the point is one everybody receives (host, floor, spotlight), relay it to the conference's
+    other servers."""
     mids = {s.get("type"): str(s.get("mid")) for s in streams}
+    kept = [
+        {"type": s.get("type"), "mindex": s.get("mindex"), "codec": s.get("codec", "")}
+        for s in sorted(streams, key=lambda s: s.get("mindex") or 0)
+    ]
     MediaPeer.objects.filter(point=point).update(
-        audio_mid=mids.get("audio", ""), video_mid=mids.get("video", ""), up=True
+        audio_mid=mids.get("audio", ""), video_mid=mids.get("video", ""), up=True, streams=kept
     )
     services.enforce(point)
+    cascade.relays_reset(point)  # its old forwarders went with its old publisher
+    if point.pk in cascade.relayed_feeds(point.conference):
+        cascade.relays_sync(point.conference)
 
 
 def _connection(peer: MediaPeer, up: bool) -> None:
@@ -116,7 +141,7 @@ def _connection(peer: MediaPeer, up: bool) -> None:
         return
     meetings.point_presence(point_id=point.pk, online=up)
     if up:
-        _close(point, IncidentKind.CONNECTION_LOST, _("Media connection restored."))
+        _close(point, IncidentKind.CONNECTION_LOST, _("Media connection restored."), timed=True)
     else:
         meetings.incident_open(
             actor=None,
@@ -146,8 +171,16 @@ def _receiving(peer: MediaPeer, media: str | None, receiving: bool) -> None:
         )
 
 
-def _close(point: BridgePoint, kind: str, note: str) -> None:
+def _close(point: BridgePoint, kind: str, note: str, timed: bool = False) -> None:
     for incident in Incident.objects.filter(
         point=point, kind=kind, automatic=True, ended_at__isnull=True
     ).select_related("point__conference"):
-        meetings.incident_close(actor=None, incident=incident, action_taken=note)
+        text = note
+        if timed:  # how long the point had no picture, in its log
+            seconds = (timezone.now() - incident.started_at).total_seconds()
+            text = _("%(note)s Without picture for %(seconds)s s.") % {
+                "note": note,
+                "seconds": f"{seconds:.0f}",
+            }
+            text = f"{incident.action_taken} {text}".strip()[:500]  # what happened, kept
+        meetings.incident_close(actor=None, incident=incident, action_taken=text)

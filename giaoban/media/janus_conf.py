@@ -70,6 +70,9 @@ class JanusConfig:
     rtp_ports: str = "20000-40000"
     ice_ip: str | None = None
     events: bool = True  # the event handler that posts media events to the app
+    # How the app reaches this server (MediaServer.url): Janus names itself so in the events
+    # it posts ("emitter"), which tells the app which server of the pool an event comes from.
+    app_url: str = ""
 
     @property
     def url(self) -> str:
@@ -116,7 +119,7 @@ class JanusConfig:
             "api_secret": secret("api-secret"),
             "token_auth": True,
             "token_auth_secret": secret("token-auth"),
-            "server_name": "giaoban-janus",
+            "server_name": self.app_url or self.url,
             "session_timeout": 60,
             "reclaim_session_timeout": 0,
             # Recordings go under the app's data directory, which may be under /var.

@@ -1,6 +1,7 @@
-"""What the app knows of the media side: each live conference's Janus room, each point's
-published stream as Janus reports it, the points' test sessions, the recordings and the job that
-converts them."""
+"""What the app knows of the media side: the pool of Janus servers, each live conference's rooms
+(an origin and its edges), each point's published stream and where it is placed, the streams
+relayed between servers, the points' test sessions, the recordings and the job that converts
+them."""
 
 from django.conf import settings
 from django.db import models
@@ -10,23 +11,65 @@ from django.utils.translation import gettext_lazy as _
 from giaoban.meetings.models import BridgePoint, Conference
 
 
+class MediaServer(models.Model):
+    """A Janus server of the pool, listed by the administrator. Without any row the servers of
+    JANUS_URL are the pool (see `pool.servers`)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.CharField(
+        _("WebSocket URL for the app"),
+        max_length=300,
+        unique=True,
+        help_text=_("How the app reaches Janus's WebSocket API, e.g. ws://10.0.0.5:8188"),
+    )
+    public_url = models.CharField(
+        _("public URL"),
+        max_length=300,
+        blank=True,
+        help_text=_("The address its points' browsers reach (wss://...); empty: the app's URL"),
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=200,
+        blank=True,
+        help_text=_("Official codes of the provinces it serves first, comma-separated"),
+    )
+    capacity = models.PositiveIntegerField(_("capacity (points)"), default=500)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("media server")
+        verbose_name_plural = _("media servers")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
 class RoomState(models.TextChoices):
     UP = "up", _("Running")
     DOWN = "down", _("Media server unreachable")
     CLOSED = "closed", _("Closed")
 
 
-class MediaRoom(models.Model):
-    """The VideoRoom of one live conference on one Janus server."""
+class RoomRole(models.TextChoices):
+    ORIGIN = "origin", _("Origin (the host's server)")
+    EDGE = "edge", _("Edge")
 
-    conference = models.OneToOneField(
-        Conference, related_name="media_room", on_delete=models.CASCADE
-    )
+
+class MediaRoom(models.Model):
+    """The VideoRoom of one live conference on one Janus server: the origin (the host's) or an
+    edge holding some of its points."""
+
+    conference = models.ForeignKey(Conference, related_name="media_rooms", on_delete=models.CASCADE)
     server = models.CharField(max_length=300)
+    role = models.CharField(max_length=8, choices=RoomRole.choices, default=RoomRole.ORIGIN)
     room = models.PositiveBigIntegerField()
     # The room's own secret: every moderation request carries it; browsers never see it.
     secret = models.CharField(max_length=64)
     state = models.CharField(max_length=8, choices=RoomState.choices, default=RoomState.DOWN)
+    # On the origin: the points of the host console's page, relayed to it from their edges.
+    tiles = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)
@@ -35,6 +78,14 @@ class MediaRoom(models.Model):
     class Meta:
         verbose_name = _("media room")
         verbose_name_plural = _("media rooms")
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "server"], name="media_room_per_server"),
+            models.UniqueConstraint(
+                fields=["conference"],
+                condition=models.Q(role="origin"),
+                name="media_one_origin",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.conference} · {self.server} #{self.room}"
@@ -44,6 +95,11 @@ class MediaPeer(models.Model):
     """A bridge point's published camera and microphone, as Janus's events describe it."""
 
     point = models.OneToOneField(BridgePoint, related_name="media", on_delete=models.CASCADE)
+    # Where the point is placed: the app URL of its server (see pool.place), kept in the record.
+    server = models.CharField(_("media server"), max_length=300, blank=True, db_index=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    # Its streams as Janus published them (type, mindex, mid, codec): what a relay re-creates.
+    streams = models.JSONField(default=list, blank=True)
     session = models.PositiveBigIntegerField(null=True, blank=True)
     handle = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     audio_mid = models.CharField(max_length=8, blank=True)
@@ -63,6 +119,29 @@ class MediaPeer(models.Model):
 
     def __str__(self):
         return f"{self.point} · {'up' if self.up else 'down'}"
+
+
+class MediaRelay(models.Model):
+    """One point's stream forwarded from its own server to another server of the conference
+    (VideoRoom `publish_remotely` there, `add_remote_publisher` here), where it is an ordinary
+    feed with the point's id."""
+
+    conference = models.ForeignKey(Conference, related_name="+", on_delete=models.CASCADE)
+    point = models.ForeignKey(BridgePoint, related_name="+", on_delete=models.CASCADE)
+    source = models.CharField(max_length=300)
+    target = models.CharField(max_length=300)
+    remote_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("relayed stream")
+        verbose_name_plural = _("relayed streams")
+        constraints = [
+            models.UniqueConstraint(fields=["point", "target"], name="media_relay_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.point}: {self.source} → {self.target}"
 
 
 class MediaTest(models.Model):

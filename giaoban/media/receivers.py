@@ -4,17 +4,16 @@ The recordings of an ended conference are converted by a background task (tasks.
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 
 from giaoban.core.db import retry_locked
-from giaoban.media import services
+from giaoban.media import pool, services
 
 log = logging.getLogger("giaoban.media")
 
 
 def _after_commit(work, *args) -> None:
-    if not settings.JANUS_URLS:
+    if not pool.configured():
         return
 
     def run():

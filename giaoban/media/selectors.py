@@ -5,11 +5,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from giaoban.media import services
+from giaoban.media import cascade, pool, services
 from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import (
     JobState,
     MediaPeer,
+    MediaRelay,
     MediaRoom,
     MediaTest,
     Recording,
@@ -33,7 +34,7 @@ def browser_url() -> str:
 
 def _message(conference: Conference, room: MediaRoom | None) -> tuple[str, str]:
     """(status, the sentence the pane shows)."""
-    if not settings.JANUS_URLS:
+    if not pool.configured():
         return "none", _("Audio and video are not configured on this server (no JANUS_URL).")
     if conference.status == ConferenceStatus.PLANNED:
         return "waiting", _("Audio and video start when the host starts the conference.")
@@ -47,41 +48,78 @@ def _message(conference: Conference, room: MediaRoom | None) -> tuple[str, str]:
     return "up", ""
 
 
-def media_state(*, conference: Conference, role: Role) -> dict:
-    """Everything the media pane needs, checked against the server every few seconds."""
-    room = services.room_check(conference=conference) if settings.JANUS_URLS else None
-    status, message = _message(conference, room)
+#: The host console's tiles per page (media.js PER_PAGE): at most these are relayed to the origin.
+TILES_PER_PAGE = 8
+
+
+def media_state(*, conference: Conference, role: Role, tiles: list[int] = ()) -> dict:
+    """Everything the media pane needs, checked against the server every few seconds. The
+    host's console names the points of its page (`tiles`): their streams go to the origin."""
+    configured = pool.configured()
+    origin = services.room_check(conference=conference) if configured else None
+    if role.is_host and origin is not None and list(tiles) != list(origin.tiles):
+        cascade.tiles_show(conference, origin, list(tiles)[:TILES_PER_PAGE])
     host = conference.points.filter(is_host=True).values_list("pk", flat=True).first()
+    own = role.point_id or (host if role.is_host else None)
+    room = _own_room(conference, own, origin)
+    status, message = _message(conference, room)
     floor = (
         FloorRequest.objects.filter(conference=conference, status=FloorStatus.SPEAKING)
         .values_list("point_id", flat=True)
         .first()
     )
-    own = role.point_id or (host if role.is_host else None)
     state = {
         "conference": conference.pk,
         "status": status,
         "message": message,
-        "server": browser_url() if status == "up" else "",
+        # Each console connects only to its own point's server (the host's: the origin).
+        "server": pool.public_url(room.server) if room and status == "up" else "",
         "room": room.room if room and status == "up" else None,
         "role": role.kind,
         "feed": own,
         "host_feed": host,
         "floor_feed": floor,
         "spotlight_feed": conference.spotlight_id,
-        "peers": _peers(conference, _only(conference, role, [own, host, floor])),
+        "peers": _peers(
+            conference, _only(conference, role, [own, host, floor]), room.server if room else ""
+        ),
     }
     if status == "closed" and role.kind != "viewer":
         state["recordings"] = recordings_of(conference)
         state["recordings_state"] = recordings_state(conference)
         if note := _recordings_note(state["recordings_state"]):
             state["message"] = f"{message} {note}"
-    if role.kind != "viewer" and settings.JANUS_URLS:
-        state["test_server"] = browser_url()  # the test session needs no room
+    if role.kind != "viewer" and configured:
+        # the test session needs no room: the point's server, or the pool's first
+        state["test_server"] = state["server"] or _first_public_url()
         state["janus_token"] = browser_token(BROWSER_PLUGINS, TOKEN_SECONDS)
     if own and status == "up" and role.kind != "viewer":
-        state["token"] = services.point_token(conference.pk, own)
+        state["token"] = services.point_token(conference.pk, own, room.server)
     return state
+
+
+def _own_room(conference: Conference, own: int | None, origin: MediaRoom | None):
+    """The room of the console's own point (placed now if it came while live), else the
+    origin."""
+    if own is None or origin is None:
+        return origin
+    server = MediaPeer.objects.filter(point_id=own).values_list("server", flat=True).first() or ""
+    if server:
+        found = MediaRoom.objects.filter(conference=conference, server=server).first()
+        return found or origin
+    return origin
+
+
+def _first_public_url() -> str:
+    servers = pool.servers()
+    return servers[0].public_url if servers else browser_url()
+
+
+def placements(conference: Conference) -> dict[int, str]:
+    """{point id: the name of the server it is placed on}, for the host console."""
+    names = {s.url: s.name or s.url for s in pool.servers(enabled_only=False)}
+    rows = MediaPeer.objects.filter(point__conference=conference).exclude(server="")
+    return {pid: names.get(url, url) for pid, url in rows.values_list("point_id", "server")}
 
 
 BROWSER_PLUGINS = ["janus.plugin.videoroom", "janus.plugin.echotest"]
@@ -101,18 +139,28 @@ def _only(conference: Conference, role: Role, feeds: list) -> set | None:
     return None
 
 
-def _peers(conference: Conference, only: set | None = None) -> list[dict]:
+def _peers(conference: Conference, only: set | None = None, server: str = "") -> list[dict]:
+    """Each point's media as its console's server sees it: `here` when its stream can be
+    subscribed to there (placed on that server, or relayed to it)."""
     points = conference.points.all()
+    relayed = set(
+        MediaRelay.objects.filter(conference=conference, target=server).values_list(
+            "point_id", flat=True
+        )
+    )
     peers = MediaPeer.objects.filter(point__conference=conference)
     if only is not None:
         points, peers = points.filter(pk__in=only), peers.filter(point_id__in=only)
     peers = {p.point_id: p for p in peers}
+    names = {s.url: s.name or s.url for s in pool.servers(enabled_only=False)}
     rows = []
     for point in points:
         peer = peers.get(point.pk)
         rows.append(
             {
                 "point": point.pk,
+                "server": names.get(peer.server, peer.server) if peer else "",
+                "here": bool(peer and (peer.server == server or point.pk in relayed)),
                 "name": point.name,
                 "is_host": point.is_host,
                 "up": bool(peer and peer.up),

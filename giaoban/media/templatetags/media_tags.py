@@ -1,7 +1,6 @@
 """The media pane's translated texts, handed to media.js (the script carries no language)."""
 
 from django import template
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -9,8 +8,11 @@ register = template.Library()
 
 @register.simple_tag
 def media_configured() -> bool:
-    """Whether this server has a Janus (JANUS_URL): without one the pane is a sentence only."""
-    return bool(settings.JANUS_URLS)
+    """Whether this server has a Janus (the media servers, or JANUS_URL): without one the pane
+    is a sentence only."""
+    from giaoban.media import pool
+
+    return pool.configured()
 
 
 @register.simple_tag
@@ -43,6 +45,8 @@ def media_labels() -> dict:
         "test_failed": _("Test failed: %(why)s"),
         "test_no_media": _("no picture came back from the server"),
         "refused": _("Refused: %(message)s"),
+        "server": _("media server: %(name)s"),
+        "moved": _("This point was moved to another media server; reconnecting…"),
         "removed": _(
             "The chair removed this point from the media room. Reload the page to rejoin."
         ),

@@ -3,8 +3,10 @@ and incidents, the moderation rights, and a conference that goes on when Janus i
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from giaoban.media import services
 from giaoban.media.janus_conf import JanusConfig, secret
@@ -65,6 +67,25 @@ def test_the_conference_starts_and_runs_with_janus_unreachable(
     state = client.get(f"/api/v1/media/conferences/{live.pk}").json()
     assert state["status"] == "down" and state["message"]
     assert "token" not in state and state["server"] == ""
+
+
+def test_the_servers_are_watched_when_no_console_asks(live):
+    room = MediaRoom.objects.get(conference=live)
+    long_ago = timezone.now() - timedelta(minutes=5)
+    MediaRoom.objects.filter(pk=room.pk).update(checked_at=long_ago)
+    assert services.servers_watch() == 1  # the conference's rooms were looked at
+    room.refresh_from_db()
+    assert room.checked_at > long_ago and room.state == RoomState.DOWN
+
+
+def test_the_host_pages_tiles_must_be_point_ids(live, operators, client):
+    client.force_login(operators["host"])
+    response = client.get(f"/api/v1/media/conferences/{live.pk}?tiles=12,abc")
+    assert response.status_code == 400
+    assert "tiles" in str(response.json()), response.json()
+    sapa = _points(live)["088"]
+    ok = client.get(f"/api/v1/media/conferences/{live.pk}?tiles={sapa.pk}")
+    assert ok.status_code == 200
 
 
 def test_without_janus_configured_the_pane_says_so(settings, conference, operators, client):
@@ -157,9 +178,10 @@ def test_a_joined_event_with_another_points_token_removes_it(live, client, monke
     assert not MediaPeer.objects.filter(handle=77).exists()
 
 
-def test_tokens_differ_by_conference_and_point():
-    tokens = {services.point_token(c, p) for c in (1, 2) for p in (1, 2)}
-    assert len(tokens) == 4
+def test_tokens_differ_by_conference_point_and_server():
+    servers = ("ws://10.0.0.1:8188", "ws://10.0.0.2:8188")
+    tokens = {services.point_token(c, p, s) for c in (1, 2) for p in (1, 2) for s in servers}
+    assert len(tokens) == 8
 
 
 def test_who_may_mute_and_unmute(live, operators, client, dave):

@@ -21,11 +21,26 @@ class Command(BaseCommand):
         parser.add_argument("--rtp-ports", default="20000-40000")
         parser.add_argument("--ice-ip", default=None, help="default: the primary IPv4 address")
         parser.add_argument(
+            "--app-url",
+            default=None,
+            help="the URL the app reaches this server by (its media server's WebSocket URL); "
+            "Janus names itself so in its events. Default: ws://127.0.0.1:PORT",
+        )
+        parser.add_argument(
             "--print-command", action="store_true", help="print only the command line"
         )
 
     def handle(
-        self, *args, directory, ws_port, events_url, rtp_ports, ice_ip, print_command, **options
+        self,
+        *args,
+        directory,
+        ws_port,
+        events_url,
+        rtp_ports,
+        ice_ip,
+        app_url,
+        print_command,
+        **options,
     ):
         if not 1 <= ws_port <= 65535:
             raise CommandError(f"--ws-port {ws_port} is not a port number")
@@ -35,6 +50,7 @@ class Command(BaseCommand):
             events_url=events_url,
             rtp_ports=rtp_ports,
             ice_ip=ice_ip or primary_ipv4(),
+            app_url=app_url or "",
         )
         config.write()
         if print_command:

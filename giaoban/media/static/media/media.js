@@ -71,8 +71,16 @@
 
   // The server's view, every few seconds ---------------------------------------------------
 
+  // The host's console names the points of its page: the origin then gets their streams from
+  // the edges they are placed on (8 tiles, not every point).
+  function stateUrl() {
+    if (!state || state.role !== "host") { return pane.dataset.stateUrl; }
+    var ids = pagePeers().map(function (p) { return p.point; }).join(",");
+    return pane.dataset.stateUrl + (ids ? "?tiles=" + ids : "");
+  }
+
   function poll() {
-    fetch(pane.dataset.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(stateUrl(), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(apply)
       .catch(function () { setStatus(labels.lost); })
@@ -80,7 +88,11 @@
   }
 
   function apply(next) {
-    var serverChanged = state && (state.server !== next.server || state.room !== next.room);
+    var serverChanged = state && (state.server !== next.server || state.room !== next.room ||
+      state.token !== next.token);
+    if (serverChanged && state.server && next.server && state.server !== next.server) {
+      setStatus(labels.moved);
+    }
     state = next;
     var testButton = pane.querySelector('[data-media-action="test"]');
     if (testButton && !testButton.dataset.running) { testButton.disabled = !next.test_server; }
@@ -189,7 +201,8 @@
 
   function peersUp() {
     var up = {};
-    state.peers.forEach(function (p) { if (p.up) { up[p.point] = p; } });
+    // "here": the point's stream is on this console's server (placed or relayed there).
+    state.peers.forEach(function (p) { if (p.up && p.here !== false) { up[p.point] = p; } });
     return up;
   }
 
@@ -202,7 +215,9 @@
         if (feed && feed !== state.feed && up[feed] && feeds.indexOf(feed) < 0) { feeds.push(feed); }
       });
     } else {
-      pagePeers().forEach(function (p) { if (p.up && p.point !== state.feed) { feeds.push(p.point); } });
+      pagePeers().forEach(function (p) {
+        if (p.up && p.here !== false && p.point !== state.feed) { feeds.push(p.point); }
+      });
     }
     return feeds;
   }
@@ -389,6 +404,7 @@
       var facts = [p.muted ? labels.muted : labels.open];
       if (!p.up) { facts.push(labels.offline); } else if (p.quality !== null) { facts.push(fmt(labels.quality, { q: p.quality })); }
       if (talking[p.point]) { facts.push(labels.talking); }
+      if (p.server) { facts.push(fmt(labels.server, { name: p.server })); }  // its placement
       tile.querySelector(".facts-line").textContent = facts.join(" · ");
       var toggle = tile.querySelector('[data-act="toggle"]');
       toggle.textContent = p.muted ? labels.unmute : labels.mute;
@@ -440,6 +456,7 @@
       page = Math.max(0, page + (action === "next" ? 1 : -1));
       render();
       if (janus) { ensureSubscription(); }
+      poll1();  // the new page's streams come up to the origin
     } else if (action === "test") {
       runTest(button);
     }
@@ -448,13 +465,18 @@
   // The live room says when the media state changed (a microphone opened or closed, the
   // spotlight moved, the conference started or ended): it is asked for before the next poll,
   // at a moment spread over 1.5 s so that thousands of consoles do not ask together.
-  var FOLLOW = { "media.mute": true, "spotlight": true, "conference.start": true, "conference.end": true };
+  // "media.placement": an edge server stopped answering and its points were placed on
+  // others; the state names the console's new server and token, and apply() reconnects.
+  var FOLLOW = {
+    "media.mute": true, "media.placement": true, "spotlight": true,
+    "conference.start": true, "conference.end": true
+  };
   document.addEventListener("giaoban:live", function (event) {
     if (FOLLOW[event.detail.reason]) { window.setTimeout(poll1, Math.random() * 1500); }
   });
 
   function poll1() {
-    fetch(pane.dataset.stateUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(apply);
+    fetch(stateUrl(), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(apply);
   }
 
   // The point's media test: camera and microphone to the server and back (EchoTest) ---------

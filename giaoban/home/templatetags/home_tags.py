@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.home import selectors
 from giaoban.orgs.models import Unit
@@ -16,6 +17,7 @@ _ITEMS = {
     "consolidation": ("reporting:consolidated", _("Consolidation")),
     "conferences": ("meetings:conference_list", _("Conferences")),
     "tasks": ("followup:my_tasks", _("Tasks")),
+    "documents": ("documents:my_register", pgettext_lazy("menu: outgoing documents", "Documents")),
     "units": ("orgs:unit_tree", _("Units")),
     "people": ("orgs:person_list", _("People")),
 }
@@ -26,6 +28,7 @@ _MENUS = {
         "reports",
         "conferences",
         "tasks",
+        "documents",
         "units",
         "people",
     ],
@@ -35,6 +38,7 @@ _MENUS = {
         "tasks",
         "conferences",
         "consolidation",
+        "documents",
         "units",
         "people",
     ],
@@ -56,6 +60,7 @@ _SECTION_BY_APP = {
     "reporting": "reports",
     "meetings": "conferences",
     "followup": "tasks",
+    "documents": "documents",
     "orgs": "units",
 }
 

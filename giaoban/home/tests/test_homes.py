@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from giaoban.followup.models import Assignment
 from giaoban.home import selectors
@@ -200,6 +202,10 @@ def test_the_menu_follows_the_role(login, client):
     assert leader[:2] == [vi("Home"), vi("Consolidation")]
     assert vi("Reports") in leader and vi("Reports") not in operator
     assert operator == [vi("Home"), vi("Conferences"), vi("Units"), vi("People")]
+    # The register of outgoing documents is for those who write them.
+    with translation.override("vi"):
+        documents = pgettext("menu: outgoing documents", "Documents")
+    assert documents in leader and documents not in operator
 
 
 def test_the_current_section_is_marked_in_the_menu(login, client):

@@ -10,12 +10,6 @@ urlpatterns = [
     path("conferences/<int:pk>/article/draft/", views.article_draft, name="article_draft"),
     path("conferences/<int:pk>/article.docx", views.article_docx, name="article_docx"),
     path("conferences/<int:pk>/article.html", views.article_html, name="article_html"),
-    path("conferences/<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),
-    path(
-        "conferences/<int:pk>/conclusion-notice.docx",
-        views.conclusion_notice_docx,
-        name="conclusion_notice_docx",
-    ),
     path("publishing/read/", views.read, name="read"),
     path("publishing/read/<int:pk>/", views.review, name="review"),
 ]

@@ -85,17 +85,6 @@ def article_html(request, pk: int):
     return _download(page, f"Tin bài - {draft.title[:80]}.html", "text/html; charset=utf-8")
 
 
-def minutes_docx(request, pk: int):
-    conference, _role = meeting_selectors.conference_for(user=request.user, pk=pk)
-    return _download(documents.minutes_docx(conference), f"Biên bản - {conference.title[:80]}.docx")
-
-
-def conclusion_notice_docx(request, pk: int):
-    conference, _role = meeting_selectors.conference_for(user=request.user, pk=pk)
-    data = documents.conclusion_notice_docx(conference)
-    return _download(data, f"Thông báo kết luận - {conference.title[:80]}.docx")
-
-
 # Reading back -----------------------------------------------------------------------------
 
 

@@ -223,6 +223,9 @@ ACCESS: dict[str, Rule] = {
     "meetings:agenda_edit": get(WRITE, conference_and_item),
     "meetings:agenda_remove": get(WRITE, conference_and_item),
     "meetings:point_add": post(WRITE, pk("conference")),
+    "meetings:points_invite": post(
+        WRITE, pk("conference"), data=lambda o: {"level": 3, "parent": o["unit"].pk}
+    ),
     "meetings:delegate_invite": post(WRITE, pk("conference")),
     "meetings:guest_add": post(WRITE, pk("conference")),
     "meetings:agenda_add": post(WRITE, pk("conference")),
@@ -275,8 +278,8 @@ ACCESS: dict[str, Rule] = {
     "publishing:article_draft": post(WRITE, pk("conference")),
     "publishing:article_docx": get(READ, pk("conference")),
     "publishing:article_html": get(READ, pk("conference")),
-    "publishing:minutes_docx": get(READ, pk("conference")),
-    "publishing:conclusion_notice_docx": get(READ, pk("conference")),
+    "documents:minutes_docx": get(READ, pk("conference")),
+    "documents:conclusion_notice_docx": get(READ, pk("conference")),
     "publishing:read": get(CREATE),
     "publishing:review": get(WRITE, pk("text_import")),
     # Media
@@ -314,6 +317,10 @@ ACCESS: dict[str, Rule] = {
     "api:report_upload": post(WRITE, report_id, data=lambda o: {"file": _xlsx(o)}),
     "api:conference_list": get(LIST),
     "api:conference_read": get(READ, lambda o: {"conference_id": o["conference"].pk}),
+    "api:points_invite": api_post(
+        WRITE, conference_id, data=lambda o: {"level": 3, "parent": o["unit"].pk}
+    ),
+    "api:points_copy": api_post(WRITE, conference_id, data=lambda o: {}),
     "api:conference_state": get(READ, lambda o: {"conference_id": o["conference"].pk}),
     "api:conference_act": api_post(WRITE, conference_id, data=lambda o: {"action": "advance"}),
     "api:document_upload": post(

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from giaoban.documents import conference_docs
 from giaoban.meetings import services as meeting_services
-from giaoban.publishing import documents
 from giaoban.publishing.reader import read
 from giaoban.publishing.tests.test_documents import _lines
 from giaoban.publishing.writer import draft_article
@@ -63,7 +63,7 @@ def test_a_contribution_and_minutes_are_written_when_recorded(bare, tree, alice)
         "Tại hội nghị, các đại biểu đã tham gia ý kiến: Điểm cầu thị xã Sa Pa (Phan Đăng Toàn): "
         "Dân vận khéo ở cơ sở – Nhân rộng mô hình." in body
     )
-    lines = _lines(documents.minutes_docx(bare))
+    lines = _lines(conference_docs.minutes_docx(bare))
     assert "1. Tham luận" in lines
     assert any("phát biểu về dân vận khéo ở cơ sở: Nhân rộng mô hình." in line for line in lines)
     item.refresh_from_db()
@@ -71,7 +71,8 @@ def test_a_contribution_and_minutes_are_written_when_recorded(bare, tree, alice)
 
 
 def test_the_minutes_of_a_bare_record_leave_blanks(bare):
-    lines = _lines(documents.minutes_docx(bare))
-    assert "Chủ trì:       " in lines and "Thư ký:       " in lines
+    lines = _lines(conference_docs.minutes_docx(bare))
+    assert "Chủ trì: …………" in lines and "Thư ký: …………" in lines
+    assert "Địa điểm: …………." in lines
     assert "(Chưa ghi nhận kết luận.)" in lines
-    assert any(line.startswith("Hội nghị kết thúc vào       giờ") for line in lines)
+    assert any(line.startswith("Hội nghị kết thúc vào ………… giờ") for line in lines)

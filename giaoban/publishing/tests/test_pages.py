@@ -47,8 +47,12 @@ def test_the_host_drafts_edits_and_exports_the_article(client, demo, leader):
     html = client.get(reverse("publishing:article_html", args=[demo.pk]))
     assert html["Content-Type"].startswith("text/html")
     assert "Chiều 08/10/2021" in html.content.decode()
-    for name in ("article_docx", "minutes_docx", "conclusion_notice_docx"):
-        response = client.get(reverse(f"publishing:{name}", args=[demo.pk]))
+    for name in (
+        "publishing:article_docx",
+        "documents:minutes_docx",
+        "documents:conclusion_notice_docx",
+    ):
+        response = client.get(reverse(name, args=[demo.pk]))
         assert response.status_code == 200 and response.content.startswith(b"PK")
 
 
@@ -81,7 +85,7 @@ def test_an_outsider_sees_nothing(client, demo, django_user_model):
     stranger = django_user_model.objects.create_user("stranger", password="x")
     _login(client, stranger)
     assert client.get(reverse("publishing:article", args=[demo.pk])).status_code == 404
-    assert client.get(reverse("publishing:minutes_docx", args=[demo.pk])).status_code == 404
+    assert client.get(reverse("documents:minutes_docx", args=[demo.pk])).status_code == 404
 
 
 def test_reading_a_pasted_text_leads_to_the_review_and_a_conference(client, demo, leader):

@@ -104,7 +104,10 @@ def _unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    field = ".".join(str(part) for part in first.get("loc", [])[1:]) or None
+    where = list(first.get("loc", []))
+    if where[:1] == ["body"] and len(where) > 2:
+        del where[1]  # the view's parameter ("payload"): the body's own fields are named
+    field = ".".join(str(part) for part in where[1:]) or None
     message = _("The value of “%(field)s” is not valid.") % {"field": field or "?"}
     return error_response(request, 400, "invalid", message, field)
 
@@ -150,6 +153,9 @@ def _server_error(request, exc: Exception):
     return response
 
 
+_FORMS = {"multipart/form-data", "application/x-www-form-urlencoded"}
+
+
 def _empty_body(request) -> bool:
     try:
         return not request.body
@@ -169,6 +175,10 @@ def _body_checked(run):
 
     @functools.wraps(run)
     def checked(request, *args, **kwargs):
+        if takes_object and not (declared or forms) and request.content_type in _FORMS:
+            # A form was read for the NUL check, so the raw body is gone (a 500 before).
+            message = _("Send the request body as JSON (Content-Type: application/json).")
+            return error_response(request, 400, "invalid", message, "body")
         if declared or forms or _empty_body(request):
             return run(request, *args, **kwargs)
         if request.content_type == "application/json":

@@ -113,3 +113,16 @@ def test_the_entry_form_states_each_indicators_bounds(client, report, bob, indic
     assert "từ 0 đến 999.999.999.999.999" in page
     # Texts and yes/no have no bounds to state.
     assert page.count("data-min=") == sum(i.is_numeric for i in indicators.values())
+
+
+@pytest.mark.parametrize("body", ['"x"', "[1]", '{"submit": true}'])
+def test_an_action_that_takes_no_body_refuses_one_and_does_nothing(client, report, bob, body):
+    fill(report, bob, **FIGURES)
+    url = f"/api/v1/reports/{report.pk}/submit"
+    headers = _auth(bob)
+    response = client.post(url, body, content_type="application/json", **headers)
+    assert response.status_code == 400 and response.json()["error"]["field"] == "body"
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+    done = client.post(url, "{}", content_type="application/json", **headers)
+    assert done.status_code == 200 and done.json()["status"] == "submitted"

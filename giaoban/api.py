@@ -31,7 +31,7 @@ def _docs_access(view):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" and not request.path.endswith(".json"):
+        if scheme.lower() != "bearer":  # a person: the login page, as for every page
             return redirect_to_login(request.get_full_path())
         try:
             user = token_user(request, raw.strip()) if raw.strip() else None
@@ -185,7 +185,8 @@ def _body_checked(run):
             try:
                 body = json.loads(request.body)
             except (UnicodeDecodeError, ValueError):
-                body = None  # not JSON at all: django-ninja's message, or below
+                if takes_object:  # not JSON at all: the parser's own message says so
+                    return run(request, *args, **kwargs)
             else:
                 if isinstance(body, dict) and (takes_object or not body):
                     return run(request, *args, **kwargs)

@@ -217,7 +217,26 @@ def task_list(request, filters: Query[ListFilters]):
     return [_assignment_out(a, today) for a in page]
 
 
-@router.post("/tasks/", response=answers(TaskOut, 403, status=201), summary="Create a task")
+#: What a program does next with the task it created (OpenAPI links: the fuzz follows them).
+_CREATED_LINKS = {
+    201: {
+        "links": {
+            name: {
+                "operationId": f"giaoban_followup_api_{view}",
+                "parameters": {"task_id": "$response.body#/id"},
+            }
+            for name, view in [("ReadTask", "task_read"), ("AssignTask", "task_assign")]
+        }
+    }
+}
+
+
+@router.post(
+    "/tasks/",
+    response=answers(TaskOut, 403, status=201),
+    summary="Create a task",
+    openapi_extra={"responses": _CREATED_LINKS},
+)
 def task_create(request, payload: TaskIn):
     """A task for the `assignees` (lead organizations, each tracked on its own) and any
     `coordinating` ones, from a conference's conclusion or a document's number and date."""

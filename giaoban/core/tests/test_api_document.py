@@ -98,14 +98,13 @@ def test_a_program_reads_the_document_with_its_token(url, alice):
 
 def test_the_document_refuses_a_program_without_a_good_token(alice):
     client = Client()
-    anonymous = client.get("/api/v1/openapi.json")
-    assert anonymous.status_code == 401
-    assert anonymous.json()["error"]["code"] == "unauthenticated"
     wrong = client.get("/api/v1/openapi.json", HTTP_AUTHORIZATION="Bearer gb_wrong")
     assert wrong.status_code == 401
-    # A person's browser is sent to the login page, as everywhere else.
-    page = client.get("/api/v1/docs")
-    assert page.status_code == 302 and "/login" in page["Location"]
+    assert wrong.json()["error"]["code"] == "unauthenticated"
+    # Without a token it is a person's browser: the login page, as everywhere else.
+    for url in ("/api/v1/openapi.json", "/api/v1/docs"):
+        page = client.get(url)
+        assert page.status_code == 302 and "/login" in page["Location"]
 
 
 def test_a_logged_in_person_reads_the_document(client, alice):

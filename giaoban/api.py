@@ -1,12 +1,17 @@
 """The HTTP API at /api/v1/: authentication, JSON errors, and each app's router."""
 
+import functools
+import json
 import logging
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.params.models import BodyModel, FileModel, FormModel
 from ninja.security import HttpBearer
 
 from giaoban.core.errors import ApplicationError, InvalidInput
@@ -15,6 +20,29 @@ from giaoban.core.security import RateLimited, SessionAuth, token_user
 logger = logging.getLogger("giaoban.api")
 
 _STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+
+
+def _docs_access(view):
+    """The API's description (/docs, /openapi.json) for logged-in people and for programs with
+    a token: a program reads the document it is written against with the token it uses."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":  # a person: the login page, as for every page
+            return redirect_to_login(request.get_full_path())
+        try:
+            user = token_user(request, raw.strip()) if raw.strip() else None
+        except RateLimited as exc:
+            return _rate_limited(request, exc)
+        if user is None:
+            return _unauthenticated(request, None)
+        request.user = user
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 class BearerToken(HttpBearer):
@@ -36,7 +64,7 @@ api = NinjaAPI(
     # A browser session must send the CSRF token with every write; a Bearer token needs none.
     auth=[BearerToken(), SessionAuth()],
     # The API's description is for logged-in people and programs, like everything else.
-    docs_decorator=login_required,
+    docs_decorator=_docs_access,
 )
 
 
@@ -76,7 +104,10 @@ def _unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    field = ".".join(str(part) for part in first.get("loc", [])[1:]) or None
+    where = list(first.get("loc", []))
+    if where[:1] == ["body"] and len(where) > 2:
+        del where[1]  # the view's parameter ("payload"): the body's own fields are named
+    field = ".".join(str(part) for part in where[1:]) or None
     message = _("The value of “%(field)s” is not valid.") % {"field": field or "?"}
     return error_response(request, 400, "invalid", message, field)
 
@@ -92,6 +123,13 @@ def _http_error(request, exc: HttpError):
         message = _("The request body cannot be read: send valid JSON.")
         return error_response(request, 400, "invalid", message)
     return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    """A body past DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it."""
+    message = _("The request body is too large.")
+    return error_response(request, 413, "too_large", message)
 
 
 @api.exception_handler(OverflowError)
@@ -115,6 +153,52 @@ def _server_error(request, exc: Exception):
     return response
 
 
+_FORMS = {"multipart/form-data", "application/x-www-form-urlencoded"}
+
+
+def _empty_body(request) -> bool:
+    try:
+        return not request.body
+    except RawPostDataException:  # already read as a form (the CSRF check reads POST)
+        return not (request.POST or request.FILES)
+
+
+def _body_checked(run):
+    """An operation that takes a JSON object refuses any other JSON value ("x", 1, [], null),
+    and one that takes no body refuses a body that is not empty or {} — django-ninja would
+    read a JSON string as no body at all, and `POST /assignments/ID/accept` with "x" accepted
+    the assignment. An operation that reads its body by hand says so in its requestBody."""
+    operation = run.__self__
+    declared = (operation.openapi_extra or {}).get("requestBody")
+    forms = any(issubclass(m, FileModel | FormModel) for m in operation.models)
+    takes_object = any(issubclass(m, BodyModel) for m in operation.models)
+
+    @functools.wraps(run)
+    def checked(request, *args, **kwargs):
+        if takes_object and not (declared or forms) and request.content_type in _FORMS:
+            # A form was read for the NUL check, so the raw body is gone (a 500 before).
+            message = _("Send the request body as JSON (Content-Type: application/json).")
+            return error_response(request, 400, "invalid", message, "body")
+        if declared or forms or _empty_body(request):
+            return run(request, *args, **kwargs)
+        if request.content_type == "application/json":
+            try:
+                body = json.loads(request.body)
+            except (UnicodeDecodeError, ValueError):
+                if takes_object:  # not JSON at all: the parser's own message says so
+                    return run(request, *args, **kwargs)
+            else:
+                if isinstance(body, dict) and (takes_object or not body):
+                    return run(request, *args, **kwargs)
+        if takes_object:
+            message = _("The request body must be a JSON object.")
+        else:
+            message = _("This operation takes no request body.")
+        return error_response(request, 400, "invalid", message, "body")
+
+    return checked
+
+
 def _register_routers() -> None:
     from giaoban.documents.api import router as documents_router
     from giaoban.documents.verify_api import router as verify_router
@@ -127,6 +211,20 @@ def _register_routers() -> None:
     from giaoban.publishing.api import router as publishing_router
     from giaoban.reporting.api import router as reporting_router
 
+    routers = (
+        orgs_router,
+        reporting_router,
+        meetings_router,
+        followup_router,
+        media_router,
+        publishing_router,
+        verify_router,
+        documents_router,
+        ops_router,
+        home_router,
+    )
+    for router in routers:
+        router.add_decorator(_body_checked, mode="view")
     api.add_router("/", orgs_router)
     api.add_router("/", reporting_router)
     api.add_router("/", meetings_router)

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -237,7 +237,16 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _request_holds_nul(request):
+        try:
+            holds_nul = _request_holds_nul(request)
+        except RequestDataTooBig:
+            if not request.path_info.startswith("/api/"):
+                raise  # Django's 400 page
+            # Every API answer is JSON: Django's own refusal of a body past
+            # DATA_UPLOAD_MAX_MEMORY_SIZE is an HTML 400.
+            message = _("The request body is too large.")
+            return JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
+        if not holds_nul:
             return self.get_response(request)
         message = _("The request holds a NUL character (U+0000), which no field may contain.")
         if request.path_info.startswith("/api/"):

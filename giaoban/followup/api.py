@@ -6,11 +6,14 @@ but not change a 403. Errors come out through the API's JSON error handlers.
 """
 
 from datetime import date
+from typing import Annotated
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
+from giaoban.core.apischema import MAX_ID, BodyIn, PathId, Revision, answers
 from giaoban.core.errors import InvalidInput
 from giaoban.followup import selectors, services
 from giaoban.followup.models import Assignment, Task
@@ -22,6 +25,9 @@ router = Router(tags=["followup"])
 
 MAX_OFFSET = 2**63 - 1
 MAX_LIMIT = 1000
+
+#: An id in a body: a positive integer the database can hold.
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
 class AssignmentOut(Schema):
@@ -64,34 +70,37 @@ class TaskOut(Schema):
     assignments: list[AssignmentOut]
 
 
-class TaskIn(Schema):
+class TaskIn(BodyIn):
     title: str
     description: str = ""
-    assigner: int | None = None
+    assigner: Id | None = None
     deadline: date
     priority: str = "normal"
-    assignees: list[int]
-    coordinating: list[int] = []
-    source_conference: int | None = None
-    source_conclusion: int | None = None
+    assignees: list[Id]
+    coordinating: list[Id] = []
+    source_conference: Id | None = None
+    source_conclusion: Id | None = None
     source_document_number: str = ""
     source_document_date: date | None = None
 
 
-class AssignIn(Schema):
-    organizations: list[int]
+class AssignIn(BodyIn):
+    organizations: list[Id]
     role: str = "lead"
 
 
-class ProgressIn(Schema):
+class ProgressIn(BodyIn):
     status: str
     text: str = ""
     reason: str = ""
-    revision: int | None = None
+    revision: Revision | None = None
 
 
-class DecisionIn(Schema):
-    revision: int | None = None
+class DecisionIn(BodyIn):
+    revision: Revision | None = None
+
+
+_NO_DECISION = DecisionIn()
 
 
 class SendBackIn(DecisionIn):
@@ -102,8 +111,8 @@ class ListFilters(Schema):
     unit: str | None = None
     status: str | None = None
     overdue: bool | None = None
-    limit: int = 200
-    offset: int = 0
+    limit: int = Field(200, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _iso(moment) -> str | None:
@@ -192,16 +201,10 @@ def _assigner(request, pk: int | None) -> Organization:
     return membership.organization
 
 
-@router.get("/tasks/", response=list[AssignmentOut], summary="Assignments")
+@router.get("/tasks/", response=answers(list[AssignmentOut]), summary="Assignments")
 def task_list(request, filters: Query[ListFilters]):
     """Assignments the caller may see, with their task: `unit` (the assignee's unit code),
     `status`, `overdue=true|false` (as of today), `limit` (at most 1000) and `offset`."""
-    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
-        raise InvalidInput(
-            {"limit": _("limit must be 1 to %(max)s, offset 0 or more.") % {"max": MAX_LIMIT}}
-        )
-    if filters.offset > MAX_OFFSET:  # the databases' 64-bit OFFSET: a 500 beyond it
-        raise InvalidInput({"offset": _("offset must be at most %(max)s.") % {"max": MAX_OFFSET}})
     today = timezone.localdate()
     rows = selectors.assignments_filtered(
         user=request.user,
@@ -214,7 +217,26 @@ def task_list(request, filters: Query[ListFilters]):
     return [_assignment_out(a, today) for a in page]
 
 
-@router.post("/tasks/", response={201: TaskOut}, summary="Create a task")
+#: What a program does next with the task it created (OpenAPI links: the fuzz follows them).
+_CREATED_LINKS = {
+    201: {
+        "links": {
+            name: {
+                "operationId": f"giaoban_followup_api_{view}",
+                "parameters": {"task_id": "$response.body#/id"},
+            }
+            for name, view in [("ReadTask", "task_read"), ("AssignTask", "task_assign")]
+        }
+    }
+}
+
+
+@router.post(
+    "/tasks/",
+    response=answers(TaskOut, 403, status=201),
+    summary="Create a task",
+    openapi_extra={"responses": _CREATED_LINKS},
+)
 def task_create(request, payload: TaskIn):
     """A task for the `assignees` (lead organizations, each tracked on its own) and any
     `coordinating` ones, from a conference's conclusion or a document's number and date."""
@@ -240,13 +262,17 @@ def task_create(request, payload: TaskIn):
     return Status(201, _task_out(request, task))
 
 
-@router.get("/tasks/{task_id}/", response=TaskOut, summary="A task")
-def task_read(request, task_id: int):
+@router.get("/tasks/{task_id}/", response=answers(TaskOut, 404), summary="A task")
+def task_read(request, task_id: PathId):
     return _task_out(request, selectors.task_get(user=request.user, pk=task_id))
 
 
-@router.post("/tasks/{task_id}/assign", response=TaskOut, summary="Give a task to more units")
-def task_assign(request, task_id: int, payload: AssignIn):
+@router.post(
+    "/tasks/{task_id}/assign",
+    response=answers(TaskOut, 403, 404),
+    summary="Give a task to more units",
+)
+def task_assign(request, task_id: PathId, payload: AssignIn):
     task = selectors.task_get(user=request.user, pk=task_id)
     services.task_assign(
         actor=request.user,
@@ -262,9 +288,11 @@ def _assignment(request, pk: int) -> Assignment:
 
 
 @router.post(
-    "/assignments/{assignment_id}/progress", response=AssignmentOut, summary="Report progress"
+    "/assignments/{assignment_id}/progress",
+    response=answers(AssignmentOut, 403, 404, 409),
+    summary="Report progress",
 )
-def assignment_progress(request, assignment_id: int, payload: ProgressIn):
+def assignment_progress(request, assignment_id: PathId, payload: ProgressIn):
     """The assignee's report: `in_progress`, `done` (then accepted by the assigner) or
     `cannot_do` with a `reason`; `revision` refuses a report on a stale view."""
     assignment = services.assignment_report(
@@ -279,19 +307,26 @@ def assignment_progress(request, assignment_id: int, payload: ProgressIn):
 
 
 @router.post(
-    "/assignments/{assignment_id}/accept", response=AssignmentOut, summary="Accept as done"
+    "/assignments/{assignment_id}/accept",
+    response=answers(AssignmentOut, 403, 404, 409),
+    summary="Accept as done",
 )
-def assignment_accept(request, assignment_id: int, payload: DecisionIn | None = None):
+def assignment_accept(request, assignment_id: PathId, payload: DecisionIn = _NO_DECISION):
+    """No body, or {"revision": N} to refuse an acceptance made on a stale view."""
     assignment = services.assignment_accept(
         actor=request.user,
         assignment=_assignment(request, assignment_id),
-        revision=payload.revision if payload else None,
+        revision=payload.revision,
     )
     return _assignment_out(_assignment(request, assignment.pk), timezone.localdate())
 
 
-@router.post("/assignments/{assignment_id}/send-back", response=AssignmentOut, summary="Send back")
-def assignment_send_back(request, assignment_id: int, payload: SendBackIn):
+@router.post(
+    "/assignments/{assignment_id}/send-back",
+    response=answers(AssignmentOut, 403, 404, 409),
+    summary="Send back",
+)
+def assignment_send_back(request, assignment_id: PathId, payload: SendBackIn):
     assignment = services.assignment_send_back(
         actor=request.user,
         assignment=_assignment(request, assignment_id),

@@ -1,7 +1,8 @@
 """The home endpoints of /api/v1/: one search across the registry, conferences and tasks."""
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from giaoban.core.apischema import answers
 from giaoban.home import selectors
 
 router = Router(tags=["home"])
@@ -30,8 +31,10 @@ def _hits(found) -> list[dict]:
     return [dict(zip(("kind", "id", "label", "detail"), hit, strict=True)) for hit in hits]
 
 
-@router.get("/search", response=SearchOut, summary="Search units, people, conferences and tasks")
-def search(request, q: str = ""):
+@router.get(
+    "/search", response=answers(SearchOut), summary="Search units, people, conferences and tasks"
+)
+def search(request, q: str = Query("", max_length=200)):
     """What the caller may see whose name contains `q`, ignoring case, diacritics and tone
     placement ("Uỷ" = "Ủy" = "uy"); fewer than two letters find nothing."""
     found = selectors.search(user=request.user, text=q)

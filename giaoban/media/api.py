@@ -1,9 +1,13 @@
 """The media endpoints of /api/v1/: the console's view of the conference's room, the host's
 moderation and a point's test session. Who may do what: meetings.access.conference_role."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from pydantic import ConfigDict, Field
 
+from giaoban.core.apischema import BodyIn, PathId, answers
 from giaoban.core.errors import InvalidInput
 from giaoban.media import selectors, services
 from giaoban.meetings import selectors as meeting_selectors
@@ -11,21 +15,79 @@ from giaoban.meetings import selectors as meeting_selectors
 router = Router(tags=["media"])
 
 
-class MuteIn(Schema):
+class MuteIn(BodyIn):
     muted: bool
 
 
-class TestIn(Schema):
+class TestIn(BodyIn):
     camera: bool
     microphone: bool
-    frames_received: int
-    round_trip_ms: float | None = None
-    packet_loss: float | None = None
-    note: str = ""
+    frames_received: int = Field(ge=0, le=2**31 - 1)
+    round_trip_ms: float | None = Field(None, ge=0, le=3_600_000)
+    packet_loss: float | None = Field(None, ge=0, le=100)
+    note: str = Field("", max_length=300)
 
 
-@router.get("/media/conferences/{conference_id}")
-def media_state(request, conference_id: int, tiles: str = ""):
+class PeerOut(Schema):
+    point: int
+    server: str = Field(description="The media server the point is placed on (its name).")
+    here: bool = Field(
+        description="Its stream can be subscribed to on this console's server (placed there, "
+        "or relayed to it)."
+    )
+    name: str
+    is_host: bool
+    up: bool
+    muted: bool
+    audio: bool
+    video: bool
+    quality: int | None
+
+
+class MediaStateOut(Schema):
+    """The console's media pane. With a media server and a console that sends media, also
+    `test_server`, `janus_token` and `token`; after the end, the recordings."""
+
+    model_config = ConfigDict(extra="allow")
+
+    conference: int
+    status: str = Field(description="none, waiting, up, down or closed")
+    message: str
+    server: str
+    room: int | None
+    role: str = Field(description="host, point or viewer")
+    feed: int | None
+    host_feed: int | None
+    floor_feed: int | None
+    spotlight_feed: int | None
+    peers: list[PeerOut]
+    recordings: list[dict[str, Any]] | None = None
+    recordings_state: str | None = None
+
+
+class MutedOut(Schema):
+    point: int
+    muted: bool
+
+
+class MutedAllOut(Schema):
+    muted: int = Field(description="How many points were muted.")
+
+
+class RemovedOut(Schema):
+    point: int
+    removed: bool
+
+
+class TestOut(Schema):
+    id: int
+    passed: bool
+    round_trip_ms: float | None
+    packet_loss: float | None
+
+
+@router.get("/media/conferences/{conference_id}", response=answers(MediaStateOut, 404))
+def media_state(request, conference_id: PathId, tiles: str = ""):
     """The room, this console's token and feed, the host's and the floor's feeds, each point's
     media state. Consoles poll it every few seconds; it also notices a restarted server.
     `tiles`: the point ids of the host console's page, whose streams the origin then gets."""
@@ -34,36 +96,36 @@ def media_state(request, conference_id: int, tiles: str = ""):
 
 
 def _ids(raw: str) -> list[int]:
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    if not all(part.isdigit() for part in parts):
+    parts = [part.strip() for part in raw[:2000].split(",") if part.strip()]
+    if not all(part.isdigit() and len(part) < 19 for part in parts):
         raise InvalidInput(
             {"tiles": _("tiles: bridge point ids separated by commas, e.g. 12,15,18.")}
         )
     return [int(part) for part in parts[: selectors.TILES_PER_PAGE]]
 
 
-@router.post("/media/points/{point_id}/mute")
-def point_mute(request, point_id: int, payload: MuteIn):
+@router.post("/media/points/{point_id}/mute", response=answers(MutedOut, 403, 404))
+def point_mute(request, point_id: PathId, payload: MuteIn):
     point, _ = meeting_selectors.point_for(user=request.user, pk=point_id)
     peer = services.point_mute(actor=request.user, point=point, muted=payload.muted)
     return {"point": point.pk, "muted": peer.audio_muted}
 
 
-@router.post("/media/conferences/{conference_id}/mute-all")
-def mute_all(request, conference_id: int):
+@router.post("/media/conferences/{conference_id}/mute-all", response=answers(MutedAllOut, 403, 404))
+def mute_all(request, conference_id: PathId):
     conference, _ = meeting_selectors.conference_for(user=request.user, pk=conference_id)
     return {"muted": services.mute_all(actor=request.user, conference=conference)}
 
 
-@router.post("/media/points/{point_id}/remove")
-def point_remove(request, point_id: int):
+@router.post("/media/points/{point_id}/remove", response=answers(RemovedOut, 403, 404))
+def point_remove(request, point_id: PathId):
     point, _ = meeting_selectors.point_for(user=request.user, pk=point_id)
     services.point_remove(actor=request.user, point=point)
     return {"point": point.pk, "removed": True}
 
 
-@router.post("/media/points/{point_id}/tests")
-def test_record(request, point_id: int, payload: TestIn):
+@router.post("/media/points/{point_id}/tests", response=answers(TestOut, 403, 404))
+def test_record(request, point_id: PathId, payload: TestIn):
     point, _ = meeting_selectors.point_for(user=request.user, pk=point_id)
     test = services.test_record(actor=request.user, point=point, **payload.dict())
     return {

@@ -10,10 +10,11 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from giaoban.core.apischema import DAY_PATTERN, MAX_ID, BodyIn, PathId, answers
 from giaoban.core.errors import ApplicationError, InvalidInput, NotFound
 from giaoban.meetings import documents, selectors
 from giaoban.meetings.live import commands
@@ -80,6 +81,71 @@ class ConferenceOut(Schema):
     points: list[PointOut]
 
 
+class AgendaItemOut(Schema):
+    id: int
+    order: int
+    kind: str
+    title: str
+    presenter: str
+    notes: str
+    planned_minutes: int | None
+    started_at: str | None
+    ended_at: str | None
+
+
+class FloorOut(Schema):
+    """A request for the floor, waiting or speaking."""
+
+    id: int
+    point_id: int
+    point: str
+    topic: str
+    speaker: str
+    status: str
+    requested_at: str | None
+    granted_at: str | None
+
+
+class SpotlightOut(Schema):
+    point_id: int
+    point: str
+
+
+class LivePointOut(Schema):
+    id: int
+    order: int
+    name: str
+    is_host: bool
+    state: str
+    confirmed: bool
+    ready: bool
+    readiness: dict[str, bool]
+    invited: int
+    present: int
+    open_incidents: int
+
+
+class LiveStateOut(Schema):
+    """What the consoles show, numbered by `seq`: the same JSON the live room sends."""
+
+    id: int
+    seq: int
+    title: str
+    status: str
+    status_label: str
+    chair: str
+    current_item: AgendaItemOut | None
+    spotlight: SpotlightOut | None
+    attendance: CountsOut
+    points_total: int
+    points_online: int
+    queue: list[FloorOut]
+    speaking: FloorOut | None
+    server_time: str
+    agenda: list[AgendaItemOut]
+    points: list[LivePointOut]
+
+
 class ActionIn(BaseModel):
     """A live-room message: {"action": "advance"}, {"action": "request_floor", "topic": …}, …
 
@@ -89,7 +155,7 @@ class ActionIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    action: str
+    action: str = Field(max_length=40)
 
 
 class DocumentOut(Schema):
@@ -162,8 +228,10 @@ def _conference_out(c: Conference) -> dict:
     }
 
 
-@router.get("/conferences/", response=list[ConferenceRow], summary="Conferences (of a day)")
-def conference_list(request, on: str | None = None):
+@router.get(
+    "/conferences/", response=answers(list[ConferenceRow]), summary="Conferences (of a day)"
+)
+def conference_list(request, on: str | None = Query(None, pattern=DAY_PATTERN)):
     """Conferences the caller may see; with `on` (yyyy-mm-dd or dd/mm/yyyy) those held that day."""
     day = parse_day(on, default=None)
     conferences = (
@@ -177,21 +245,31 @@ def conference_list(request, on: str | None = None):
     ]
 
 
-@router.get("/conferences/{conference_id}/", response=ConferenceOut, summary="A conference")
-def conference_read(request, conference_id: int):
+@router.get(
+    "/conferences/{conference_id}/", response=answers(ConferenceOut, 404), summary="A conference"
+)
+def conference_read(request, conference_id: PathId):
     """The conference with its bridge points, their delegates and the attendance counts."""
     return _conference_out(selectors.conference_get(user=request.user, pk=conference_id))
 
 
-@router.get("/conferences/{conference_id}/state", summary="The live state")
-def conference_state(request, conference_id: int):
+@router.get(
+    "/conferences/{conference_id}/state",
+    response=answers(LiveStateOut, 404),
+    summary="The live state",
+)
+def conference_state(request, conference_id: PathId):
     """What the consoles show, numbered by `seq`: the same JSON the live room sends."""
     conference = selectors.conference_get(user=request.user, pk=conference_id)
     return selectors.live_state(conference.pk)
 
 
-@router.post("/conferences/{conference_id}/actions", summary="Act in the live room")
-def conference_act(request, conference_id: int, payload: ActionIn):
+@router.post(
+    "/conferences/{conference_id}/actions",
+    response=answers(LiveStateOut, 403, 404, 409),
+    summary="Act in the live room",
+)
+def conference_act(request, conference_id: PathId, payload: ActionIn):
     """Run one live-room message with the caller's role and return the new live state. A refused
     message answers 403 and is kept in the audit log, as on the WebSocket."""
     conference, role = selectors.conference_for(user=request.user, pk=conference_id)
@@ -205,17 +283,17 @@ def conference_act(request, conference_id: int, payload: ActionIn):
     return selectors.live_state(conference.pk)
 
 
-class PickIn(Schema):
-    kind: str
-    title: str = ""
+class PickIn(BodyIn):
+    kind: str = Field(max_length=40)
+    title: str = Field("", max_length=120)
 
 
-class InviteIn(Schema):
+class InviteIn(BodyIn):
     """Every unit at `level` (2 district, 3 commune, 4 village) under the unit `parent` (left
     out: every unit of that level the caller sees), with the holders of `positions`."""
 
-    parent: int | None = None
-    level: int = 3
+    parent: int | None = Field(None, gt=0, le=MAX_ID)
+    level: int = Field(3, ge=1, le=4)
     positions: list[PickIn] = []
 
 
@@ -226,10 +304,10 @@ class InvitedOut(Schema):
     already_points: int
 
 
-class CopyIn(Schema):
+class CopyIn(BodyIn):
     """`source` left out: the previous conference of the series."""
 
-    source: int | None = None
+    source: int | None = Field(None, gt=0, le=MAX_ID)
 
 
 class CopiedOut(Schema):
@@ -242,10 +320,10 @@ class CopiedOut(Schema):
 
 @router.post(
     "/conferences/{conference_id}/points/invite",
-    response=InvitedOut,
+    response=answers(InvitedOut, 403, 404),
     summary="Invite every unit at a level under a unit (host)",
 )
-def points_invite(request, conference_id: int, payload: InviteIn):
+def points_invite(request, conference_id: PathId, payload: InviteIn):
     """One step, one transaction: each unit a bridge point with the operator it designates and
     the holders of the positions picked on the conference's day as delegates."""
     from giaoban.meetings import invitations
@@ -273,10 +351,10 @@ def points_invite(request, conference_id: int, payload: InviteIn):
 
 @router.post(
     "/conferences/{conference_id}/points/copy",
-    response=CopiedOut,
+    response=answers(CopiedOut, 403, 404),
     summary="Copy the points and delegates of another conference (host)",
 )
-def points_copy(request, conference_id: int, payload: CopyIn):
+def points_copy(request, conference_id: PathId, payload: CopyIn):
     from giaoban.meetings import invitations
 
     conference, _role = selectors.conference_for(user=request.user, pk=conference_id, host=True)
@@ -292,13 +370,13 @@ def points_copy(request, conference_id: int, payload: CopyIn):
 
 @router.post(
     "/conferences/{conference_id}/documents",
-    response={201: DocumentOut},
+    response=answers(DocumentOut, 403, 404, 413, status=201),
     summary="Attach a document to an agenda item",
 )
 def document_upload(
     request,
-    conference_id: int,
-    item: int,
+    conference_id: PathId,
+    item: int = Query(..., gt=0, le=MAX_ID),
     file: UploadedFile = File(...),  # noqa: B008
 ):
     """A PDF, Word (.docx) or Excel (.xlsx) file, up to 20 MB, told by its content (host side)."""

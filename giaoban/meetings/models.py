@@ -364,7 +364,8 @@ class FloorRequest(models.Model):
     requested_by = models.ForeignKey(_USER, null=True, related_name="+", on_delete=models.SET_NULL)
     granted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    summary = models.TextField(_("summary of the contribution"), blank=True)
+    # Bounded like the live room's other texts: it travels in commands and the minutes.
+    summary = models.CharField(_("summary of the contribution"), max_length=4000, blank=True)
 
     class Meta:
         verbose_name = _("request for the floor")

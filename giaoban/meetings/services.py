@@ -717,8 +717,10 @@ def floor_finish(*, actor, request: FloorRequest, summary: str = "") -> FloorReq
     request = _request_locked(request)
     if request.status != FloorStatus.SPEAKING:
         raise ApplicationError(_("This point does not have the floor."))
+    summary = nfc_text(summary)
+    check_lengths(FloorRequest, summary=summary)
     request.status, request.ended_at = FloorStatus.DONE, timezone.now()
-    request.summary = nfc_text(summary) or request.summary
+    request.summary = summary or request.summary
     request.save(update_fields=["status", "ended_at", "summary"])
     broadcast.publish(request.conference, "floor.finished", points=(), items=())
     signals.floor_finished.send(sender=FloorRequest, request=request, actor=actor)

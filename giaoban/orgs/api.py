@@ -1,7 +1,8 @@
 """Registry endpoints: units by parent and date, people by name."""
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from giaoban.core.apischema import DAY_PATTERN, answers
 from giaoban.orgs import selectors
 
 router = Router(tags=["registry"])
@@ -41,8 +42,14 @@ def _unit_out(unit) -> dict:
     }
 
 
-@router.get("/units/", response=list[UnitOut], summary="Units under a parent on a date")
-def units(request, parent: str | None = None, on: str | None = None):
+@router.get(
+    "/units/", response=answers(list[UnitOut], 404), summary="Units under a parent on a date"
+)
+def units(
+    request,
+    parent: str | None = Query(None, max_length=20),
+    on: str | None = Query(None, pattern=DAY_PATTERN),
+):
     """Children of the unit with official code `parent` (or the caller's top units) on date `on`."""
     day = selectors.parse_day(on, default=selectors.default_day(user=request.user))
     parent_unit = selectors.unit_by_code(user=request.user, code=parent, on=day) if parent else None
@@ -69,8 +76,12 @@ def _person_out(person, day) -> dict:
     }
 
 
-@router.get("/people/", response=list[PersonOut], summary="Search people")
-def people(request, q: str = "", on: str | None = None):
+@router.get("/people/", response=answers(list[PersonOut]), summary="Search people")
+def people(
+    request,
+    q: str = Query("", max_length=200),
+    on: str | None = Query(None, pattern=DAY_PATTERN),
+):
     """People whose name or titles contain `q`, ignoring case, diacritics and tone placement."""
     day = selectors.parse_day(on, default=selectors.default_day(user=request.user))
     found = selectors.person_search(user=request.user, text=q)

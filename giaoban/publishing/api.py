@@ -6,22 +6,23 @@ from ninja import Router, Schema
 from ninja.errors import ValidationError
 from pydantic import Field
 
+from giaoban.core.apischema import BodyIn, answers
 from giaoban.publishing import services
 
 router = Router(tags=["publishing"])
 
 
-class ReadIn(Schema):
+class ReadIn(BodyIn):
     text: str = Field(description="The article or report, as plain text.")
 
 
-class PersonOut(Schema):
+class ReadPersonOut(Schema):
     name: str
     positions: list[str]
     point: str | None = None
 
 
-class FigureOut(Schema):
+class ReadFigureOut(Schema):
     text: str
     qualifier: str = Field(
         "", description='What makes a count rough ("hơn", "gần", "trên"), apart from the value.'
@@ -31,15 +32,15 @@ class FigureOut(Schema):
     subject: str
 
 
-class RecordOut(Schema):
+class ReadRecordOut(Schema):
     date: str | None
     organizer: str | None
     title: str | None
     bridge_points: int | None
     host_point: str | None
     author: str | None
-    persons: list[PersonOut]
-    figures: list[FigureOut]
+    persons: list[ReadPersonOut]
+    figures: list[ReadFigureOut]
 
 
 _LIMIT_MB = services.MAX_UPLOAD_BYTES // 1048576
@@ -68,27 +69,6 @@ _REQUEST_BODY = {
     },
 }
 
-_ERROR = {
-    "type": "object",
-    "properties": {
-        "error": {
-            "type": "object",
-            "properties": {
-                "code": {"type": "string", "example": "invalid"},
-                "message": {"type": "string", "example": "Tệp quá lớn: tối đa 5 MB."},
-                "field": {"type": "string", "enum": ["file", "text"]},
-            },
-        }
-    },
-}
-_ERRORS = {
-    "400": {
-        "description": "The file or text was refused: too large, of another type, not text in "
-        "Unicode, or empty; the message is in the user's language.",
-        "content": {"application/json": {"schema": _ERROR}},
-    }
-}
-
 
 def _text_of(request) -> str:
     if request.content_type == "multipart/form-data":
@@ -102,14 +82,17 @@ def _text_of(request) -> str:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         raise ValidationError([{"loc": ("body", "text"), "msg": "a string is required"}])
+    unknown = sorted(set(body) - {"text"})
+    if unknown:
+        raise ValidationError([{"loc": ("body", unknown[0]), "msg": "not a field of this body"}])
     return body["text"]
 
 
 @router.post(
     "/publishing/read",
-    response=RecordOut,
+    response=answers(ReadRecordOut, 413),
     summary="Read a text or an uploaded file into a draft record",
-    openapi_extra={"requestBody": _REQUEST_BODY, "responses": _ERRORS},
+    openapi_extra={"requestBody": _REQUEST_BODY},
 )
 def read(request):
     """The draft record of an article or report: date (YYYY-MM-DD), organizer, title, bridge

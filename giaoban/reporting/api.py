@@ -1,15 +1,19 @@
 """Reporting endpoints: forms, periods, consolidated figures, and a report's workflow."""
 
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import Field
 
+from giaoban.core.apischema import MAX_ID, BodyIn, PathId, Revision, answers
 from giaoban.core.errors import NotFound
+from giaoban.core.limits import max_length
 from giaoban.orgs import selectors as org_selectors
 from giaoban.reporting import selectors, services
-from giaoban.reporting.models import Period, ReportForm
+from giaoban.reporting.models import NARRATIVE_MAX_LENGTH, Period, Report, ReportForm
 
 router = Router(tags=["reporting"])
 
@@ -78,18 +82,22 @@ class ReportOut(Schema):
     return_reason: str
 
 
-class SaveIn(Schema):
-    revision: int
+#: A narrative section's text, as long as the form and the service allow.
+NarrativeText = Annotated[str, Field(max_length=NARRATIVE_MAX_LENGTH)]
+
+
+class SaveIn(BodyIn):
+    revision: Revision
     values: dict[str, str | int | float | bool | None] = {}
-    narrative: dict[str, str] | None = None
+    narrative: dict[str, NarrativeText] | None = None
 
 
 class SaveOut(ReportOut):
     violations: list[str]
 
 
-class ReturnIn(Schema):
-    reason: str
+class ReturnIn(BodyIn):
+    reason: str = Field(min_length=1, max_length=max_length(Report, "return_reason"))
 
 
 def _form(code: str) -> ReportForm:
@@ -117,7 +125,7 @@ def _report_out(report) -> dict:
     }
 
 
-@router.get("/forms/", response=list[FormOut], summary="Report forms")
+@router.get("/forms/", response=answers(list[FormOut]), summary="Report forms")
 def forms(request):
     result = []
     for form in ReportForm.objects.all():
@@ -127,8 +135,8 @@ def forms(request):
     return result
 
 
-@router.get("/periods/", response=list[PeriodOut], summary="Periods of a form")
-def periods(request, form: str):
+@router.get("/periods/", response=answers(list[PeriodOut], 404), summary="Periods of a form")
+def periods(request, form: str = Query(..., max_length=60)):
     report_form = _form(form)
     return [
         {
@@ -143,8 +151,18 @@ def periods(request, form: str):
     ]
 
 
-@router.get("/reports/consolidated/", response=ConsolidatedOut, summary="Consolidated figures")
-def consolidated(request, form: str, period: int, unit: str, comparison: str | None = None):
+@router.get(
+    "/reports/consolidated/",
+    response=answers(ConsolidatedOut, 403, 404),
+    summary="Consolidated figures",
+)
+def consolidated(
+    request,
+    form: str = Query(..., max_length=60),
+    period: int = Query(..., gt=0, le=MAX_ID),
+    unit: str = Query(..., max_length=20),
+    comparison: Literal["all", "common"] | None = None,
+):
     """Approved reports of the unit's subtree, consolidated per indicator, with completeness and
     the same period of the previous year (of the predecessor units if the unit was merged).
     `comparison` ("all" or "common") chooses how the change is computed; by default "common"
@@ -157,7 +175,7 @@ def consolidated(request, form: str, period: int, unit: str, comparison: str | N
         unit=the_unit,
         form=report_form,
         period=the_period,
-        comparison=comparison if comparison in (selectors.ALL, selectors.COMMON) else None,
+        comparison=comparison,
     )
     done = result.completeness.as_dict()
     before = result.previous_completeness.as_dict() if result.previous_completeness else None
@@ -187,13 +205,17 @@ def consolidated(request, form: str, period: int, unit: str, comparison: str | N
     }
 
 
-@router.get("/reports/{report_id}/", response=ReportOut, summary="A report")
-def report_read(request, report_id: int):
+@router.get("/reports/{report_id}/", response=answers(ReportOut, 404), summary="A report")
+def report_read(request, report_id: PathId):
     return _report_out(selectors.report_get(user=request.user, pk=report_id))
 
 
-@router.post("/reports/{report_id}/", response=SaveOut, summary="Save a report's values")
-def report_write(request, report_id: int, payload: SaveIn):
+@router.post(
+    "/reports/{report_id}/",
+    response=answers(SaveOut, 403, 404, 409),
+    summary="Save a report's values",
+)
+def report_write(request, report_id: PathId, payload: SaveIn):
     report = selectors.report_get(user=request.user, pk=report_id)
     result = services.report_save(
         actor=request.user,
@@ -205,30 +227,40 @@ def report_write(request, report_id: int, payload: SaveIn):
     return {**_report_out(result.report), "violations": result.violations}
 
 
-@router.post("/reports/{report_id}/submit", response=ReportOut, summary="Submit a report")
-def report_submit(request, report_id: int):
+@router.post(
+    "/reports/{report_id}/submit", response=answers(ReportOut, 403, 404), summary="Submit a report"
+)
+def report_submit(request, report_id: PathId):
     report = selectors.report_get(user=request.user, pk=report_id)
     return _report_out(services.report_submit(actor=request.user, report=report))
 
 
-@router.post("/reports/{report_id}/return", response=ReportOut, summary="Return a report")
-def report_return(request, report_id: int, payload: ReturnIn):
+@router.post(
+    "/reports/{report_id}/return", response=answers(ReportOut, 403, 404), summary="Return a report"
+)
+def report_return(request, report_id: PathId, payload: ReturnIn):
     report = selectors.report_get(user=request.user, pk=report_id)
     return _report_out(
         services.report_return(actor=request.user, report=report, reason=payload.reason)
     )
 
 
-@router.post("/reports/{report_id}/approve", response=ReportOut, summary="Approve a report")
-def report_approve(request, report_id: int):
+@router.post(
+    "/reports/{report_id}/approve",
+    response=answers(ReportOut, 403, 404),
+    summary="Approve a report",
+)
+def report_approve(request, report_id: PathId):
     report = selectors.report_get(user=request.user, pk=report_id)
     return _report_out(services.report_approve(actor=request.user, report=report))
 
 
 @router.post(
-    "/reports/{report_id}/xlsx", response=SaveOut, summary="Upload a filled .xlsx template"
+    "/reports/{report_id}/xlsx",
+    response=answers(SaveOut, 403, 404, 409, 413),
+    summary="Upload a filled .xlsx template",
 )
-def report_upload(request, report_id: int, file: UploadedFile = File(...)):  # noqa: B008
+def report_upload(request, report_id: PathId, file: UploadedFile = File(...)):  # noqa: B008
     from giaoban.reporting import excel
 
     report = selectors.report_get(user=request.user, pk=report_id)

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from giaoban.reporting.models import SectionKind, ValueType
+from giaoban.core.limits import max_length
+from giaoban.reporting.models import NARRATIVE_MAX_LENGTH, Report, SectionKind, ValueType
 
 
 class ReportEntryForm(forms.Form):
@@ -21,6 +22,7 @@ class ReportEntryForm(forms.Form):
             self.fields[f"n_{section.key}"] = forms.CharField(
                 label=section.title,
                 required=False,
+                max_length=NARRATIVE_MAX_LENGTH,
                 initial=report.narrative.get(section.key, ""),
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
@@ -28,7 +30,7 @@ class ReportEntryForm(forms.Form):
 
     @staticmethod
     def _field(indicator, value):
-        from giaoban.reporting.numbers import format_number
+        from giaoban.reporting.numbers import format_number, indicator_bounds
 
         if indicator.value_type == ValueType.BOOLEAN:
             initial = {True: "có", False: "không"}.get(value, "")
@@ -37,13 +39,24 @@ class ReportEntryForm(forms.Form):
                 label=indicator.name, choices=choices, required=False, initial=initial
             )
         initial = value if indicator.value_type == ValueType.TEXT else format_number(value)
-        attrs = {"inputmode": "decimal", "autocomplete": "off"} if indicator.is_numeric else {}
+        attrs, hint = {}, indicator.unit_of_measure
+        if indicator.is_numeric:
+            low, high = indicator_bounds(indicator)
+            # The input is text ("2.255" is Vietnamese for 2255), so the browser cannot check
+            # min/max itself: the bounds are stated beside it and kept for scripts.
+            attrs = {"inputmode": "decimal", "autocomplete": "off"}
+            attrs |= {"data-min": format(low, "f"), "data-max": format(high, "f")}
+            bounds = _("from %(min)s to %(max)s") % {
+                "min": format_number(low),
+                "max": format_number(high),
+            }
+            hint = f"{hint} · {bounds}" if hint else bounds
         return forms.CharField(
             label=indicator.name,
             required=False,
             initial=initial or "",
             max_length=2000,
-            help_text=indicator.unit_of_measure,
+            help_text=hint,
             widget=forms.TextInput(attrs=attrs),
         )
 
@@ -61,7 +74,9 @@ class ReportEntryForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for return"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason for return"),
+        max_length=max_length(Report, "return_reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -224,6 +224,11 @@ class Status(models.TextChoices):
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 
 
+#: The longest text of one narrative section (about seven pages): the entry form, the API and the
+#: save service refuse more, naming the section. The narrative is JSON, so no column holds it.
+NARRATIVE_MAX_LENGTH = 20_000
+
+
 class Report(models.Model):
     """One organization's report on a form for a period."""
 

@@ -18,6 +18,15 @@ _GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN = re.compile(r"^-?\d+(,\d+)?$")
 
 
+def indicator_bounds(indicator) -> tuple[Decimal, Decimal]:
+    """The lowest and highest value a numeric indicator takes: its own bounds, else what the
+    value column holds (the largest whole or 4-place number strictly inside ±LIMIT)."""
+    step = Decimal(1) if indicator.value_type == "integer" else Decimal("0.0001")
+    low = indicator.minimum if indicator.minimum is not None else -LIMIT + step
+    high = indicator.maximum if indicator.maximum is not None else LIMIT - step
+    return low.normalize() if low else Decimal(0), high.normalize() if high else Decimal(0)
+
+
 def parse_number(raw: str) -> Decimal:
     """Read "2.255", "1.234,5", "49" or "-3,25"; refuse "2.5" (a dot is never a decimal mark)."""
     text = nfc(str(raw)).replace(" ", "").replace("\u00a0", "")

@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.audit import audit_record
 from giaoban.core.errors import ApplicationError, InvalidInput, PermissionDenied
+from giaoban.core.limits import check_lengths
 from giaoban.core.locking import save_revised
 from giaoban.core.text import nfc, nfc_text
 from giaoban.reporting import access, rules
 from giaoban.reporting.models import (
     EDITABLE,
+    NARRATIVE_MAX_LENGTH,
     Aggregation,
     FormItem,
     FormSection,
@@ -346,6 +348,13 @@ def _write_narrative(actor, report, narrative) -> None:
         report.version.sections.filter(kind=SectionKind.NARRATIVE).values_list("key", flat=True)
     )
     cleaned = {k: nfc_text(v) for k, v in narrative.items() if k in keys}
+    too_long = {
+        f"narrative.{k}": _("At most %(limit)d characters.") % {"limit": NARRATIVE_MAX_LENGTH}
+        for k, v in cleaned.items()
+        if len(v) > NARRATIVE_MAX_LENGTH
+    }
+    if too_long:
+        raise InvalidInput(too_long)
     merged = {**report.narrative, **cleaned}
     if merged != report.narrative:
         audit_record(
@@ -435,6 +444,7 @@ def report_return(*, actor, report: Report, reason: str) -> Report:
     reason = nfc(reason or "")
     if not reason:
         raise InvalidInput({"reason": _("Write why the report is returned.")})
+    check_lengths(Report, {"return_reason": "reason"}, return_reason=reason)
     _transition(
         actor,
         report,

@@ -39,6 +39,21 @@ def test_a_topic_of_exactly_its_limit_is_kept(live_conference, points, operators
     assert request.topic == "Á" * 300
 
 
+def test_a_turns_summary_is_bounded_like_the_rooms_other_texts(live_conference, points, operators):
+    """floor_finish's summary had no bound: a million characters went into the minutes."""
+    request = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Tảo hôn")
+    services.floor_grant(actor=operators["host"], request=request)
+    limit = FloorRequest._meta.get_field("summary").max_length
+    with pytest.raises(InvalidInput) as refused:
+        services.floor_finish(actor=operators["host"], request=request, summary="x" * (limit + 1))
+    assert set(refused.value.errors) == {"summary"} and str(limit) in refused.value.message
+    request.refresh_from_db()
+    assert request.status == "speaking" and request.summary == ""
+    services.floor_finish(actor=operators["host"], request=request, summary="Á" * limit)
+    request.refresh_from_db()
+    assert request.status == "done" and request.summary == "Á" * limit
+
+
 def test_roll_call_texts_are_bounded_by_the_delegates_columns(live_conference, points, operators):
     delegate = services.delegate_add_guest(actor=None, point=points["088"], full_name="Giàng A Páo")
     for attendance, field, key in [

@@ -63,3 +63,9 @@ def answers(ok, *codes: int, status: int = 200) -> dict:
     the common codes and the operation's own `codes` (403 forbidden, 404 not found, 409 a
     conflict with the record's state or revision, 413 a body too large)."""
     return {status: ok} | {code: ErrorOut for code in sorted({*COMMON, *codes})}
+
+
+def refusals(*codes: int) -> dict:
+    """The `response=` of an operation whose success is not JSON (a .docx, a PDF: described by
+    its `openapi_extra`): ErrorOut under the common codes and the operation's own."""
+    return {code: ErrorOut for code in sorted({*COMMON, *codes})}

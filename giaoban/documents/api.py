@@ -5,11 +5,14 @@ write a 403. Errors come out through the API's JSON error handlers as {"error": 
 """
 
 from datetime import date
+from typing import Annotated
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
+from giaoban.core.apischema import MAX_ID, BodyIn, PathId, Revision, answers, refusals
 from giaoban.core.errors import ApplicationError, InvalidInput, NotFound
 from giaoban.core.files import download_response, protected_file_response
 from giaoban.documents import drafts, layout, selectors, services
@@ -27,29 +30,15 @@ router = Router(tags=["documents"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 MAX_LIMIT = 1000
-MAX_ID = 2**63 - 1
 
 
-class ErrorBody(Schema):
-    code: str
-    message: str
-    field: str | None = None
-    fields: dict[str, str] | None = None
+class PaperBlockIO(Schema):
+    kind: str = Field(max_length=20)
+    text: str = Field("", max_length=20_000)
+    rows: list[list[str]] = Field([], max_length=2_000)
 
 
-class ErrorOut(Schema):
-    """Every refusal: {"error": {"code", "message", "field"?, "fields"?}}."""
-
-    error: ErrorBody
-
-
-class BlockIO(Schema):
-    kind: str
-    text: str = ""
-    rows: list[list[str]] = []
-
-
-class DocumentOut(Schema):
+class OfficialDocumentOut(Schema):
     id: int
     organization: int
     organization_name: str
@@ -61,8 +50,8 @@ class DocumentOut(Schema):
     issued_on: date | None
     title: str
     summary: str
-    body: list[BlockIO]
-    appendix: list[BlockIO]
+    body: list[PaperBlockIO]
+    appendix: list[PaperBlockIO]
     appendix_title: str
     signer: int | None
     signer_name: str
@@ -80,46 +69,45 @@ class DocumentOut(Schema):
     revision: int
 
 
-class DraftIn(Schema):
+class OfficialDraftIn(BodyIn):
     """A draft from a conference (`source` "minutes" or "conclusion_notice", `conference`), from a
     consolidated report (`source` "consolidated_report", `unit`, `period`), or written out
     (`kind`, `summary`, `title`, `body`). `organization` issues it: by default the conference's
     organizer, or the caller's own organization."""
 
-    organization: int | None = None
-    source: str | None = None
-    conference: int | None = None
-    unit: int | None = None
-    period: int | None = None
-    kind: str | None = None
-    title: str | None = None
-    summary: str = ""
-    body: list[BlockIO] = []
-    appendix: list[BlockIO] = []
-    appendix_title: str = ""
-    recipient_lines: list[str] = []
+    organization: int | None = Field(None, gt=0, le=MAX_ID)
+    source: str | None = Field(None, max_length=40)
+    conference: int | None = Field(None, gt=0, le=MAX_ID)
+    unit: int | None = Field(None, gt=0, le=MAX_ID)
+    period: int | None = Field(None, gt=0, le=MAX_ID)
+    kind: str | None = Field(None, max_length=4)
+    title: str | None = Field(None, max_length=100)
+    summary: str = Field("", max_length=500)
+    body: list[PaperBlockIO] = Field([], max_length=2_000)
+    appendix: list[PaperBlockIO] = Field([], max_length=2_000)
+    appendix_title: str = Field("", max_length=300)
+    recipient_lines: list[str] = Field([], max_length=200)
 
 
-class IssueIn(Schema):
+class OfficialIssueIn(BodyIn):
     """`signer`: a person holding a position in the issuing organization today; `recipients`:
     organization ids; `recipient_lines`: other lines (by default the draft's), "Lưu …" last;
     `revision`: refuses an issue based on a stale view."""
 
-    signer: int | None = None
-    recipients: list[int] = []
-    recipient_lines: list[str] | None = None
-    revision: int | None = None
+    signer: int | None = Field(None, gt=0, le=MAX_ID)
+    recipients: list[Annotated[int, Field(gt=0, le=MAX_ID)]] = Field([], max_length=5_000)
+    recipient_lines: list[Annotated[str, Field(max_length=300)]] | None = Field(
+        None, max_length=200
+    )
+    revision: Revision | None = None
 
 
-class ListFilters(Schema):
-    organization: int | None = None
-    year: int | None = None
-    kind: str | None = None
-    limit: int = 200
-    offset: int = 0
-
-
-_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+class DocumentFilters(Schema):
+    organization: int | None = Field(None, gt=0, le=MAX_ID)
+    year: int | None = Field(None, ge=1, le=9999)
+    kind: str | None = Field(None, max_length=4)
+    limit: int = Field(200, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 def _url(name: str, doc: Document) -> str:
@@ -183,8 +171,10 @@ def _organization(request, pk: int | None, field: str = "organization") -> Organ
     return organization_get(user=request.user, pk=pk)
 
 
-@router.get("/documents/", response={200: list[DocumentOut], **_ERRORS}, summary="The register")
-def document_list(request, filters: Query[ListFilters]):
+@router.get(
+    "/documents/", response=answers(list[OfficialDocumentOut], 403, 404), summary="The register"
+)
+def document_list(request, filters: Query[DocumentFilters]):
     """Documents the caller may see, issued first by date and number, then drafts:
     `organization` (id), `year` (of issue), `kind` (BC, TB, BB, KH, CV, HD), `limit`, `offset`."""
     if not 1 <= filters.limit <= MAX_LIMIT or not 0 <= filters.offset <= MAX_ID:
@@ -210,7 +200,7 @@ def document_list(request, filters: Query[ListFilters]):
     return [_document_out(doc) for doc in page]
 
 
-def _drafted_paper(request, payload: DraftIn) -> tuple[Organization, Paper, DraftSource]:
+def _drafted_paper(request, payload: OfficialDraftIn) -> tuple[Organization, Paper, DraftSource]:
     """The Paper of a draft from a conference or a consolidated report (`drafts`)."""
     if payload.source in ("minutes", "conclusion_notice"):
         conference = (
@@ -243,7 +233,7 @@ def _drafted_paper(request, payload: DraftIn) -> tuple[Organization, Paper, Draf
     return organization, paper, source
 
 
-def _written_paper(request, payload: DraftIn) -> tuple[Organization, Paper, DraftSource]:
+def _written_paper(request, payload: OfficialDraftIn) -> tuple[Organization, Paper, DraftSource]:
     organization = _organization(request, payload.organization)
     kind = (payload.kind or "").strip().upper()
     title = KIND_TITLES.get(kind, "") if payload.title is None else payload.title
@@ -267,8 +257,12 @@ def _written_paper(request, payload: DraftIn) -> tuple[Organization, Paper, Draf
 SOURCES = ("minutes", "conclusion_notice", "consolidated_report")
 
 
-@router.post("/documents/", response={201: DocumentOut, **_ERRORS}, summary="Draft a document")
-def document_draft(request, payload: DraftIn):
+@router.post(
+    "/documents/",
+    response=answers(OfficialDocumentOut, 403, 404, status=201),
+    summary="Draft a document",
+)
+def document_draft(request, payload: OfficialDraftIn):
     if payload.source and payload.source not in SOURCES:
         raise InvalidInput(
             {"source": _("source is minutes, conclusion_notice or consolidated_report.")}
@@ -280,9 +274,9 @@ def document_draft(request, payload: DraftIn):
 
 
 @router.get(
-    "/documents/{document_id}", response={200: DocumentOut, **_ERRORS}, summary="A document"
+    "/documents/{document_id}", response=answers(OfficialDocumentOut, 404), summary="A document"
 )
-def document_read(request, document_id: int):
+def document_read(request, document_id: PathId):
     return _document_out(_document(request, document_id))
 
 
@@ -299,10 +293,10 @@ def _recipients(request, ids: list[int]) -> list[Organization]:
 
 @router.post(
     "/documents/{document_id}/issue",
-    response={200: DocumentOut, 409: ErrorOut, **_ERRORS},
+    response=answers(OfficialDocumentOut, 403, 404, 409),
     summary="Issue a draft",
 )
-def document_issue(request, document_id: int, payload: IssueIn):
+def document_issue(request, document_id: PathId, payload: OfficialIssueIn):
     """The next number of the register's series, today's date, the signer's authority from the
     registry; the .docx is stored and the signed PDF is made in the background (`pdf_state`)."""
     doc = _document(request, document_id)
@@ -342,12 +336,12 @@ def download_name(doc: Document, extension: str) -> str:
 
 @router.get(
     "/documents/{document_id}/docx",
-    response={404: ErrorOut, 401: ErrorOut, 409: ErrorOut},
+    response=refusals(404, 409),
     openapi_extra=_binary(DOCX, "The .docx: as issued, or the draft as it would be issued."),
     url_name="documents_docx",
     summary="The .docx",
 )
-def document_docx(request, document_id: int):
+def document_docx(request, document_id: PathId):
     doc = _document(request, document_id)
     return docx_response(doc)
 
@@ -377,12 +371,12 @@ def pdf_ready(doc: Document) -> None:
 
 @router.get(
     "/documents/{document_id}/pdf",
-    response={404: ErrorOut, 401: ErrorOut, 409: ErrorOut},
+    response=refusals(404, 409),
     openapi_extra=_binary(PDF, "The signed PDF."),
     url_name="documents_pdf",
     summary="The signed PDF",
 )
-def document_pdf(request, document_id: int):
+def document_pdf(request, document_id: PathId):
     doc = _document(request, document_id)
     pdf_ready(doc)
     return protected_file_response(

@@ -4,6 +4,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from giaoban.core.apischema import answers
 from giaoban.documents.verification import MAX_VERIFY_BYTES, verify_upload
 
 router = Router(tags=["documents"])
@@ -30,35 +31,7 @@ class VerificationOut(Schema):
     signatures: list[SignatureOut]
 
 
-_ERROR = {
-    "type": "object",
-    "properties": {
-        "error": {
-            "type": "object",
-            "properties": {
-                "code": {"type": "string", "enum": ["invalid", "unsigned", "unauthenticated"]},
-                "message": {"type": "string", "example": "Tệp này không phải PDF."},
-                "field": {"type": "string", "enum": ["file"]},
-            },
-        }
-    },
-}
 _LIMIT_MB = MAX_VERIFY_BYTES // (1024 * 1024)
-_ERRORS = {
-    "400": {
-        "description": f"No file, an empty file, a file over {_LIMIT_MB} MB, not a PDF, a "
-        "damaged PDF (code `invalid`), or a PDF without a signature (code `unsigned`).",
-        "content": {"application/json": {"schema": _ERROR}},
-    },
-    "401": {
-        "description": "No valid token or session.",
-        "content": {"application/json": {"schema": _ERROR}},
-    },
-    "429": {
-        "description": "Too many requests with this token; Retry-After says when to try again.",
-        "content": {"application/json": {"schema": _ERROR}},
-    },
-}
 
 
 def _iso(moment) -> str | None:
@@ -67,9 +40,10 @@ def _iso(moment) -> str | None:
 
 @router.post(
     "/documents/verify",
-    response=VerificationOut,
+    response=answers(VerificationOut, 413),
     summary="Verify a signed PDF",
-    openapi_extra={"responses": _ERRORS},
+    description=f"400: no file, an empty file, a file over {_LIMIT_MB} MB, not a PDF, a damaged "
+    "PDF (code `invalid`), or a PDF without a signature (code `unsigned`).",
 )
 def verify(request, file: UploadedFile = File(...)):  # noqa: B008
     """The PDF's signatures: who signed, when, whether anything changed after signing (named:

@@ -44,6 +44,15 @@ def _fresh_live_room_memory():
     heartbeats.reset()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_media_pool_memory():
+    # The pages' list of media servers is kept 10 s per process; a test's servers are not the
+    # next test's.
+    from giaoban.media import pool
+
+    pool.forget()
+
+
 @pytest.fixture
 def tree(db):
     """Lào Cai (10) with Sa Pa town and Bát Xát district and a commune each, until 30/06/2025;

@@ -142,6 +142,10 @@ def postgres_pool() -> dict:
         "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", "20")),
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
+        # psycopg_pool retries a failed connection with a doubling delay for 5 minutes: after a
+        # restart the next try could come long after PostgreSQL is back. Giving up after 2 s
+        # leaves the next request to try again at once (`_maybe_grow_pool`).
+        "reconnect_timeout": 2.0,
     }
 
 

@@ -36,13 +36,18 @@ PERMISSIONS_POLICY = (
 )
 
 
+#: Functions giving more origins the pages may connect to, registered by the apps that know
+#: them (the media app: each Janus server of its pool), so that core imports no domain app.
+connect_sources: list = []
+
+
 def _janus_sources() -> list[str]:
     # Set by the media app when browsers talk to Janus directly (another host or port).
     value = getattr(settings, "JANUS_BROWSER_URL", None) or []
     sources = [value] if isinstance(value, str) else list(value)
-    from giaoban.media.pool import public_urls  # the pool's servers (each point's own)
-
-    return sources + [url for url in public_urls() if url not in sources]
+    for more in connect_sources:
+        sources += [url for url in more() if url not in sources]
+    return sources
 
 
 class SecurityHeadersMiddleware(CSPMiddleware):

@@ -11,8 +11,9 @@ class MediaConfig(AppConfig):
 
     def ready(self):
         # Meetings knows nothing of Janus: the room and the microphones follow its signals.
+        from giaoban.core import security
         from giaoban.core.tasks import periodic_add
-        from giaoban.media import receivers, recordings, tasks
+        from giaoban.media import pool, receivers, recordings, tasks
         from giaoban.meetings import signals
 
         for signal, receiver in [
@@ -26,3 +27,6 @@ class MediaConfig(AppConfig):
         periodic_add(tasks.recordings_convert, every=recordings.POLL_EVERY)
         # An edge lost is found by the consoles' polls; this, when no console is open.
         periodic_add(tasks.servers_watch, every=tasks.WATCH_EVERY)
+        # The pages may connect to every server of the pool (Content-Security-Policy).
+        if pool.public_urls not in security.connect_sources:
+            security.connect_sources.append(pool.public_urls)

@@ -67,7 +67,12 @@ def test_postgres_sessions_come_from_a_checked_pool_that_never_waits_long(monkey
     monkeypatch.setenv("DATABASE_URL", "postgres://giaoban@127.0.0.1:5432/giaoban")
     monkeypatch.setenv("DATABASE_POOL_MAX", "7")
     db = config.database(tmp_path)
-    assert db["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 7, "timeout": 5.0}
+    assert db["OPTIONS"]["pool"] == {
+        "min_size": 2,
+        "max_size": 7,
+        "timeout": 5.0,
+        "reconnect_timeout": 2.0,  # the first request after a restart need not wait
+    }
     assert db["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
     assert db["CONN_HEALTH_CHECKS"] is True  # a dead session is never handed to a request
 

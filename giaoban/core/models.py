@@ -74,7 +74,12 @@ class ApiToken(models.Model):
 
     @staticmethod
     def new_raw() -> str:
-        return "gb_" + secrets.token_urlsafe(32)
+        """A new token, never starting "gb_-": its prefix, typed alone after `giaoban token
+        revoke`, would be read as an option (one token in 64 did)."""
+        while True:
+            body = secrets.token_urlsafe(32)
+            if not body.startswith("-"):
+                return "gb_" + body
 
     @staticmethod
     def digest_of(raw: str) -> str:

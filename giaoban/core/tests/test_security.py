@@ -385,6 +385,12 @@ def test_a_token_revoked_with_the_command_is_refused(client, tree, bob, capsys):
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
 
 
+def test_no_token_prefix_reads_as_a_command_option(monkeypatch):
+    made = iter(["-starts-with-a-dash", "abcdef-rest"])
+    monkeypatch.setattr("secrets.token_urlsafe", lambda n: next(made))
+    assert ApiToken.new_raw() == "gb_abcdef-rest"
+
+
 def test_token_create_shows_the_prefix_beside_the_token(tree, bob, capsys):
     call_command("token", "create", "bob")
     printed = capsys.readouterr()

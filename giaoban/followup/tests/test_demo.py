@@ -75,4 +75,5 @@ def test_loading_twice_duplicates_nothing(loaded):
     before = _counts()
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == before
-    assert before["Assignment"] == 36 and before["Conference"] == 2
+    # The 2021 briefing and its follow-up, and the new Lào Cai's January 2026 briefing.
+    assert before["Assignment"] == 36 and before["Conference"] == 3

@@ -59,7 +59,11 @@ def test_it_writes_every_person_of_the_article_as_the_article_does(demo):
 
 def test_it_has_the_mobilization_boards_of_the_province_and_the_nine_districts(demo):
     boards = Organization.objects.filter(kind="mobilization_board")
-    assert boards.filter(unit__level=1).count() == 1
+    # The 2021 province's board, and the new Lào Cai's (2025: merged with propaganda's).
+    assert set(boards.filter(unit__level=1).values_list("name", flat=True)) == {
+        "Ban Dân vận Tỉnh ủy Lào Cai",
+        "Ban Tuyên giáo và Dân vận Tỉnh ủy Lào Cai",
+    }
     assert boards.filter(unit__level=2).count() == 9
     assert boards.get(unit__code="088").name == "Ban Dân vận Thị ủy Sa Pa"
 

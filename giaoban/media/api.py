@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from giaoban.core.apischema import BodyIn, PathId, answers
 from giaoban.core.errors import InvalidInput
@@ -48,8 +48,6 @@ class MediaStateOut(Schema):
     """The console's media pane. With a media server and a console that sends media, also
     `test_server`, `janus_token` and `token`; after the end, the recordings."""
 
-    model_config = ConfigDict(extra="allow")
-
     conference: int
     status: str = Field(description="none, waiting, up, down or closed")
     message: str
@@ -63,6 +61,9 @@ class MediaStateOut(Schema):
     peers: list[PeerOut]
     recordings: list[dict[str, Any]] | None = None
     recordings_state: str | None = None
+    test_server: str | None = Field(None, description="Where the console's media test runs.")
+    janus_token: str | None = Field(None, description="The browser's token for Janus itself.")
+    token: str | None = Field(None, description="The point's token for its room.")
 
 
 class MutedOut(Schema):

@@ -17,11 +17,15 @@ Sources and what is illustrative:
 
 import logging
 from datetime import date
+from io import StringIO
+from pathlib import Path
 
+from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 
 from giaoban.documents import drafts, services
-from giaoban.documents.models import Document, IssuerStyle, Source, Term
+from giaoban.documents.models import Document, IssuerStyle, SigningCertificate, Source, Term
 from giaoban.documents.selectors import issuer_for
 from giaoban.meetings import demo as meetings_demo
 from giaoban.meetings.models import Conference
@@ -108,6 +112,21 @@ def _demo_documents(board, conference, period):
     return notice, report
 
 
+def _certificate(board: Organization) -> None:
+    """The board's signing certificate from the demo's own certificate authority (kept in the
+    data directory, its root trusted on this site), so that the notice's PDF is signed."""
+    if SigningCertificate.objects.filter(organization=board).exists():
+        return
+    call_command(
+        "demo_ca",
+        str(Path(settings.DATA_DIR) / "demo-ca"),
+        organization=[board.pk],
+        do_import=True,
+        trust=True,
+        stdout=StringIO(),
+    )
+
+
 @transaction.atomic
 def load() -> None:
     province = _province()
@@ -136,6 +155,7 @@ def load() -> None:
             paper=notice,
             source=services.DraftSource(kind=Source.CONCLUSION_NOTICE, conference=conference),
         )
+    _certificate(board)
     services.issue(
         user=None,
         doc=notice_doc,

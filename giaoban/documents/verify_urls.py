@@ -1,4 +1,4 @@
-"""The documents pages of the verify, named in the "documents" namespace."""
+"""The page that verifies a signed PDF, named `verify` in the "documents" namespace."""
 
 from django.urls import path
 

@@ -11,7 +11,10 @@ from django.core.management import call_command
 from giaoban.documents import demo
 from giaoban.documents.models import Document, IssuerStyle
 from giaoban.documents.paper import System
+from giaoban.documents.tasks import document_pdf_make
+from giaoban.documents.tests.pki import need_libreoffice
 from giaoban.documents.tests.register_support import _media, layout  # noqa: F401 (fixtures)
+from giaoban.documents.verification import verify_pdf
 from giaoban.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +69,22 @@ def test_a_second_run_changes_nothing(loaded):
     before = list(Document.objects.values_list("pk", "status", "number", "revision"))
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert list(Document.objects.values_list("pk", "status", "number", "revision")) == before
+
+
+@pytest.mark.once
+@pytest.mark.django_db(transaction=True)
+def test_the_notices_pdf_is_signed_with_the_demos_certificate(layout, settings, tmp_path):
+    """The demo imports a certificate for the board from its own authority and trusts its root,
+    so the notice's PDF, made by the real LibreOffice, verifies as signed by the board."""
+    need_libreoffice()
+    settings.DATA_DIR = tmp_path
+    settings.DOCUMENT_TRUSTED_ROOTS = tmp_path / "trusted-roots"
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    board = Organization.objects.get(name="Ban Dân vận Tỉnh ủy Lào Cai")
+    notice = Document.objects.get(organization=board, kind="TB")
+    document_pdf_make.call(notice.pk)
+    notice.refresh_from_db()
+    with notice.pdf.open("rb") as stored:
+        result = verify_pdf(stored.read())
+    assert result.ok, [check.notes for check in result.signatures]
+    assert result.signatures[0].signer == board.name

@@ -212,7 +212,9 @@ class Document(models.Model):
     appendix = models.JSONField(_("appendix"), default=list, blank=True)
     appendix_title = models.CharField(_("appendix title"), max_length=300, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
-    series = models.CharField(_("series"), max_length=20, blank=True)
+    series = models.CharField(
+        pgettext_lazy("register numbering", "series"), max_length=20, blank=True
+    )
     sequence = models.CharField(max_length=4, blank=True)
     issued_on = models.DateField(_("date of issue"), null=True, blank=True)
     # The issuing body's block as it was on the day of issue (a later rename changes nothing).

@@ -17,6 +17,7 @@ BENCHES = [
     "bench.publishing",
     "bench.media",
     "bench.documents_pdf",
+    "bench.documents_issue",
     "bench.briefing",
 ]
 

@@ -156,7 +156,8 @@ def at_once(board, signer) -> list[dict]:
     once = len(set(numbers)) == len(numbers) == DOCUMENTS and None not in numbers
     whole = [done_at[pk] - started_at[pk] for pk in done_at]
     given = "yes" if once else "NO"
-    note = f"{OFFICERS} officers, {WORKERS} PDF workers, wall {wall:.0f} s; numbers given once: {given}"
+    note = f"{OFFICERS} officers, {WORKERS} PDF workers, wall {wall:.0f} s; "
+    note += f"numbers given once: {given}"
     if errors:
         note += f"; {len(errors)} errors, first: {errors[0][:200]}"
     return [

@@ -1,7 +1,8 @@
 """The documents pages of the register, named in the "documents" namespace: `register` (an
 organization's register), `my_register` (the user's own organization's), `document_detail`,
 `document_new`, `document_edit`, `document_issue`, `document_replace`, `document_docx`,
-`document_pdf`; a conference's `minutes_docx` and `conclusion_notice_docx`."""
+`document_pdf`; a conference's `minutes_docx` and `conclusion_notice_docx`, a unit's
+`consolidated_docx`."""
 
 from django.urls import path
 
@@ -23,5 +24,10 @@ urlpatterns = [
         "conferences/<int:pk>/conclusion-notice.docx",
         conference_docs.conclusion_notice_view,
         name="conclusion_notice_docx",
+    ),
+    path(
+        "reports/consolidated.docx",
+        conference_docs.consolidated_report_view,
+        name="consolidated_docx",
     ),
 ]

@@ -11,7 +11,6 @@ urlpatterns = [
     path("reports/inbox/", views.inbox, name="inbox"),
     path("reports/consolidated/", views.consolidated, name="consolidated"),
     path("reports/consolidated.xlsx", views.consolidated_xlsx, name="consolidated_xlsx"),
-    path("reports/consolidated.docx", views.consolidated_docx, name="consolidated_docx"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/check/", views.report_check, name="report_check"),
     path("reports/<int:pk>/template.xlsx", views.report_template, name="report_template"),

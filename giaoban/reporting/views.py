@@ -288,24 +288,5 @@ def consolidated_xlsx(request):
     return _download(excel.consolidation_workbook(result, rows), XLSX, name)
 
 
-def consolidated_docx(request):
-    from giaoban.reporting import word
-
-    form, period, unit = _consolidation_args(request)
-    if not (form and period and unit):
-        return redirect("reporting:consolidated")
-    result = _consolidate(request, form, period, unit)
-    membership = membership_of(request.user)
-    issuer = membership.organization if membership else None
-    data = word.consolidated_report_docx(
-        result,
-        issuer=issuer,
-        place=(unit.short_name or unit.name),
-        day=period.end,
-        recipients=[_("Superior body (to report)")],
-    )
-    return _download(data, DOCX, f"bao-cao-{form.code}-{period.year}-{unit.code}.docx")
-
-
 def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
     return download_response(data, name=name, content_type=content_type)

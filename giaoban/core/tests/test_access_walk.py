@@ -34,6 +34,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 
 from giaoban.core.models import AuditEntry
 from giaoban.core.services import token_create
+from giaoban.documents.tests.register_support import issued_with_files
 from giaoban.followup import services as followup_services
 from giaoban.media.models import Recording
 from giaoban.meetings import services as meeting_services
@@ -129,31 +130,6 @@ def document_id(o):
     return {"document_id": o["official"].pk}
 
 
-def _official(tree):
-    """Sa Pa board's notice as the register leaves it once issued: numbered, with its .docx and
-    its signed PDF stored (the walk checks who may reach them, not how they are made)."""
-    from django.core.files.base import ContentFile
-
-    from giaoban.documents.models import Document
-
-    doc = Document.objects.create(
-        organization=tree["sapa_board"],
-        kind="TB",
-        status="issued",
-        title="THÔNG BÁO",
-        summary="Kết luận hội nghị giao ban",
-        number=1,
-        series="2021",
-        issued_on=date(2021, 10, 8),
-        signer=tree["toan"],
-        signer_name=tree["toan"].full_name,
-        pdf_state="ready",
-    )
-    doc.docx.save("1.docx", ContentFile(b"PK\x03\x04 docx"), save=False)
-    doc.pdf.save("1.pdf", ContentFile(PDF), save=True)
-    return doc
-
-
 def conference_and_point(o):
     return {"pk": o["conference"].pk, "point_pk": o["point"].pk}
 
@@ -199,7 +175,11 @@ ACCESS: dict[str, Rule] = {
     "reporting:inbox": get(LIST),
     "reporting:consolidated": get(LIST),
     "reporting:consolidated_xlsx": get(LIST),
-    "reporting:consolidated_docx": get(LIST),
+    "documents:consolidated_docx": get(
+        LIST,
+        query=lambda o: {"form": "dv-9t", "period": o["report"].period_id, "unit": o["unit"].pk},
+        expect={"other": REFUSED},  # the query names Sa Pa
+    ),
     "reporting:report_detail": get(READ, pk("report")),
     # Checks typed values against the form's rules without saving: a read.
     "reporting:report_check": post(READ, pk("report")),
@@ -486,7 +466,7 @@ def world(tree, alice, bob, charlie, dave, settings, tmp_path):
         source_document_date=date(2021, 10, 8),
     )
     o["assignment"] = o["task"].assignments.get()
-    o["official"] = _official(tree)
+    o["official"] = issued_with_files(tree["sapa_board"], tree["toan"], PDF)
     o["commune_board"] = commune_board
     o["commune_officer"] = make_user("giang", commune_board, Role.OFFICER)
     o["ward_point"] = meeting_services.point_add(

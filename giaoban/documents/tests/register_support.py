@@ -119,3 +119,28 @@ def draft_for(org, user=None, **kwargs):
 
 def style_of(org) -> IssuerStyle:
     return IssuerStyle.objects.get(organization=org)
+
+
+def issued_with_files(organization, signer, pdf: bytes):
+    """A notice as the register leaves it once issued: numbered, with its .docx and its signed
+    PDF stored (for tests of who may reach them, not of how they are made)."""
+    from django.core.files.base import ContentFile
+
+    from giaoban.documents.models import Document
+
+    doc = Document.objects.create(
+        organization=organization,
+        kind="TB",
+        status="issued",
+        title="THÔNG BÁO",
+        summary="Kết luận hội nghị giao ban",
+        number=1,
+        series="2021",
+        issued_on=date(2021, 10, 8),
+        signer=signer,
+        signer_name=signer.full_name,
+        pdf_state="ready",
+    )
+    doc.docx.save("1.docx", ContentFile(b"PK\x03\x04 docx"), save=False)
+    doc.pdf.save("1.pdf", ContentFile(pdf), save=True)
+    return doc

@@ -213,3 +213,22 @@ def test_a_change_compared_like_for_like_gives_the_two_figures_it_compares(provi
 )
 def test_the_next_period_is_named_as_offices_name_it(kind, year, number, called):
     assert _next_period(Period(kind=kind, year=year, number=number)) == called
+
+
+def test_the_consolidation_pages_word_is_the_boards_party_format_report(client, province, period):
+    """The "Word" button of the consolidation page: the draft of the register, in the format of
+    the officer's own organization (a Party body), never Decree 30/2020's state heading."""
+    from django.contrib.auth import get_user_model
+
+    from giaoban.publishing.tests.test_documents import _lines
+
+    client.force_login(get_user_model().objects.get(username="canbo_tinh"))
+    query = {"form": "dan-van", "period": period.pk, "unit": province.pk}
+    response = client.get("/reports/consolidated.docx", query)
+    assert response.status_code == 200, response.content[:300]
+    lines = _lines(response.content)
+    assert lines[:4] == ["TỈNH ỦY LÀO CAI", "BAN DÂN VẬN", "*", "ĐẢNG CỘNG SẢN VIỆT NAM"]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in lines
+    assert "BÁO CÁO" in lines and any("Thị xã Sa Pa" in line for line in lines)
+    # Without a form and a period: back to the page that chooses them.
+    assert client.get("/reports/consolidated.docx", {"unit": province.pk}).status_code == 302

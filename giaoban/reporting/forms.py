@@ -50,7 +50,7 @@ class ReportEntryForm(forms.Form):
                 "min": format_number(low),
                 "max": format_number(high),
             }
-            hint = f"{hint} · {bounds}" if hint else bounds
+            hint = f"{hint}\n{bounds}" if hint else bounds  # on a line of its own
         return forms.CharField(
             label=indicator.name,
             required=False,

@@ -25,10 +25,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":
         database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
-        # The tests' own process holds one connection per thread inside each test's transaction,
-        # as before the pool; the app processes the tests start (servers, fault tests) keep
-        # psycopg's pool from giaoban.config (test_config and test_faults check it).
-        database.get("OPTIONS", {}).pop("pool", None)
 
 
 @pytest.fixture(autouse=True)

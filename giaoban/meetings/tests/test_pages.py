@@ -485,7 +485,6 @@ def test_a_point_operator_opens_their_own_point_console_with_delegates(
     response = client.get(url("point_console", live_conference), {"point": points["082"].pk})
     body = response.content.decode()
     assert response.status_code == 200
-    import re as _re; print("DIAG", _re.findall(r'data-(?:point|role|readonly)="[^"]*"', body)[:6], points)
     assert f'data-point="{points["088"].pk}"' in body and 'data-readonly="false"' in body
     assert f'data-delegate="{delegate.pk}"' in body
     assert 'data-readiness="camera_ready"' in body

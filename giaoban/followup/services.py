@@ -683,7 +683,9 @@ EMAIL_CLAIM = timedelta(minutes=10)
 
 def _email_one(notification: Notification) -> bool:
     """Claim the notification (a conditional update only one worker wins), send it, then mark
-    it sent. A worker killed in between leaves a claim that runs out: nothing is lost."""
+    it sent. A worker killed in between leaves a claim that runs out and the next run sends it:
+    nothing is lost, and only a kill in the instant between the mail server's acceptance and the
+    record sends a reminder twice (at least once, as any mail queue)."""
     pending = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True)
     free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=timezone.now() - EMAIL_CLAIM)
     claimed = _retrying(lambda: pending.filter(free).update(email_claimed_at=timezone.now()))

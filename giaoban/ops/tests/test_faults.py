@@ -252,24 +252,29 @@ def test_a_worker_killed_in_the_middle_of_its_job(stack, tmp_path):
     python(PREPARE_REMINDERS, env=env)
     mailbox = tmp_path / "mailbox"
     mailbox.touch()
-    slow = base_env(
-        env | {"EMAIL_BACKEND": "giaoban.ops.tests.mailbox.SlowBackend", "MAILBOX": str(mailbox)}
+    hanging = base_env(
+        env
+        | {
+            "EMAIL_BACKEND": "giaoban.ops.tests.mailbox.HangingBackend",
+            "MAILBOX": str(mailbox),
+            "MAILBOX_HANG_AFTER": "3",
+        }
     )
     worker = subprocess.Popen(
         [sys.executable, "-m", "giaoban", "worker", "--once"],
-        env=slow,
+        env=hanging,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     until = time.monotonic() + 60
-    while len(mailbox.read_text().splitlines()) < 3 and worker.poll() is None:
-        assert time.monotonic() < until, "the worker sent nothing"
+    while not (tmp_path / "mailbox.hanging").exists() and worker.poll() is None:
+        assert time.monotonic() < until, "the worker did not reach its fourth e-mail"
         time.sleep(0.05)
-    worker.kill()  # SIGKILL: no cleanup of any kind
+    worker.kill()  # SIGKILL while the fourth e-mail is in flight: no cleanup of any kind
     worker.wait()
     sent_before = len(mailbox.read_text().splitlines())
-    assert 3 <= sent_before < REMINDERS
+    assert sent_before == 3
 
     python(EXPIRE_CLAIMS, env=env)
     giaoban(

@@ -118,8 +118,11 @@ def database(data: Path) -> dict:
         config.setdefault("OPTIONS", {})["pool"] = postgres_pool()
         config["CONN_HEALTH_CHECKS"] = True  # with a pool: each session checked at checkout
     else:
-        # WAL lets the live room read while a report is being saved.
+        # WAL lets the live room read while a report is being saved. A writer waits its turn
+        # up to `timeout` seconds (Python's default, 5 s, refused 2 of 100 documents issued by
+        # ten officers at once in bench.documents_issue while two workers stored PDFs).
         config["OPTIONS"] = {
+            "timeout": 20,
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL;",
         }

@@ -13,6 +13,7 @@ ones the conference's .docx exports use (`publishing.documents`). What the recor
 dotted blank, never a guess.
 """
 
+import re
 from datetime import date
 
 from giaoban.documents.drafts_parts import heading, paragraph, storage_line
@@ -158,8 +159,7 @@ def minutes(conference: Conference, issuer: Issuer) -> Paper:
     body.append(paragraph(f"Chủ trì: đồng chí {chair}." if chair else f"Chủ trì: {DOTS}"))
     body.append(paragraph(f"Thư ký: {DOTS}"))
     body.append(paragraph("Thành phần tham dự:"))
-    for point in ([host] if host else []) + others:
-        body += _point_attendance(point)
+    body += _attendance(([host] if host else []) + others)
     body.append(heading("NỘI DUNG"))
     body += _agenda(conference)
     body.append(heading("KẾT LUẬN CỦA CHỦ TRÌ"))
@@ -187,8 +187,22 @@ def _place(host: BridgePoint | None, others: list[BridgePoint]) -> str:
     return f"{where} (điểm cầu chính); trực tuyến với {len(others):02d} điểm cầu"
 
 
-def _point_attendance(point: BridgePoint) -> list[Block]:
-    delegates = list(point.delegates.all())
+def _attendance(points: list[BridgePoint]) -> list[Block]:
+    """Each point with its delegates; the points with none recorded named together in one line
+    at the end, not a line each (a briefing of a hundred communes would fill pages with them)."""
+    blocks, unrecorded = [], []
+    for point in points:
+        delegates = list(point.delegates.all())
+        if delegates:
+            blocks += _point_attendance(point, delegates)
+        else:
+            unrecorded.append(re.sub(r"(?i)^điểm cầu\s+", "", point.name))
+    if unrecorded:
+        blocks.append(paragraph(f"Các điểm cầu chưa ghi nhận đại biểu: {', '.join(unrecorded)}."))
+    return blocks
+
+
+def _point_attendance(point: BridgePoint, delegates: list) -> list[Block]:
     call = roll_call(delegates)
     tally = f" ({tally_text(call)})" if call.taken else ""
     blocks = [paragraph(f"Tại {lower_first(point.name)}{tally}:")]
@@ -196,8 +210,6 @@ def _point_attendance(point: BridgePoint) -> list[Block]:
         checked = delegate.attendance != Attendance.UNKNOWN
         state = f" – {attendance_label(delegate)}" if checked else ""
         blocks.append(paragraph(f"- {delegate.designation}{state}."))
-    if not delegates:
-        blocks.append(paragraph("- (Chưa ghi nhận đại biểu.)"))
     return blocks
 
 

@@ -270,9 +270,26 @@ def _issuing_body(cell: _Cell, paper: Paper, style: Style, column_mm: float):
     issuer = paper.issuer
     if issuer.superior:
         _write(cell, issuer.superior, style.superior)
-    _write(cell, issuer.name, style.body_name)
-    shown = issuer.name.upper() if style.body_name.upper else issuer.name
+    name = balanced(issuer.name, style.body_name, column_mm)
+    _write(cell, name, style.body_name)
+    shown = name.upper() if style.body_name.upper else name
     _mark(cell, style.body_mark, shown, style.body_name, column_mm)
+
+
+def balanced(name: str, font: Font, column_mm: float) -> str:
+    """A name too wide for its column on two lines of about equal length, broken between words
+    (before "và" where it can: "BAN TUYÊN GIÁO / VÀ DÂN VẬN"), rather than one word left over
+    on a line of its own as the word processor would wrap it."""
+    words = name.split()
+    if _text_width_mm(name, font) <= column_mm * 0.9 or len(words) < 2:
+        return name
+
+    def cost(at: int) -> tuple[int, bool]:
+        left, right = " ".join(words[:at]), " ".join(words[at:])
+        return abs(len(left) - len(right)), words[at].casefold() != "và"
+
+    at = min(range(1, len(words)), key=lambda i: (cost(i)[0] // 4, cost(i)[1], cost(i)[0]))
+    return " ".join(words[:at]) + "\n" + " ".join(words[at:])
 
 
 def _title(doc, paper: Paper, style: Style):
@@ -345,8 +362,12 @@ def _grid(doc, rows: tuple[tuple[str, ...], ...], style: Style):
 def _end(doc, paper: Paper, style: Style):
     """ "Nơi nhận:" on the left, the signature on the right, side by side; a second signature
     (the minutes' secretary) on the left, under the recipients if there are any."""
-    _write(doc, "", style.body)
-    recipients, signature = _table(doc, style.page.end_columns).rows[0].cells
+    if doc.paragraphs:  # the body's last lines go with the signature to its page
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _write(doc, "", style.body).paragraph_format.keep_with_next = True
+    row = _table(doc, style.page.end_columns).rows[0]
+    _keep_whole(row)
+    recipients, signature = row.cells
     if paper.recipients:
         form = style.recipients
         _write(recipients, "Nơi nhận:", form.label, align=LEFT)
@@ -356,6 +377,15 @@ def _end(doc, paper: Paper, style: Style):
     _signature(signature, paper.signature, style)
     for cell in (recipients, signature):
         _drop_leading_blank(cell)
+
+
+def _keep_whole(row):
+    """The signature block never breaks over two pages (the title on one, the name on the
+    next): the row may not split (w:cantSplit), so it moves whole to the next page."""
+    properties = row._tr.get_or_add_trPr()
+    keep = OxmlElement("w:cantSplit")
+    keep.set(qn("w:val"), "true")
+    properties.append(keep)
 
 
 def _signature(cell: _Cell, signer: Signature | None, style: Style):

@@ -176,3 +176,14 @@ def test_the_minutes_are_signed_by_the_secretary_and_the_chair(briefing):
     assert conclusions[: len(DIRECTIONS)] == [
         f"{n}. {t}" for n, t in enumerate(DIRECTIONS, start=1)
     ]
+
+
+def test_the_minutes_name_the_points_without_delegates_together_in_one_line(briefing):
+    texts = _texts(minutes(briefing, BOARD))
+    # Sa Pa's delegates are listed under it; the eight other points recorded none.
+    assert "Tại điểm cầu thị xã Sa Pa:" in texts
+    unrecorded = [t for t in texts if t.startswith("Các điểm cầu chưa ghi nhận đại biểu: ")]
+    assert len(unrecorded) == 1
+    assert "thành phố Lào Cai, huyện Bát Xát," in unrecorded[0]
+    assert "thị xã Sa Pa" not in unrecorded[0] and "Điểm cầu" not in unrecorded[0]
+    assert not any(t.startswith("Tại điểm cầu huyện Bát Xát") for t in texts)

@@ -226,6 +226,30 @@ def test_minutes_carry_the_secretarys_signature_on_the_left_and_the_chairs_on_th
     assert paragraph(document, "BIÊN BẢN")
 
 
+def test_the_signature_block_moves_whole_to_the_next_page_with_the_last_lines():
+    # The minutes of 08/10/2021 came out with "THƯ KÝ / CHỦ TRÌ" at the foot of page 2 and the
+    # chair's name alone on page 3: the row of the end may not split, and the body's last
+    # paragraph keeps with it, so a page never opens on a signature alone.
+    document = opened(party_notice(appendix=()))
+    end = document.tables[-1].rows[0]
+    assert end._tr.trPr.find(qn("w:cantSplit")).get(qn("w:val")) == "true"
+    last = paragraph(document, "Tiếp tục thực hiện tốt quy chế dân chủ ở cơ sở.")
+    assert last.paragraph_format.keep_with_next
+
+
+def test_a_long_issuing_body_breaks_into_two_balanced_lines_not_a_word_alone():
+    # "BAN TUYÊN GIÁO VÀ DÂN" then "VẬN" alone was how the column wrapped the merged board's name.
+    merged = replace(BAN_DAN_VAN, name="Ban Tuyên giáo và Dân vận", symbol="BTGDVTU")
+    document = opened(party_notice(issuer=merged))
+    body = document.tables[0].rows[0].cells[0]
+    assert [p.text for p in body.paragraphs][:2] == [
+        "TỈNH ỦY LÀO CAI",
+        "BAN TUYÊN GIÁO\nVÀ DÂN VẬN",
+    ]
+    short = opened(party_notice()).tables[0].rows[0].cells[0]
+    assert [p.text for p in short.paragraphs][:2] == ["TỈNH ỦY LÀO CAI", "BAN DÂN VẬN"]
+
+
 def test_a_party_letter_has_its_summary_under_its_number_and_no_kind_name():
     letter = party_notice(
         kind="CV",

@@ -344,16 +344,40 @@ def _grid(doc, rows: tuple[tuple[str, ...], ...], style: Style):
     """A table with its grid; the first row is its header, bold and centred."""
     if not rows:
         return
-    columns = max(len(row) for row in rows)
-    width = style.page.content_width / columns
-    table = _table(doc, [width] * columns, rows=len(rows), grid=True)
     size = max(style.body.size - 1, 12)
+    table = _table(doc, column_widths(rows, size, style.page.content_width), len(rows), grid=True)
     for index, row in enumerate(rows):
         for cell, text in zip(table.rows[index].cells, row, strict=False):
             font = Font(size, bold=index == 0)
             _write(cell, text, font, align=CENTER if index == 0 else LEFT)
             _drop_leading_blank(cell)
     _write(doc, "", style.body)
+
+
+def column_widths(rows: tuple[tuple[str, ...], ...], size: float, total_mm: float) -> list[float]:
+    """Widths in mm that fit each column's content: every column at least as wide as its longest
+    word (so "STT" and a number never break), the rest of the page shared in proportion to what
+    the column's texts want (a long "Chỉ tiêu" wide, a count narrow), not one equal share each."""
+    columns = max(len(row) for row in rows)
+    letter = size * 0.55 * PT_TO_MM  # an average letter of Times New Roman, bold headers wider
+    padding = 3.0
+
+    def texts(c):
+        return [row[c] for row in rows if c < len(row)]
+
+    def longest_word(c):
+        return max((len(w) for t in texts(c) for w in t.split()), default=1)
+
+    def wanted(c):  # a header may take three lines, a cell's text up to 45 letters on one
+        header, body = rows[0][c] if c < len(rows[0]) else "", texts(c)[1:]
+        return max([len(header) / 3] + [min(len(t), 45) for t in body])
+
+    need = [longest_word(c) * letter * 1.15 + padding for c in range(columns)]
+    want = [max(wanted(c) * letter + padding, n) for c, n in enumerate(need)]
+    spare = total_mm - sum(need)
+    if spare <= 0:
+        return [n * total_mm / sum(need) for n in need]
+    return [n + spare * w / sum(want) for n, w in zip(need, want, strict=True)]
 
 
 # The end -----------------------------------------------------------------------------------
@@ -413,7 +437,8 @@ def _appendix(doc, paper: Paper, style: Style):
     annex = number_line(paper, style).removeprefix("Số: ").removeprefix("Số ")
     kind = kind_name(paper).capitalize() or "Công văn"
     dated = f" ngày {paper.issued_on:%d/%m/%Y}" if paper.issued_on else ""
-    note = f"(Kèm theo {kind} số {annex}{dated} của {paper.issuer.name})"
+    issuer = paper.issuer.full_name or paper.issuer.name
+    note = f"(Kèm theo {kind} số {annex}{dated} của {issuer})"
     _write(doc, note, Font(style.body.size, italic=True), after=6)
     _blocks(doc, paper.appendix, style)
 

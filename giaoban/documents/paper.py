@@ -28,6 +28,7 @@ class Issuer:
     superior: str = ""  # "TỈNH ỦY LÀO CAI"; "" where the guidance puts nothing above
     symbol: str = ""  # "BDVTU", "UBND", "MTTQ-BTT"
     place: str = ""  # "Lào Cai", for the place-and-date line
+    full_name: str = ""  # "Ban Dân vận Tỉnh ủy Lào Cai", the registry's name, in running text
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,7 @@ def issuer_for(organization: Organization) -> Issuer:
         superior=style.superior,
         symbol=style.symbol,
         place=style.place,
+        full_name=organization.name,
     )
 
 

@@ -250,6 +250,28 @@ def test_a_long_issuing_body_breaks_into_two_balanced_lines_not_a_word_alone():
     assert [p.text for p in short.paragraphs][:2] == ["TỈNH ỦY LÀO CAI", "BAN DÂN VẬN"]
 
 
+def test_a_tables_columns_fit_their_content_not_equal_shares():
+    # Six equal columns broke "Chỉ tiêu" after every word while "STT" had room to spare.
+    rows = (
+        ("STT", "Chỉ tiêu", "Đơn vị tính", "Kỳ này", "Cùng kỳ năm trước", "Tăng/giảm (%)"),
+        ("1", "Kinh phí chăm lo gia đình chính sách", "triệu đồng", "11.591", "9.140", "26,8"),
+    )
+    document = opened(party_notice(body=(Block("table", rows=rows),), appendix=()))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "STT")
+    widths = [cell.width.mm for cell in table.rows[0].cells]
+    assert max(widths) == widths[1] and min(widths) == widths[0]
+    assert widths[0] >= 10  # "STT" in bold fits on its line
+    assert sum(widths) == pytest.approx(165, abs=0.5)  # A4 less the Party's 30 + 15 mm margins
+
+
+def test_the_appendix_names_its_document_by_the_issuers_registry_name():
+    # "(Kèm theo Báo cáo số …-BC/BDVTU của BAN DÂN VẬN)": the heading's capitals in running text.
+    issuer = replace(BAN_DAN_VAN, name="BAN DÂN VẬN", full_name="Ban Dân vận Tỉnh ủy Lào Cai")
+    texts = every_text(opened(party_notice(issuer=issuer)))
+    note = "(Kèm theo Thông báo số 1-TB/BDVTU ngày 08/10/2021 của Ban Dân vận Tỉnh ủy Lào Cai)"
+    assert note in texts
+
+
 def test_a_party_letter_has_its_summary_under_its_number_and_no_kind_name():
     letter = party_notice(
         kind="CV",

@@ -25,6 +25,7 @@ from giaoban.documents.paper import Block, Paper, Signature
 from giaoban.documents.styles import FONT, Font, Mark, Style, style_for
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
+RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 LETTER = "CV"  # a công văn has no kind name; its summary stands under its number
@@ -347,11 +348,22 @@ def _grid(doc, rows: tuple[tuple[str, ...], ...], style: Style):
     size = max(style.body.size - 1, 12)
     table = _table(doc, column_widths(rows, size, style.page.content_width), len(rows), grid=True)
     for index, row in enumerate(rows):
-        for cell, text in zip(table.rows[index].cells, row, strict=False):
+        for column, (cell, text) in enumerate(zip(table.rows[index].cells, row, strict=False)):
             font = Font(size, bold=index == 0)
-            _write(cell, text, font, align=CENTER if index == 0 else LEFT)
+            _write(cell, text, font, align=_cell_align(index, column, text))
             _drop_leading_blank(cell)
     _write(doc, "", style.body)
+
+
+NUMBER = re.compile(r"[-–+]?[\d.,]+%?|–")
+
+
+def _cell_align(row: int, column: int, text: str):
+    """The header and the first column's numbers (STT) centred; a figure on the right, so that
+    its digits line up; words on the left."""
+    if row == 0 or (column == 0 and text.strip().isdigit()):
+        return CENTER
+    return RIGHT if NUMBER.fullmatch(text.strip()) else LEFT
 
 
 def column_widths(rows: tuple[tuple[str, ...], ...], size: float, total_mm: float) -> list[float]:

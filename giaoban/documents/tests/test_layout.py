@@ -262,6 +262,9 @@ def test_a_tables_columns_fit_their_content_not_equal_shares():
     assert max(widths) == widths[1] and min(widths) == widths[0]
     assert widths[0] >= 10  # "STT" in bold fits on its line
     assert sum(widths) == pytest.approx(165, abs=0.5)  # A4 less the Party's 30 + 15 mm margins
+    aligned = [cell.paragraphs[0].alignment for cell in table.rows[1].cells]
+    right, left = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
+    assert aligned == [CENTER, left, left, right, right, right]  # figures line up on the right
 
 
 def test_the_appendix_names_its_document_by_the_issuers_registry_name():

@@ -218,7 +218,8 @@ def _rule(container, width_mm: float, column_mm: float):
     paragraph._p.get_or_add_pPr().append(borders)
     fmt = paragraph.paragraph_format
     fmt.left_indent = fmt.right_indent = Mm(max(column_mm - width_mm, 0) / 2)
-    fmt.line_spacing, fmt.space_after = Pt(2), Pt(6)
+    # A little room above, so that the line stands apart and never reads as an underline.
+    fmt.line_spacing, fmt.space_before, fmt.space_after = Pt(2), Pt(3), Pt(6)
     return paragraph
 
 

@@ -54,6 +54,45 @@ def _fresh_media_pool_memory():
 
 
 @pytest.fixture
+def large_ids(db):
+    """Rows created after this fixture get ids of five digits (12346 on), as in a database that
+    has lived a while: a page must write such an id as it is, never as a number to read ("12.346",
+    the Vietnamese thousands). Ask for it first, before the fixtures whose rows it concerns. Tests
+    on an in-memory SQLite otherwise only ever see small ids, since each test's rollback takes
+    the counters back (PostgreSQL's sequences are not rolled back: there, ids pass 1000 only
+    after enough tests, in the full run)."""
+    from django.apps import apps
+    from django.db import connection
+
+    start = 12345
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            meta = model._meta
+            if (
+                not meta.managed
+                or meta.proxy
+                or not meta.pk.get_internal_type().endswith("AutoField")
+            ):
+                continue
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT setval(s::regclass, GREATEST(%s, nextval(s::regclass))) "
+                    "FROM pg_get_serial_sequence(%s, %s) AS s",
+                    [start, meta.db_table, meta.pk.column],
+                )
+            else:  # SQLite's AUTOINCREMENT counters
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s",
+                    [start, meta.db_table],
+                )
+                if cursor.rowcount == 0:
+                    cursor.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                        [meta.db_table, start],
+                    )
+
+
+@pytest.fixture
 def tree(db):
     """Lào Cai (10) with Sa Pa town and Bát Xát district and a commune each, until 30/06/2025;
     the new Lào Cai (15) from 01/07/2025 with one merged commune."""

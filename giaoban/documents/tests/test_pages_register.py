@@ -64,6 +64,7 @@ def test_the_register_lists_issued_documents_and_drafts(client, tree, board, hea
     assert vi("Register of outgoing documents") in text
     assert "1-TB/BDVTU" in text and "08/10/2021" in text and "Nguyễn Thị Hoa" in text
     assert "Báo cáo kết quả công tác dân vận 9 tháng năm 2021" in text
+    assert '<option value="2021">2021</option>' in text  # a year, not "2.021"
     only_2021_tb = client.get(reverse("documents:register", args=[board.pk]), {"kind": "BC"})
     assert issued.summary not in only_2021_tb.content.decode()
     mine = client.get(reverse("documents:my_register"))

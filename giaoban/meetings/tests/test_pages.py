@@ -492,6 +492,26 @@ def test_a_point_operator_opens_their_own_point_console_with_delegates(
     assert 'name="topic" maxlength="300"' in body and 'data-note maxlength="300"' in body
 
 
+def test_the_point_console_writes_ids_of_five_digits_as_they_are(
+    large_ids, client, alice, operators, live_conference, points, tree
+):
+    # With the thousands separator of Vietnamese numbers, point 12346 was written "12.346": the
+    # console's point, its delegates and its switch links all named no point (the host's
+    # switch then opened the host point), once a database's ids passed 1000.
+    point = points["088"]
+    delegate = services.delegate_invite(actor=None, point=point, person=tree["toan"])
+    assert point.pk > 10000 and delegate.pk > 10000
+    client.force_login(operators["sapa"])
+    body = client.get(url("point_console", live_conference)).content.decode()
+    assert f'data-point="{point.pk}"' in body and f'data-delegate="{delegate.pk}"' in body
+    client.force_login(alice)
+    body = client.get(url("point_console", live_conference), {"point": point.pk}).content.decode()
+    assert f'data-point="{point.pk}"' in body
+    assert f'href="?point={point.pk}" aria-current="page"' in body
+    other = points["082"]
+    assert f'href="?point={other.pk}"' in body
+
+
 def test_the_host_sees_a_point_console_read_only(client, alice, conference, points):
     client.force_login(alice)
     response = client.get(url("point_console", conference), {"point": points["088"].pk})

@@ -14,6 +14,7 @@ BENCHES = [
     "bench.backup",
     "bench.live",
     "bench.live.host",
+    "bench.live.host_socket",
     "bench.publishing",
     "bench.media",
     "bench.documents_pdf",

@@ -1,10 +1,13 @@
 """The benchmarks' own parts that can be checked without a machine to measure: bench.live's
-bare baseline server and its ratio column, and bench.reporting's HTTP/service ratio column."""
+bare baseline server and its ratio column, bench.live.host_socket's run at a small size, and
+bench.reporting's HTTP/service ratio column."""
 
 import asyncio
 import json
 
-from bench.live import bare, report
+import pytest
+
+from bench.live import bare, host_socket, report
 from bench.live.clients import Console
 from bench.live.measure import Run
 from giaoban.testing.servers import free_port
@@ -86,3 +89,28 @@ def test_the_reporting_table_gives_http_reads_as_a_ratio_to_the_service():
     assert [r["x service p50/p95"] for r in rows] == ["1.40/1.40", "2.50/2.50"]
     assert rows[0]["met"] == "yes"
     assert "API_TOKEN_RATE=" in rows[0]["note"]
+
+
+@pytest.mark.once
+def test_the_host_socket_bench_measures_a_real_host_console(tmp_path):
+    """bench.live.host_socket end to end at 250 points (paged above 200), 3 changes of each
+    kind: the paged console connects with less than the whole state, an off-page point coming
+    online reaches it as counts alone and an on-page one with its tile; before, with the tile."""
+    from giaoban.testing.servers import clean_env, run_json
+
+    env = clean_env(BENCH_HOST_SOCKET_NS="250", BENCH_HOST_SOCKET_ROUNDS="3")
+    result = run_json(env, "-m", "bench.live.host_socket", timeout=600)
+    before, after = result["rows"]
+    assert "FAILED" not in before and "FAILED" not in after, result["rows"]
+    assert (before["host console"], after["host console"]) == tuple(host_socket.MODES.values())
+
+    def kb(row):
+        return int(row["connect KB (deflated)"].split()[0].replace(",", ""))
+
+    def tiles(row, kind):
+        return row[f"{kind}: ms p50/p95 (bytes, tiles)"].rstrip(")").rsplit(" ", 1)[1]
+
+    assert kb(after) < kb(before)
+    assert [tiles(before, k) for k in host_socket.KINDS] == ["1", "1", "0"]
+    assert [tiles(after, k) for k in host_socket.KINDS] == ["0", "1", "0"]
+    assert "Load average" in result["note"]

@@ -59,9 +59,12 @@ def conference_create(
     period=None,
     chair=None,
     series: str = "",
+    secretary_name: str = "",
+    secretary=None,
 ) -> Conference:
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
+    minutes_writer = _secretary(secretary_name, secretary)
     if actor is not None:
         from giaoban.orgs.access import can_edit, edit_filter
         from giaoban.orgs.models import Organization
@@ -86,6 +89,7 @@ def conference_create(
         period=period,
         chair=chair,
         series=nfc(series),
+        **minutes_writer,
     )
     conference_created.send(sender=Conference, conference=conference, actor=actor)
     audit_record(
@@ -264,6 +268,8 @@ _PARTICULARS = [
     "report_form_id",
     "period_id",
     "chair_id",
+    "secretary_name",
+    "secretary_id",
 ]
 
 
@@ -281,6 +287,8 @@ def conference_update(
     period=None,
     chair=None,
     series: str = "",
+    secretary_name: str = "",
+    secretary=None,
 ) -> Conference:
     """Change a planned or live conference's particulars (a briefing is often moved). An edit
     made on a page opened before someone else's saved change is refused, its input kept."""
@@ -288,6 +296,7 @@ def conference_update(
     _require_open(conference)
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
+    minutes_writer = _secretary(secretary_name, secretary)
     values = {
         "title": nfc(title),
         "search_key": fold(title),
@@ -298,8 +307,55 @@ def conference_update(
         "report_form": report_form,
         "period": period,
         "chair": chair,
+        **minutes_writer,
     }
     _revise(actor, conference, revision, values, fields=_PARTICULARS, action="conference.update")
+    broadcast.publish(conference, "conference.updated", points=(), items=())
+    return conference
+
+
+def _secretary(name: str, person) -> dict:
+    """The secretary's fields: the name as typed, or the chosen person's from the registry. A
+    typed name that is not the chosen person's is refused: which of the two was meant?"""
+    name = nfc(name or "")
+    if person is not None:
+        if name and fold(name) != fold(person.full_name):
+            raise InvalidInput(
+                {
+                    "secretary_name": _(
+                        "The secretary's name is not that of the person chosen (%(name)s): "
+                        "clear one of the two."
+                    )
+                    % {"name": person.full_name}
+                }
+            )
+        name = person.full_name
+    check_lengths(Conference, secretary_name=name)
+    return {"secretary_name": name, "secretary": person}
+
+
+@transaction.atomic
+def conference_secretary_set(
+    *, actor, conference: Conference, revision: int, name: str = "", person=None
+) -> Conference:
+    """Record who writes the minutes and signs them beside the chair. Like the minutes, it may be
+    set after the conference ended (they are finished after it); a cancelled one has none."""
+    require_host(actor, conference)
+    if conference.status == S.CANCELLED:
+        raise ApplicationError(_("A cancelled conference has no minutes to sign."))
+    values = _secretary(name, person)
+    fields = ["secretary_name", "secretary_id"]
+    before = snapshot(conference, fields)
+    rows = Conference.objects.exclude(status=S.CANCELLED)
+    save_revised(rows, conference.pk, revision, values, name=conference.title)
+    conference.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="conference.secretary",
+        instance=conference,
+        before=before,
+        after=snapshot(conference, fields),
+    )
     broadcast.publish(conference, "conference.updated", points=(), items=())
     return conference
 

@@ -123,13 +123,15 @@ def point_add(
     return point
 
 
-def _revise(actor, instance, revision: int, values: dict, *, fields: list[str], action: str):
-    """Save `values` on `instance` with optimistic locking while its conference is open, and
-    audit the named fields before and after."""
+def _revise(
+    actor, instance, revision: int, values: dict, *, fields: list[str], action: str, rows=None
+):
+    """Save `values` on `instance` with optimistic locking while its conference is open (or is
+    among `rows`), and audit the named fields before and after."""
     before = snapshot(instance, fields)
     model = type(instance)
     status = "status" if model is Conference else "conference__status"
-    rows = model.objects.filter(**{f"{status}__in": OPEN})
+    rows = model.objects.filter(**{f"{status}__in": OPEN}) if rows is None else rows
     name = instance.title if model is AgendaItem else str(instance)
     save_revised(rows, instance.pk, revision, values, name=name)
     instance.refresh_from_db()
@@ -343,18 +345,14 @@ def conference_secretary_set(
     require_host(actor, conference)
     if conference.status == S.CANCELLED:
         raise ApplicationError(_("A cancelled conference has no minutes to sign."))
-    values = _secretary(name, person)
-    fields = ["secretary_name", "secretary_id"]
-    before = snapshot(conference, fields)
-    rows = Conference.objects.exclude(status=S.CANCELLED)
-    save_revised(rows, conference.pk, revision, values, name=conference.title)
-    conference.refresh_from_db()
-    audit_record(
-        actor=actor,
+    _revise(
+        actor,
+        conference,
+        revision,
+        _secretary(name, person),
+        fields=["secretary_name", "secretary_id"],
         action="conference.secretary",
-        instance=conference,
-        before=before,
-        after=snapshot(conference, fields),
+        rows=Conference.objects.exclude(status=S.CANCELLED),
     )
     broadcast.publish(conference, "conference.updated", points=(), items=())
     return conference

@@ -15,6 +15,8 @@ from giaoban.core.models import AuditEntry
 from giaoban.core.services import token_create
 from giaoban.meetings import services
 
+from .test_pages import _edited
+
 pytestmark = pytest.mark.django_db
 
 
@@ -104,18 +106,6 @@ def test_a_stale_revision_is_refused(conference):
 
 
 # The edit form -----------------------------------------------------------------------------
-
-
-def _edited(conference, **changes):
-    data = {
-        "title": conference.title,
-        "kind": conference.kind,
-        "scheduled_start": "08/10/2021 14:00",
-        "scheduled_end": "08/10/2021 17:00",
-        "series": conference.series,
-        "revision": conference.revision,
-    }
-    return data | changes
 
 
 def test_the_host_records_the_secretary_on_the_edit_form(client, alice, conference, tree):

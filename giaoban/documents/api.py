@@ -382,3 +382,16 @@ def document_pdf(request, document_id: PathId):
     return protected_file_response(
         doc.pdf, content_type=PDF, name=download_name(doc, "pdf"), missing=_("The PDF is missing.")
     )
+
+
+@router.post(
+    "/documents/{document_id}/pdf",
+    response=answers(OfficialDocumentOut, 403, 404, 409),
+    summary="Make the signed PDF again",
+)
+def document_pdf_again(request, document_id: PathId):
+    """Queue the signed PDF again once its task gave up (`pdf_state` "failed"): the same rule as
+    issuing. 409 for a draft, a document whose PDF exists, or one whose PDF is still being made
+    or retried; the answer's `pdf_state` is then "waiting"."""
+    doc = services.pdf_again(user=request.user, doc=_document(request, document_id))
+    return _document_out(doc)

@@ -45,13 +45,20 @@ def _points(conference: Conference) -> tuple[BridgePoint | None, list[BridgePoin
 def _chair_designation(conference: Conference, host: BridgePoint | None, day: date) -> str:
     """The chair as invited at the host point on the day ("Vũ Xuân Cường - Phó Bí thư …"), else
     as the registry names them on that day; "" when the record names no chair."""
-    chair = conference.chair
-    if chair is None:
-        return ""
+    return _designation(conference.chair, host, day) if conference.chair else ""
+
+
+def _secretary_designation(conference: Conference, host: BridgePoint | None, day: date) -> str:
+    """The secretary named as the chair is when a person of the registry, else as recorded."""
+    person = conference.secretary
+    return _designation(person, host, day) if person else conference.secretary_name
+
+
+def _designation(person, host: BridgePoint | None, day: date) -> str:
     for delegate in host.delegates.all() if host else []:
-        if delegate.person_id == chair.pk:
+        if delegate.person_id == person.pk:
             return without_honorific(delegate.designation)
-    return chair.designation(day)
+    return person.designation(day)
 
 
 def _event(conference: Conference, others: list[BridgePoint]) -> str:
@@ -157,7 +164,8 @@ def minutes(conference: Conference, issuer: Issuer) -> Paper:
     body.append(paragraph(f"Thời gian bắt đầu: {moment_text(held.start)}."))
     body.append(paragraph(f"Địa điểm: {_place(host, others)}."))
     body.append(paragraph(f"Chủ trì: đồng chí {chair}." if chair else f"Chủ trì: {DOTS}"))
-    body.append(paragraph(f"Thư ký: {DOTS}"))
+    secretary = _secretary_designation(conference, host, held_day(conference))
+    body.append(paragraph(f"Thư ký: đồng chí {secretary}." if secretary else f"Thư ký: {DOTS}"))
     body.append(paragraph("Thành phần tham dự:"))
     body += _attendance(([host] if host else []) + others)
     body.append(heading("NỘI DUNG"))
@@ -176,7 +184,7 @@ def minutes(conference: Conference, issuer: Issuer) -> Paper:
         summary=upper_first(held_phrase(conference.title, online=False)),
         body=tuple(body),
         signature=Signature(title="CHỦ TRÌ", name=conference.chair.full_name if chair else ""),
-        second_signature=Signature(title="THƯ KÝ", name=""),
+        second_signature=Signature(title="THƯ KÝ", name=conference.secretary_name),
     )
 
 

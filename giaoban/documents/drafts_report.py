@@ -27,7 +27,6 @@ from giaoban.documents.paper import Block, Issuer, Paper
 from giaoban.orgs.models import Unit
 from giaoban.publishing.vietnamese import lower_first
 from giaoban.publishing.writer import figure_phrases
-from giaoban.reporting import word
 from giaoban.reporting.models import Aggregation, FormSection, Period, ReportForm, Status
 from giaoban.reporting.numbers import format_number
 from giaoban.reporting.selectors import (
@@ -40,6 +39,7 @@ from giaoban.reporting.selectors import (
     consolidation_sources,
     narrative_sections,
 )
+from giaoban.reporting.wording import consolidation_notes, figure_cells, figure_headings
 
 #: The three parts an office writes, by the form's narrative section keys.
 RESULTS, LIMITATIONS, NEXT = "achievements", "limitations", "next_tasks"
@@ -168,7 +168,7 @@ def _figures_prose(c: Consolidation) -> list[Block]:
     if not said:
         return [paragraph("Chưa có số liệu nào được duyệt cho kỳ này.")]
     said = [f"{line};" for line in said[:-1]] + [f"{said[-1]}."]
-    notes = [paragraph(note) for note in word._notes(c)]
+    notes = [paragraph(note) for note in consolidation_notes(c)]
     return [paragraph(line) for line in said] + notes + [paragraph("(Chi tiết tại Phụ lục.)")]
 
 
@@ -187,7 +187,7 @@ def _compared(c: Consolidation, figure: Figure) -> str:
     if change is None:
         return f" (cùng kỳ năm trước: {_amount(figure, figure.previous)})"
     if c.comparison == COMMON:
-        # Which units those are, the note under the figures says once (word._notes).
+        # Which units those are, the note under the figures says once (consolidation_notes).
         basis = (
             f"trên cùng {len(c.common_units)} đơn vị: {_amount(figure, figure.compared_value)} "
             f"so với {_amount(figure, figure.compared_previous)}"
@@ -228,6 +228,6 @@ def _passages(sources: list[Source], section: FormSection | None) -> list[Block]
 
 
 def _appendix(c: Consolidation) -> list[Block]:
-    rows = [word._figure_headings(c)]
-    rows += [tuple(word._figure_cells(n, f)) for n, f in enumerate(c.figures, start=1)]
+    rows = [figure_headings(c)]
+    rows += [tuple(figure_cells(n, f)) for n, f in enumerate(c.figures, start=1)]
     return [Block("table", rows=tuple(rows))]

@@ -1,8 +1,8 @@
 """The documents pages of the register, named in the "documents" namespace: `register` (an
 organization's register), `my_register` (the user's own organization's), `document_detail`,
 `document_new`, `document_edit`, `document_issue`, `document_replace`, `document_docx`,
-`document_pdf`; a conference's `minutes_docx` and `conclusion_notice_docx`, a unit's
-`consolidated_docx`."""
+`document_pdf`, `document_pdf_again`; a conference's `minutes_docx` and
+`conclusion_notice_docx`, a unit's `consolidated_docx`."""
 
 from django.urls import path
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/<int:pk>/replace/", views.document_replace, name="document_replace"),
     path("documents/<int:pk>/docx/", views.document_docx, name="document_docx"),
     path("documents/<int:pk>/pdf/", views.document_pdf, name="document_pdf"),
+    path("documents/<int:pk>/pdf/again/", views.document_pdf_again, name="document_pdf_again"),
     # A conference's minutes and notice as they stand, in the organizer's format.
     path("conferences/<int:pk>/minutes.docx", conference_docs.minutes_view, name="minutes_docx"),
     path(

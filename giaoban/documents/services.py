@@ -480,6 +480,43 @@ def replace(*, user, doc: Document) -> Document:
     return new
 
 
+def pdf_again(*, user, doc: Document) -> Document:
+    """Queue the signed PDF again once the task gave up (LibreOffice was missing or hung, the
+    certificate was not yet imported): same rule as issuing. Refused for a draft, for a document
+    whose PDF exists, and while the PDF is still being made or retried."""
+    require_writer(user, doc.organization)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=doc.pk)
+        if not locked.is_issued:
+            raise ApplicationError(
+                _("A draft has no PDF: the signed PDF is made when the document is issued."),
+                code="conflict",
+            )
+        if locked.pdf_state == PdfState.READY and locked.pdf:
+            raise ApplicationError(
+                _("The signed PDF of document %(number)s already exists.")
+                % {"number": locked.number_text()},
+                code="conflict",
+            )
+        if locked.pdf_state == PdfState.WAITING:
+            raise ApplicationError(
+                _("The signed PDF is being made or will be tried again: wait for it."),
+                code="conflict",
+            )
+        before = snapshot(locked, ["pdf_state", "pdf_message"])
+        locked.pdf_state, locked.pdf_message = PdfState.WAITING, ""
+        locked.save(update_fields=["pdf_state", "pdf_message"])
+        audit_record(
+            actor=user,
+            action="document.pdf_again",
+            instance=locked,
+            before=before,
+            after=snapshot(locked, ["pdf_state", "pdf_message"]),
+        )
+        transaction.on_commit(partial(_schedule_pdf, locked.pk))
+    return locked
+
+
 def pdf_recorded(*, doc: Document, state: str, message: str = "", pdf: bytes | None = None):
     """For the PDF task: the outcome of making the signed PDF (`pdf` when made)."""
     if pdf is not None:

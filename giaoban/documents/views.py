@@ -1,5 +1,6 @@
 """The register's pages: an organization's register, a document with its edit and issue forms,
-a new draft, replacing an issued document, and the .docx and PDF downloads."""
+a new draft, replacing an issued document, the .docx and PDF downloads, and making the PDF again
+once its task gave up."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -170,6 +171,21 @@ def document_replace(request, pk: int):
         return redirect("documents:document_detail", pk=doc.pk)
     messages.success(request, _("A draft that replaces it was made: edit it, then issue it."))
     return redirect("documents:document_detail", pk=new.pk)
+
+
+@require_POST
+def document_pdf_again(request, pk: int):
+    """The page's "Make the PDF again", once the PDF task gave up."""
+    doc = selectors.document_get(user=request.user, pk=pk)
+    try:
+        services.pdf_again(user=request.user, doc=doc)
+    except PermissionDenied:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The signed PDF will be made again in a moment."))
+    return redirect("documents:document_detail", pk=doc.pk)
 
 
 def document_new(request, pk: int):

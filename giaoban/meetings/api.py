@@ -14,7 +14,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from giaoban.core.apischema import DAY_PATTERN, MAX_ID, BodyIn, PathId, answers
+from giaoban.core.apischema import DAY_PATTERN, MAX_ID, BodyIn, PathId, Revision, answers
 from giaoban.core.errors import ApplicationError, InvalidInput, NotFound
 from giaoban.meetings import documents, selectors
 from giaoban.meetings.live import commands
@@ -71,11 +71,14 @@ class ConferenceOut(Schema):
     series: str
     organizer: str
     chair: str
+    secretary: str
+    secretary_person: int | None
     start: str
     end: str
     status: str
     current_item: int | None
     seq: int
+    revision: int
     attendance: CountsOut
     attendance_xlsx: str
     points: list[PointOut]
@@ -217,11 +220,14 @@ def _conference_out(c: Conference) -> dict:
         "series": c.series,
         "organizer": c.organizer.name,
         "chair": c.chair.full_name if c.chair else "",
+        "secretary": c.secretary_name,
+        "secretary_person": c.secretary_id,
         "start": _iso(c.scheduled_start),
         "end": _iso(c.scheduled_end),
         "status": c.status,
         "current_item": c.current_item_id,
         "seq": c.seq,
+        "revision": c.revision,
         "attendance": selectors.attendance_counts(c.pk),
         "attendance_xlsx": reverse("meetings_files:attendance_xlsx", args=[c.pk]),
         "points": [_point_out(p) for p in points],
@@ -281,6 +287,42 @@ def conference_act(request, conference_id: PathId, payload: ActionIn):
             record_refusal(request.user, conference.pk, message, exc.message)
         raise
     return selectors.live_state(conference.pk)
+
+
+class SecretaryIn(BodyIn):
+    """`name` as typed, or `person` (an id of the registry) whose name is taken; neither clears
+    it. `revision` is the conference's as last read (a stale one is refused, 409)."""
+
+    name: str = Field("", max_length=120)
+    person: int | None = Field(None, gt=0, le=MAX_ID)
+    revision: Revision
+
+
+@router.post(
+    "/conferences/{conference_id}/secretary",
+    response=answers(ConferenceOut, 403, 404, 409),
+    summary="Record the secretary (host)",
+)
+def conference_secretary(request, conference_id: PathId, payload: SecretaryIn):
+    """Who writes the minutes and signs them beside the chair; also after the conference ended,
+    since the minutes are finished after it."""
+    from giaoban.meetings import services
+    from giaoban.orgs.models import Person
+
+    conference, _role = selectors.conference_for(user=request.user, pk=conference_id)
+    person = None
+    if payload.person is not None:
+        person = Person.objects.visible_to(request.user).filter(pk=payload.person).first()
+        if person is None:
+            raise InvalidInput({"person": _("No person with id %(id)s.") % {"id": payload.person}})
+    services.conference_secretary_set(
+        actor=request.user,
+        conference=conference,
+        revision=payload.revision,
+        name=payload.name,
+        person=person,
+    )
+    return _conference_out(selectors.conference_get(user=request.user, pk=conference.pk))
 
 
 class PickIn(BodyIn):

@@ -2,7 +2,8 @@
 cuối năm 2021", 8 October 2021, chaired from the provincial point with the nine district-level
 points. Sa Pa's delegates are exactly the article's; rooms and start time are illustrative.
 
-It is loaded as planned, so that the demo users can run it live themselves.
+It is loaded as planned, so that the demo users can run it live themselves. Its secretary, who
+writes the minutes and signs them beside the chair, is illustrative: no source names them.
 """
 
 from datetime import date, datetime
@@ -35,6 +36,10 @@ OPERATOR_LOGINS = {
     "088": "diemcau_sapa",
     "089": "diemcau_vanban",
 }
+
+SECRETARY_NAME = "Nguyễn Thị Thu Hằng"
+SECRETARY_TITLE = "Phó Chánh Văn phòng Ban Dân vận Tỉnh ủy"
+SECRETARY_NOTE = "Minh họa: không nguồn nào nêu tên thư ký hội nghị giao ban ngày 08/10/2021."
 
 SAPA_DELEGATES = ["Phan Đăng Toàn", "Lê Mạnh Hảo", "Phùng Mạnh Khang", "Vàng Bích Liên"]
 SAPA_GROUPS = [
@@ -108,6 +113,29 @@ def _points(conference: Conference, province: Unit, boards) -> None:
         )
 
 
+def _secretary(board: Organization) -> Person:
+    """An officer of the provincial board's office, as offices name a briefing's secretary."""
+    position = board.positions.filter(title=SECRETARY_TITLE).select_related("person").first()
+    if position is not None:
+        return position.person
+    person = org_services.person_create(
+        actor=None,
+        full_name=SECRETARY_NAME,
+        unit=board.unit,
+        note=SECRETARY_NOTE,
+        is_illustrative=True,
+    )
+    org_services.position_add(
+        actor=None,
+        person=person,
+        organization=board,
+        title=SECRETARY_TITLE,
+        protocol_rank=50,
+        is_illustrative=True,
+    )
+    return person
+
+
 def _delegates(conference: Conference) -> None:
     host = conference.points.get(is_host=True)
     services.delegate_invite(
@@ -139,6 +167,7 @@ def load() -> Conference:
         report_form=ReportForm.objects.filter(code="dan-van").first(),
         period=Period.objects.filter(kind="nine", year=2021).first(),
         chair=Person.objects.get(full_name="Vũ Xuân Cường"),
+        secretary=_secretary(boards["10"]),
     )
     _points(conference, province, boards)
     _delegates(conference)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giaoban.meetings.models import ConferenceKind, ItemKind
 
@@ -43,6 +44,17 @@ class ConferenceForm(forms.Form):
     report_form = _Labelled(label=_("Report form reviewed"), queryset=None, required=False)
     period = _Labelled(label=_("Period reviewed"), queryset=None, required=False)
     chair = _Labelled(label=_("Chair"), queryset=None, required=False)
+    secretary = _Labelled(
+        label=pgettext_lazy("minutes writer", "Secretary (from the registry)"),
+        queryset=None,
+        required=False,
+    )
+    secretary_name = forms.CharField(
+        label=pgettext_lazy("minutes writer", "Secretary's name"),
+        max_length=120,
+        required=False,
+        help_text=_("Who writes the minutes and signs them beside the chair, if not in the list."),
+    )
     series = forms.CharField(
         label=_("Series"),
         max_length=100,
@@ -59,6 +71,8 @@ class ConferenceForm(forms.Form):
         self.fields["period"].label_of = lambda p: f"{p} ({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})"
         self.fields["chair"].queryset = people
         self.fields["chair"].label_of = lambda person: person.designation()
+        self.fields["secretary"].queryset = people
+        self.fields["secretary"].label_of = lambda person: person.designation()
 
     def clean(self):
         data = super().clean()

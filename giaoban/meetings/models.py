@@ -72,6 +72,19 @@ class Conference(models.Model):
         related_name="+",
         on_delete=models.SET_NULL,
     )
+    # Who writes the minutes and signs them beside the chair: a name as typed, or the name of a
+    # person of the registry (kept when the person is later removed).
+    secretary_name = models.CharField(
+        pgettext_lazy("minutes writer", "secretary"), max_length=120, blank=True
+    )
+    secretary = models.ForeignKey(
+        Person,
+        verbose_name=pgettext_lazy("minutes writer", "secretary (from the registry)"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -59,9 +59,12 @@ def conference_create(
     period=None,
     chair=None,
     series: str = "",
+    secretary_name: str = "",
+    secretary=None,
 ) -> Conference:
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
+    minutes_writer = _secretary(secretary_name, secretary)
     if actor is not None:
         from giaoban.orgs.access import can_edit, edit_filter
         from giaoban.orgs.models import Organization
@@ -86,6 +89,7 @@ def conference_create(
         period=period,
         chair=chair,
         series=nfc(series),
+        **minutes_writer,
     )
     conference_created.send(sender=Conference, conference=conference, actor=actor)
     audit_record(
@@ -119,13 +123,15 @@ def point_add(
     return point
 
 
-def _revise(actor, instance, revision: int, values: dict, *, fields: list[str], action: str):
-    """Save `values` on `instance` with optimistic locking while its conference is open, and
-    audit the named fields before and after."""
+def _revise(
+    actor, instance, revision: int, values: dict, *, fields: list[str], action: str, rows=None
+):
+    """Save `values` on `instance` with optimistic locking while its conference is open (or is
+    among `rows`), and audit the named fields before and after."""
     before = snapshot(instance, fields)
     model = type(instance)
     status = "status" if model is Conference else "conference__status"
-    rows = model.objects.filter(**{f"{status}__in": OPEN})
+    rows = model.objects.filter(**{f"{status}__in": OPEN}) if rows is None else rows
     name = instance.title if model is AgendaItem else str(instance)
     save_revised(rows, instance.pk, revision, values, name=name)
     instance.refresh_from_db()
@@ -264,6 +270,8 @@ _PARTICULARS = [
     "report_form_id",
     "period_id",
     "chair_id",
+    "secretary_name",
+    "secretary_id",
 ]
 
 
@@ -281,6 +289,8 @@ def conference_update(
     period=None,
     chair=None,
     series: str = "",
+    secretary_name: str = "",
+    secretary=None,
 ) -> Conference:
     """Change a planned or live conference's particulars (a briefing is often moved). An edit
     made on a page opened before someone else's saved change is refused, its input kept."""
@@ -288,6 +298,7 @@ def conference_update(
     _require_open(conference)
     if end <= start:
         raise InvalidInput({"scheduled_end": _("The end is before the start.")})
+    minutes_writer = _secretary(secretary_name, secretary)
     values = {
         "title": nfc(title),
         "search_key": fold(title),
@@ -298,8 +309,51 @@ def conference_update(
         "report_form": report_form,
         "period": period,
         "chair": chair,
+        **minutes_writer,
     }
     _revise(actor, conference, revision, values, fields=_PARTICULARS, action="conference.update")
+    broadcast.publish(conference, "conference.updated", points=(), items=())
+    return conference
+
+
+def _secretary(name: str, person) -> dict:
+    """The secretary's fields: the name as typed, or the chosen person's from the registry. A
+    typed name that is not the chosen person's is refused: which of the two was meant?"""
+    name = nfc(name or "")
+    if person is not None:
+        if name and fold(name) != fold(person.full_name):
+            raise InvalidInput(
+                {
+                    "secretary_name": _(
+                        "The secretary's name is not that of the person chosen (%(name)s): "
+                        "clear one of the two."
+                    )
+                    % {"name": person.full_name}
+                }
+            )
+        name = person.full_name
+    check_lengths(Conference, secretary_name=name)
+    return {"secretary_name": name, "secretary": person}
+
+
+@transaction.atomic
+def conference_secretary_set(
+    *, actor, conference: Conference, revision: int, name: str = "", person=None
+) -> Conference:
+    """Record who writes the minutes and signs them beside the chair. Like the minutes, it may be
+    set after the conference ended (they are finished after it); a cancelled one has none."""
+    require_host(actor, conference)
+    if conference.status == S.CANCELLED:
+        raise ApplicationError(_("A cancelled conference has no minutes to sign."))
+    _revise(
+        actor,
+        conference,
+        revision,
+        _secretary(name, person),
+        fields=["secretary_name", "secretary_id"],
+        action="conference.secretary",
+        rows=Conference.objects.exclude(status=S.CANCELLED),
+    )
     broadcast.publish(conference, "conference.updated", points=(), items=())
     return conference
 

@@ -66,6 +66,7 @@ def _conference_form(request):
 def _particulars(data: dict) -> dict:
     """The conference form's fields as conference_create and conference_update take them."""
     names = ["title", "kind", "report_form", "period", "chair", "series"]
+    names += ["secretary", "secretary_name"]
     return {name: data[name] for name in names} | {
         "start": data["scheduled_start"],
         "end": data["scheduled_end"],
@@ -82,6 +83,9 @@ def _edit_initial(conference) -> dict:
         "report_form": conference.report_form_id,
         "period": conference.period_id,
         "chair": conference.chair_id,
+        "secretary": conference.secretary_id,
+        # The name the person of the registry gives is not typed again.
+        "secretary_name": "" if conference.secretary_id else conference.secretary_name,
         "series": conference.series,
         "revision": conference.revision,
     }

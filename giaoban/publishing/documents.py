@@ -10,13 +10,12 @@ the conference ran (`meetings.selectors.conference_held`).
 """
 
 from datetime import date, datetime
-from io import BytesIO
 
+from giaoban.core import docx
 from giaoban.meetings.models import Conference
 from giaoban.meetings.selectors import VIETNAM, RollCall, conference_held
 from giaoban.orgs.selectors import recipients_at
 from giaoban.publishing.models import ArticleDraft
-from giaoban.reporting import word
 
 
 def held_day(conference: Conference) -> date:
@@ -38,19 +37,6 @@ def tally_text(call: RollCall) -> str:
     return said
 
 
-def _save(doc, title: str, conference: Conference) -> bytes:
-    doc.core_properties.title = title
-    doc.core_properties.author = conference.organizer.name
-    doc.core_properties.comments = ""
-    out = BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _text(doc, text: str, **kwargs):
-    return word._paragraph(doc, text, align=word.JUSTIFY, indent=True, after=6, **kwargs)
-
-
 def notice_organizations(conference: Conference) -> list:
     """The organizations the bridge points stand for: at each non-host point's unit, those of
     the organizer's kind and of its superior's (the district boards and party committees when the
@@ -70,8 +56,9 @@ def notice_recipients(conference: Conference) -> list[str]:
 
 
 def article_docx(draft: ArticleDraft) -> bytes:
-    doc = word._new_document()
-    word._paragraph(doc, draft.title, bold=True, after=12)
-    for paragraph in draft.paragraphs:
-        _text(doc, paragraph)
-    return _save(doc, draft.title, draft.conference)
+    """The title, then the paragraphs justified with a first-line indent, on an A4 page."""
+    doc = docx.new_document(after_pt=6)
+    docx.paragraph(doc, draft.title, bold=True, after=12)
+    for text in draft.paragraphs:
+        docx.paragraph(doc, text, align=docx.JUSTIFY, first_line_indent_mm=10, after=6)
+    return docx.document_bytes(doc, title=draft.title, author=draft.conference.organizer.name)

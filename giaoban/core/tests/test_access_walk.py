@@ -301,6 +301,9 @@ ACCESS: dict[str, Rule] = {
         WRITE, conference_id, data=lambda o: {"level": 3, "parent": o["unit"].pk}
     ),
     "api:points_copy": api_post(WRITE, conference_id, data=lambda o: {}),
+    "api:conference_secretary": api_post(
+        WRITE, conference_id, data=lambda o: {"name": "Lê Thị Hoa", "revision": 1}
+    ),
     "api:conference_state": get(READ, lambda o: {"conference_id": o["conference"].pk}),
     "api:conference_act": api_post(WRITE, conference_id, data=lambda o: {"action": "advance"}),
     "api:document_upload": post(
@@ -359,6 +362,8 @@ ACCESS: dict[str, Rule] = {
     ),
     "documents:document_issue": post(WRITE, pk("official"), data=lambda o: {"revision": 1}),
     "documents:document_replace": post(WRITE, pk("official")),
+    # Its PDF exists: its editors are told so (a redirect to the page), the others refused.
+    "documents:document_pdf_again": post(WRITE, pk("official")),
     "api:document_list": get(LIST),
     "api:document_draft": api_post(
         CREATE,
@@ -369,6 +374,7 @@ ACCESS: dict[str, Rule] = {
     "api:document_issue": api_post(WRITE, document_id, data=lambda o: {"revision": 1}),
     "api:documents_docx": get(READ, document_id),
     "api:documents_pdf": get(READ, document_id),
+    "api:document_pdf_again": api_post(WRITE, document_id, data=lambda o: {}),
     # Documents: verifying a signed PDF reads the upload and stores nothing, for every member
     "documents:verify": get(LIST),
     # The walk's PDF has no signature: every member gets the same 400 "nothing to verify".

@@ -33,6 +33,7 @@ AMBIGUOUS = {
     "subject",  # a document's summary (trích yếu) / the subject of an action
     "position",  # a post held (chức vụ) / a place in a list
     "title",  # a post (chức vụ) / the name of a conference or an item (tiêu đề)
+    "secretary",  # who writes the minutes (thư ký) / a party committee's head (bí thư)
 }
 
 #: Senses told apart by the Vietnamese translation.

@@ -163,10 +163,14 @@ def test_the_minutes_are_signed_by_the_secretary_and_the_chair(briefing):
     paper = minutes(briefing, BOARD)
     assert (paper.kind, paper.title) == ("BB", "BIÊN BẢN")
     assert (paper.signature.title, paper.signature.name) == ("CHỦ TRÌ", "Vũ Xuân Cường")
-    assert (paper.second_signature.title, paper.second_signature.name) == ("THƯ KÝ", "")
+    # The demo's secretary (illustrative) is an officer of the provincial board's office.
+    secretary = ("THƯ KÝ", "Nguyễn Thị Thu Hằng")
+    assert (paper.second_signature.title, paper.second_signature.name) == secretary
     texts = _texts(paper)
     chair = "Vũ Xuân Cường - Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND tỉnh"
     assert f"Chủ trì: đồng chí {chair}." in texts
+    who = "Nguyễn Thị Thu Hằng - Phó Chánh Văn phòng Ban Dân vận Tỉnh ủy"
+    assert texts[texts.index(f"Chủ trì: đồng chí {chair}.") + 1] == f"Thư ký: đồng chí {who}."
     assert [b.text for b in paper.body if b.kind == "heading"] == [
         "THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN",
         "NỘI DUNG",
@@ -187,3 +191,21 @@ def test_the_minutes_name_the_points_without_delegates_together_in_one_line(brie
     assert "thành phố Lào Cai, huyện Bát Xát," in unrecorded[0]
     assert "thị xã Sa Pa" not in unrecorded[0] and "Điểm cầu" not in unrecorded[0]
     assert not any(t.startswith("Tại điểm cầu huyện Bát Xát") for t in texts)
+
+
+def test_a_secretary_recorded_by_name_signs_and_is_named_as_recorded(briefing):
+    meeting_services.conference_secretary_set(
+        actor=None, conference=briefing, revision=briefing.revision, name="Lê  Thị Hoa"
+    )
+    paper = minutes(Conference.objects.get(pk=briefing.pk), BOARD)
+    assert paper.second_signature.name == "Lê Thị Hoa"
+    assert "Thư ký: đồng chí Lê Thị Hoa." in _texts(paper)
+
+
+def test_without_a_secretary_the_minutes_leave_the_blank_to_fill(briefing):
+    meeting_services.conference_secretary_set(
+        actor=None, conference=briefing, revision=briefing.revision
+    )
+    paper = minutes(Conference.objects.get(pk=briefing.pk), BOARD)
+    assert paper.second_signature.name == ""
+    assert "Thư ký: …………" in _texts(paper)

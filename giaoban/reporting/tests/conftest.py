@@ -104,3 +104,14 @@ def approved(actor, decider, organization, form, period, **values):
     fill(report, actor, **values)
     services.report_submit(actor=actor, report=report)
     return services.report_approve(actor=decider, report=report)
+
+
+#: Every indicator of the test form answered with nothing to report.
+NOTHING = {
+    "policy_spending": "0",
+    "child_marriages": "0",
+    "dialogues_held": "0",
+    "dialogues_resolved": "0",
+    "spontaneous_migration": "không",
+    "satisfaction": "0",
+}

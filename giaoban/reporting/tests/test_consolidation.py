@@ -11,18 +11,10 @@ from giaoban.orgs import services as org_services
 from giaoban.orgs.models import Level, OrgKind, UnitKind
 from giaoban.reporting import selectors, services
 
+from .conftest import NOTHING as BASE
 from .conftest import approved, fill
 
 pytestmark = pytest.mark.django_db
-
-BASE = {
-    "policy_spending": "0",
-    "child_marriages": "0",
-    "dialogues_held": "0",
-    "dialogues_resolved": "0",
-    "spontaneous_migration": "không",
-    "satisfaction": "0",
-}
 
 
 def _values(consolidation):

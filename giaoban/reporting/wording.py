@@ -66,6 +66,8 @@ def figure_headings(c: Consolidation) -> tuple[str, ...]:
     now = f"{now} ({short_completeness(c.completeness)})"
     if c.previous_period:
         before = f"{before} ({short_completeness(c.previous_completeness)})"
+    if c.comparison == COMMON:  # the totals side by side are not what the change compares
+        change = f"{change} (trên cùng {len(c.common_units)} đơn vị)"
     return number, name, unit, now, before, change
 
 

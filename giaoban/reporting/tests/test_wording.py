@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from giaoban.reporting import selectors, services
+from giaoban.reporting.selectors import COMMON
 from giaoban.reporting.wording import (
     FIGURE_HEADINGS,
     consolidation_notes,
@@ -51,6 +52,14 @@ def test_the_headings_say_how_complete_each_periods_reports_are(consolidation):
         "Cùng kỳ năm trước (1/2 báo cáo đã duyệt, chưa đủ)",
         FIGURE_HEADINGS[5],
     )
+
+
+def test_the_change_heading_names_the_units_it_compares_when_not_all(consolidation, tree):
+    # The demo's 9 months of 2021: 11.591 against 11.596 in the table, +26,8% beside them,
+    # because the change compares the 7 units approved in both years, not the totals.
+    consolidation.comparison = COMMON
+    consolidation.common_units = [tree["sapa"]]
+    assert figure_headings(consolidation)[5] == "Tăng/giảm (%) (trên cùng 1 đơn vị)"
 
 
 def test_it_writes_the_figures_the_vietnamese_way(consolidation):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.errors import InvalidInput
 from giaoban.core.limits import LIVE_OFFSET_MAX, LIVE_PAGE_MAX, LIVE_SEARCH_CHARS
-from giaoban.core.text import fold, nfc
+from giaoban.core.text import nfc
 from giaoban.meetings.models import (
     BridgePoint,
     Conference,
@@ -143,10 +143,9 @@ def page_of(conference_id: int, page: HostPage) -> tuple[list[int], int]:
     """The ids of the page's points in their order, and how many the search matches."""
     points = _points(conference_id)
     if page.search:
-        # The unit's folded name ignores case and diacritics; the point's own name, case.
-        points = points.filter(
-            Q(unit__search_key__contains=fold(page.search)) | Q(name__icontains=page.search)
-        )
+        from giaoban.meetings.selectors import points_matching
+
+        points = points.filter(points_matching(page.search))
     ids = list(
         points.order_by(*BridgePoint._meta.ordering).values_list("pk", flat=True)[
             page.offset : page.offset + page.limit

@@ -143,6 +143,7 @@ def test_a_database_that_does_not_answer_makes_the_process_unready_with_the_reas
         raise OperationalError("connection to server at 10.0.0.9 port 5432 failed: refused")
 
     with monkeypatch.context() as patched:
+        patched.setattr(health, "_pool", lambda: None)  # this thread's session, pool or not
         patched.setattr(connection, "cursor", refused)
         response = client.get("/health/ready")
     assert response.status_code == 503

@@ -1,5 +1,6 @@
 """Numbers and dates the Vietnamese way, in both languages of the interface."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -39,3 +40,26 @@ def test_it_speaks_vietnamese_by_default_and_english_on_request():
         assert translation.gettext("Log in") == "Đăng nhập"
     with translation.override("en"):
         assert translation.gettext("Log in") == "Log in"
+
+
+def test_a_records_id_in_a_template_is_never_grouped_like_a_figure():
+    """USE_THOUSAND_SEPARATOR writes 3022 as "3.022": a point's id in its console's data-point,
+    a link's ?point= or ?unit= broke once ids passed 1,000 (a national briefing's points, the
+    country's units). Every `{{ ….pk }}` of a template goes through `unlocalize`."""
+    from pathlib import Path
+
+    import giaoban
+
+    root = Path(giaoban.__file__).parent
+    grouped = re.compile(r"\{\{\s*[\w.]+\.(pk|id)\s*\}\}")
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in root.rglob("templates/**/*.html")
+        for match in grouped.finditer(path.read_text())
+    ]
+    assert found == []
+    with translation.override("vi"):
+        rendered = Template("{% load l10n %}{{ pk }} {{ pk|unlocalize }}").render(
+            Context({"pk": 3022})
+        )
+    assert rendered == "3.022 3022"

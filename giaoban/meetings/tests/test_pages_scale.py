@@ -42,9 +42,7 @@ def test_the_forms_offer_the_page_not_every_point(client, large, eve):
     assert "Điểm cầu xã Thử Nghiệm X110" not in page
 
 
-def test_the_host_finds_a_point_off_the_first_page_and_invites_a_delegate_there(
-    client, large, eve
-):
+def test_the_host_finds_a_point_off_the_first_page_and_invites_a_delegate_there(client, large, eve):
     conference, ordered = large
     far = next(p for p in ordered if p.name == "Điểm cầu xã Thử Nghiệm X110")
     assert far not in ordered[:50]

@@ -109,7 +109,17 @@ def _invalid(request, exc: ValidationError):
         del where[1]  # the view's parameter ("payload"): the body's own fields are named
     field = ".".join(str(part) for part in where[1:]) or None
     message = _("The value of “%(field)s” is not valid.") % {"field": field or "?"}
-    return error_response(request, 400, "invalid", message, field)
+    return error_response(request, 400, "invalid", _with_bounds(message, first), field)
+
+
+def _with_bounds(message: str, error: dict) -> str:
+    """A number out of its bounds says them: “limit” from 1 to 100."""
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    if kind == "greater_than_equal" and "ge" in ctx:
+        return f"{message} " + _("At least %(low)s.") % {"low": ctx["ge"]}
+    if kind == "less_than_equal" and "le" in ctx:
+        return f"{message} " + _("At most %(high)s.") % {"high": ctx["le"]}
+    return message
 
 
 @api.exception_handler(Http404)

@@ -36,3 +36,5 @@ def check_lengths(model: type[models.Model], keys: dict[str, str] | None = None,
 #: the largest page it may ask for: bounded like the room's other texts (issue 15).
 LIVE_SEARCH_CHARS = 100
 LIVE_PAGE_MAX = 100
+#: The largest offset a page of points may start at (the API's and the live room's).
+LIVE_OFFSET_MAX = 10_000_000

@@ -4,11 +4,12 @@ moderation and a point's test session. Who may do what: meetings.access.conferen
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from giaoban.core.apischema import BodyIn, PathId, answers
 from giaoban.core.errors import InvalidInput
+from giaoban.core.limits import LIVE_OFFSET_MAX, LIVE_PAGE_MAX
 from giaoban.media import selectors, services
 from giaoban.meetings import selectors as meeting_selectors
 
@@ -44,9 +45,31 @@ class PeerOut(Schema):
     quality: int | None
 
 
+class MediaPageOut(Schema):
+    offset: int
+    limit: int
+    ids: list[int] = Field(description="The page's points (the host point left out), in order.")
+    total: int = Field(description="How many points there are besides the host point.")
+
+
+class MediaCountsOut(Schema):
+    """The whole conference in numbers, for the points whose peers are not sent."""
+
+    points: int
+    up: int = Field(description="Publishing on their server.")
+    muted: int
+    audio: int = Field(description="Their server receives their sound.")
+    video: int = Field(description="Their server receives their picture.")
+    servers: dict[str, int] = Field(description="How many points are placed on each server.")
+
+
 class MediaStateOut(Schema):
     """The console's media pane. With a media server and a console that sends media, also
-    `test_server`, `janus_token` and `token`; after the end, the recordings."""
+    `test_server`, `janus_token` and `token`; after the end, the recordings.
+
+    A point's console gets its own peer and those it shows (every peer up to
+    LIVE_ALL_POINTS_UP_TO points). The host's and a viewer's console get the peers of one page
+    (`offset`, `limit`) and of the `watched` points, with `page` and `counts` for the rest."""
 
     conference: int
     status: str = Field(description="none, waiting, up, down or closed")
@@ -59,6 +82,13 @@ class MediaStateOut(Schema):
     floor_feed: int | None
     spotlight_feed: int | None
     peers: list[PeerOut]
+    page: MediaPageOut | None = Field(None, description="The host's or a viewer's page.")
+    watched: list[int] | None = Field(
+        None,
+        description="Sent whatever the page (host's or viewer's console): the host point, the "
+        "floor, the spotlight and the points asking for the floor.",
+    )
+    counts: MediaCountsOut | None = None
     recordings: list[dict[str, Any]] | None = None
     recordings_state: str | None = None
     test_server: str | None = Field(None, description="Where the console's media test runs.")
@@ -88,12 +118,25 @@ class TestOut(Schema):
 
 
 @router.get("/media/conferences/{conference_id}", response=answers(MediaStateOut, 404))
-def media_state(request, conference_id: PathId, tiles: str = ""):
-    """The room, this console's token and feed, the host's and the floor's feeds, each point's
-    media state. Consoles poll it every few seconds; it also notices a restarted server.
-    `tiles`: the point ids of the host console's page, whose streams the origin then gets."""
+def media_state(
+    request,
+    conference_id: PathId,
+    tiles: str | None = None,
+    offset: int = Query(0, ge=0, le=LIVE_OFFSET_MAX),
+    limit: int = Query(selectors.TILES_PER_PAGE, ge=1, le=LIVE_PAGE_MAX),
+):
+    """The room, this console's token and feed, the host's and the floor's feeds, the media
+    state of the points the console shows. Consoles poll it every few seconds; it also notices
+    a restarted server. The host's and a viewer's console ask for a page of points (`offset`,
+    `limit`: the points other than the host's, in order). `tiles`: the points whose streams
+    the origin gets for the host console (left out: the page's)."""
     conference, role = meeting_selectors.conference_for(user=request.user, pk=conference_id)
-    return selectors.media_state(conference=conference, role=role, tiles=_ids(tiles))
+    return selectors.media_state(
+        conference=conference,
+        role=role,
+        tiles=None if tiles is None else _ids(tiles),
+        page=selectors.MediaPage(offset=offset, limit=limit),
+    )
 
 
 def _ids(raw: str) -> list[int]:

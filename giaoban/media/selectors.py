@@ -1,7 +1,10 @@
 """Reads of the media app: what a console needs to join the conference's room, and each point's
 media state as Janus last reported it."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -52,22 +55,52 @@ def _message(conference: Conference, room: MediaRoom | None) -> tuple[str, str]:
 TILES_PER_PAGE = 8
 
 
-def media_state(*, conference: Conference, role: Role, tiles: list[int] = ()) -> dict:
-    """Everything the media pane needs, checked against the server every few seconds. The
-    host's console names the points of its page (`tiles`): their streams go to the origin."""
+#: The most points asking for the floor whose peers a host's answer carries beyond its page.
+WATCHED_MAX = 100
+
+
+@dataclass(frozen=True)
+class MediaPage:
+    """The page of points the host's (or a viewer's) media pane shows: the points other than
+    the host's, in their order, from `offset`, `limit` of them (core.limits.LIVE_PAGE_MAX)."""
+
+    offset: int = 0
+    limit: int = TILES_PER_PAGE
+
+
+def media_state(
+    *,
+    conference: Conference,
+    role: Role,
+    tiles: list[int] | None = (),
+    page: MediaPage | None = None,
+) -> dict:
+    """Everything the media pane needs, checked against the server every few seconds.
+
+    A point's console gets its own peer, the host's, the floor's and the spotlight's (every
+    peer up to LIVE_ALL_POINTS_UP_TO points). The host's and a viewer's get one page of peers
+    (`page`), the peers of the points that need watching (host, floor, spotlight, those asking
+    for the floor) and counts for the rest: never every peer every 3 s (issue 15). The host's
+    console's `tiles` (None: the page's points) are the streams relayed to the origin."""
     configured = pool.configured()
     origin = services.room_check(conference=conference) if configured else None
-    if role.is_host and origin is not None and list(tiles) != list(origin.tiles):
-        cascade.tiles_show(conference, origin, list(tiles)[:TILES_PER_PAGE])
     host = conference.points.filter(is_host=True).values_list("pk", flat=True).first()
-    own = role.point_id or (host if role.is_host else None)
-    room = _own_room(conference, own, origin)
-    status, message = _message(conference, room)
     floor = (
         FloorRequest.objects.filter(conference=conference, status=FloorStatus.SPEAKING)
         .values_list("point_id", flat=True)
         .first()
     )
+    own = role.point_id or (host if role.is_host else None)
+    if role.kind == "point":
+        only, paged = _only(conference, role, [own, host, floor]), {}
+    else:
+        only, paged = _paged(conference, page or MediaPage(), [host, floor])
+    if role.is_host and origin is not None:
+        wanted = paged["page"]["ids"] if tiles is None else list(tiles)
+        if wanted[:TILES_PER_PAGE] != list(origin.tiles):
+            cascade.tiles_show(conference, origin, wanted[:TILES_PER_PAGE])
+    room = _own_room(conference, own, origin)
+    status, message = _message(conference, room)
     state = {
         "conference": conference.pk,
         "status": status,
@@ -80,9 +113,8 @@ def media_state(*, conference: Conference, role: Role, tiles: list[int] = ()) ->
         "host_feed": host,
         "floor_feed": floor,
         "spotlight_feed": conference.spotlight_id,
-        "peers": _peers(
-            conference, _only(conference, role, [own, host, floor]), room.server if room else ""
-        ),
+        "peers": _peers(conference, only, room.server if room else ""),
+        **paged,
     }
     if status == "closed" and role.kind != "viewer":
         state["recordings"] = recordings_of(conference)
@@ -96,6 +128,73 @@ def media_state(*, conference: Conference, role: Role, tiles: list[int] = ()) ->
     if own and status == "up" and role.kind != "viewer":
         state["token"] = services.point_token(conference.pk, own, room.server)
     return state
+
+
+def _paged(conference: Conference, page: MediaPage, feeds: list) -> tuple[set[int], dict]:
+    """The peers a host's or a viewer's pane is sent (its page and the watched points) and
+    what it is told of the rest: the page, the watched ids and the counts."""
+    shown, total = _page_ids(conference, page)
+    watched = _watched(conference, feeds)
+    told = {
+        "page": {"offset": page.offset, "limit": page.limit, "ids": shown, "total": total},
+        "watched": watched,
+        "counts": media_counts(conference),
+    }
+    return {*shown, *watched}, told
+
+
+def _page_ids(conference: Conference, page: MediaPage) -> tuple[list[int], int]:
+    """The ids of the page's points (the host's left out: it has its own place), and how many
+    there are in all."""
+    others = conference.points.filter(is_host=False)
+    ordered = others.order_by(*BridgePoint._meta.ordering).values_list("pk", flat=True)
+    return list(ordered[page.offset : page.offset + page.limit]), others.count()
+
+
+def _watched(conference: Conference, feeds: list) -> list[int]:
+    """The points a host watches wherever its page is: the host point, the floor, the
+    spotlight and those asking for the floor (at most WATCHED_MAX of them, first asked first)."""
+    asking = FloorRequest.objects.filter(
+        conference=conference, status=FloorStatus.WAITING
+    ).order_by("position", "pk")
+    ids = [
+        *feeds,
+        conference.spotlight_id,
+        *asking.values_list("point_id", flat=True)[:WATCHED_MAX],
+    ]
+    return list(dict.fromkeys(pk for pk in ids if pk))
+
+
+def media_counts(conference: Conference) -> dict:
+    """How many points there are, up, muted, sending sound and picture, and on each server:
+    the rest of the conference, in a few numbers (one query each, whatever its size)."""
+    counts = BridgePoint.objects.filter(conference=conference).aggregate(
+        points=Count("pk"),
+        up=Count("pk", filter=Q(media__up=True)),
+        # A point without a stream yet joins muted, except the host.
+        open=Count("pk", filter=Q(media__audio_muted=False) | Q(media__isnull=True, is_host=True)),
+        audio=Count("pk", filter=Q(media__receiving_audio=True)),
+        video=Count("pk", filter=Q(media__receiving_video=True)),
+    )
+    names = {s.url: s.name or s.url for s in pool.servers(enabled_only=False)}
+    placed = (
+        MediaPeer.objects.filter(point__conference=conference)
+        .exclude(server="")
+        .values_list("server")
+        .annotate(n=Count("pk"))
+        .order_by("server")
+    )
+    servers: dict[str, int] = {}
+    for url, n in placed:
+        servers[names.get(url, url)] = servers.get(names.get(url, url), 0) + n
+    return {
+        "points": counts["points"],
+        "up": counts["up"],
+        "muted": counts["points"] - counts["open"],
+        "audio": counts["audio"],
+        "video": counts["video"],
+        "servers": servers,
+    }
 
 
 def _own_room(conference: Conference, own: int | None, origin: MediaRoom | None):

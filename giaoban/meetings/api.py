@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from giaoban.core.apischema import DAY_PATTERN, MAX_ID, BodyIn, PathId, Revision, answers
 from giaoban.core.errors import ApplicationError, InvalidInput, NotFound
+from giaoban.core.limits import LIVE_OFFSET_MAX, LIVE_PAGE_MAX, LIVE_SEARCH_CHARS
 from giaoban.meetings import documents, selectors
-from giaoban.meetings.live import commands
+from giaoban.meetings.live import commands, pages
 from giaoban.meetings.live.refusals import record_refusal
 from giaoban.meetings.models import Conference
 from giaoban.orgs.selectors import parse_day
@@ -128,8 +129,26 @@ class LivePointOut(Schema):
     open_incidents: int
 
 
+class AttentionOut(Schema):
+    ids: list[int] = Field(description="The points that need attention, most urgent first.")
+    total: int = Field(description="How many need it in all (at most 100 ids are sent).")
+
+
+class LivePageOut(Schema):
+    offset: int
+    limit: int
+    search: str
+    ids: list[int] = Field(description="The page's points, in their order.")
+    total: int = Field(description="How many points the search matches (all of them: none).")
+
+
 class LiveStateOut(Schema):
-    """What the consoles show, numbered by `seq`: the same JSON the live room sends."""
+    """What the consoles show, numbered by `seq`: the same JSON the live room sends.
+
+    Up to LIVE_ALL_POINTS_UP_TO points, every point's tile (`points_scope` "all"). Above it,
+    the host side gets the counts, the tiles of the points that need attention (`attention`)
+    and of one page (`page`: `offset`, `limit`, `search`), `points_scope` "page"; a point's
+    operator the host's tile and its own, a viewer the host's, `points_scope` "own"."""
 
     id: int
     seq: int
@@ -146,7 +165,10 @@ class LiveStateOut(Schema):
     speaking: FloorOut | None
     server_time: str
     agenda: list[AgendaItemOut]
+    points_scope: str = Field("all", description="all, page or own: which tiles `points` holds")
     points: list[LivePointOut]
+    attention: AttentionOut | None = None
+    page: LivePageOut | None = None
 
 
 class ActionIn(BaseModel):
@@ -264,10 +286,22 @@ def conference_read(request, conference_id: PathId):
     response=answers(LiveStateOut, 404),
     summary="The live state",
 )
-def conference_state(request, conference_id: PathId):
-    """What the consoles show, numbered by `seq`: the same JSON the live room sends."""
-    conference = selectors.conference_get(user=request.user, pk=conference_id)
-    return selectors.live_state(conference.pk)
+def conference_state(
+    request,
+    conference_id: PathId,
+    offset: int = Query(0, ge=0, le=LIVE_OFFSET_MAX),
+    limit: int = Query(pages.PAGE_SIZE, ge=1, le=LIVE_PAGE_MAX),
+    search: str = Query("", max_length=LIVE_SEARCH_CHARS),
+):
+    """What the caller's console shows, numbered by `seq`: the same JSON the live room sends.
+    In a conference above LIVE_ALL_POINTS_UP_TO points the host side pages the points
+    (`offset`, `limit`, `search`: the unit's name, case and diacritics ignored)."""
+    conference, role = selectors.conference_for(user=request.user, pk=conference_id)
+    return pages.console_state(conference.pk, role, _page(offset, limit, search))
+
+
+def _page(offset: int, limit: int, search: str) -> pages.HostPage:
+    return pages.page_asked({"offset": offset, "limit": limit, "search": search})
 
 
 @router.post(
@@ -275,9 +309,18 @@ def conference_state(request, conference_id: PathId):
     response=answers(LiveStateOut, 403, 404, 409),
     summary="Act in the live room",
 )
-def conference_act(request, conference_id: PathId, payload: ActionIn):
-    """Run one live-room message with the caller's role and return the new live state. A refused
-    message answers 403 and is kept in the audit log, as on the WebSocket."""
+def conference_act(
+    request,
+    conference_id: PathId,
+    payload: ActionIn,
+    offset: int = Query(0, ge=0, le=LIVE_OFFSET_MAX),
+    limit: int = Query(pages.PAGE_SIZE, ge=1, le=LIVE_PAGE_MAX),
+    search: str = Query("", max_length=LIVE_SEARCH_CHARS),
+):
+    """Run one live-room message with the caller's role and return the new live state, as
+    `GET …/state` answers it (with its page). A refused message answers 403 and is kept in the
+    audit log, as on the WebSocket."""
+    page = _page(offset, limit, search)
     conference, role = selectors.conference_for(user=request.user, pk=conference_id)
     message: dict[str, Any] = payload.model_dump()
     try:
@@ -286,7 +329,7 @@ def conference_act(request, conference_id: PathId, payload: ActionIn):
         if isinstance(exc, commands.Refused) or exc.code == "forbidden":
             record_refusal(request.user, conference.pk, message, exc.message)
         raise
-    return selectors.live_state(conference.pk)
+    return pages.console_state(conference.pk, role, page)
 
 
 class SecretaryIn(BodyIn):

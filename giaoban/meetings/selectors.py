@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.errors import NotFound
 from giaoban.core.models import AuditEntry
+from giaoban.core.text import fold
 from giaoban.meetings.access import (
     Role,
     conference_filter,
@@ -482,12 +483,20 @@ def copy_sources(*, user, conference: Conference) -> QuerySet[Conference]:
     return others.exclude(pk=conference.pk).order_by("-scheduled_start", "-pk")
 
 
-def record_points_page(conference: Conference, number, per_page: int = 50):
+def points_matching(search: str) -> Q:
+    """Bridge points whose unit's folded name holds `search` (case and diacritics ignored:
+    "ban qua" finds "Xã Bản Qua") or whose own name does (case ignored)."""
+    return Q(unit__search_key__contains=fold(search)) | Q(name__icontains=search)
+
+
+def record_points_page(conference: Conference, number, per_page: int = 50, search: str = ""):
     """One page of the record's points with their delegates (a national briefing has
-    thousands: the conference page shows them a page at a time)."""
+    thousands: the conference page shows them a page at a time), or of those `search` finds."""
     from django.core.paginator import Paginator
 
     rows = conference.points.select_related("unit", "operator").prefetch_related("delegates")
+    if search:
+        rows = rows.filter(points_matching(search))
     page = Paginator(rows.order_by(*BridgePoint._meta.ordering), per_page).get_page(number)
     for point in page.object_list:
         point.ready_count = sum(bool(getattr(point, name)) for name in BridgePoint.READINESS)

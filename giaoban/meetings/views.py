@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from giaoban.core.errors import ApplicationError, PermissionDenied
 from giaoban.core.forms import add_errors
+from giaoban.core.limits import LIVE_SEARCH_CHARS
+from giaoban.core.text import nfc
 from giaoban.meetings import selectors, services
 from giaoban.meetings.forms import (
     AgendaItemEditForm,
@@ -138,26 +140,49 @@ def conference_create(request):
 # The record of one conference ------------------------------------------------------------
 
 
-def _host_forms(request, conference, role, bound: dict, shown=None) -> dict:
+def _offered(points, shown, form=None):
+    """The points a form's choice offers: those of the page shown (or found by the points'
+    search) and the host point, and the one a refused form had chosen; a national briefing's
+    thousands of points would be thousands of options in each form."""
+    chosen = form.data.get("point", "") if form is not None else ""
+    where = Q(pk__in=shown) | Q(is_host=True)
+    if chosen.isdigit() and len(chosen) < 19:
+        where |= Q(pk=int(chosen))
+    return points.filter(where)
+
+
+def _point_choice(form, points, shown, large: bool):
+    """Limit the form's choice of point to what is offered (see _offered), and say how to
+    reach another when the conference has more points than one page."""
+    field = form.fields["point"]
+    field.queryset = _offered(points, shown, form if form.is_bound else None)
+    if large:
+        field.help_text = _(
+            "The bridge points listed above (this page, or those found by the search of the "
+            "bridge points) and the host point: search there to pick another."
+        )
+    return form
+
+
+def _host_forms(request, conference, role, bound: dict, shown, large: bool) -> dict:
     """The forms of the detail page, unbound except the one that was just refused. Their
-    choice of point is among the points of the page shown (`shown`) and the host point: a
-    national briefing's thousands of points would be thousands of options in each."""
+    choice of point is among the points listed (`shown`: the page, or the search's) and the
+    host point."""
     if role.kind == "viewer":
         return {}
     user = request.user
     guest_points = selectors.guest_points(user=user, conference=conference)
-    if shown is not None:
-        guest_points = guest_points.filter(Q(pk__in=shown) | Q(is_host=True))
+    guest_form = bound.get("guest_form") or GuestForm(points=guest_points)
     if not role.is_host:
-        return {"guest_form": bound.get("guest_form") or GuestForm(points=guest_points)}
+        return {"guest_form": guest_form}  # a point's operator: their own point, one option
+    guest_form = _point_choice(guest_form, guest_points, shown, large)
     query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
     found = selectors.people_found(user=user, query=query)
     points = conference.points.all()
-    if shown is not None:
-        points = points.filter(Q(pk__in=shown) | Q(is_host=True))
     invite_form = bound.get("invite_form") or InviteForm(
         points=points, people=found, day=conference.day, initial={"q": query}
     )
+    invite_form = _point_choice(invite_form, points, shown, large)
     # A refused invitation is shown with the people of its search, not everyone visible.
     invite_form.fields["person"].queryset = found
     return {
@@ -165,7 +190,7 @@ def _host_forms(request, conference, role, bound: dict, shown=None) -> dict:
         "people_found": found,
         "point_form": bound.get("point_form") or _point_form(request, conference, data=None),
         "invite_form": invite_form,
-        "guest_form": bound.get("guest_form") or GuestForm(points=guest_points),
+        "guest_form": guest_form,
         "agenda_form": bound.get("agenda_form") or AgendaItemForm(),
         "conclusion_form": bound.get("conclusion_form") or ConclusionForm(),
     }
@@ -184,20 +209,31 @@ def _point_form(request, conference, data):
     return PointForm(data, units=units, operators=operators)
 
 
+def _points_search(request) -> str:
+    """The search of the record's points, as typed (NFC), bounded as the live room's."""
+    return nfc(request.GET.get("points_q", ""))[:LIVE_SEARCH_CHARS]
+
+
 def _render_detail(request, conference, role, **bound):
-    points_page = selectors.record_points_page(conference, request.GET.get("points_page"))
+    search = _points_search(request)
+    points_page = selectors.record_points_page(
+        conference, request.GET.get("points_page"), search=search
+    )
+    large = points_page.paginator.num_pages > 1 or bool(search)
+    shown = [p.pk for p in points_page]
     context = {
         "conference": conference,
         "role": role,
         "editable": conference.is_open,
         "points": points_page.object_list,
         "points_page": points_page,
+        "points_q": search,
         "agenda": selectors.agenda_with_documents(conference),
         "conclusions": conference.conclusions.all(),
         "attendance": selectors.attendance_counts(conference.pk),
         "can_start": conference.status == ConferenceStatus.PLANNED,
         "can_end": conference.status == ConferenceStatus.LIVE,
-        **_host_forms(request, conference, role, bound, [p.pk for p in points_page]),
+        **_host_forms(request, conference, role, bound, shown, large),
     }
     return render(request, "meetings/conference_detail.html", context)
 

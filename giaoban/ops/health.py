@@ -1,6 +1,6 @@
 """Health checks: each returns a small dict with `status` ("ok", "failing", "stale",
-"missing" or "off") and nothing secret. Each is cheap and bounded by a short timeout, so that a
-load balancer may call /health/ready every few seconds.
+"missing", "unknown" or "off") and nothing secret. Each is cheap and bounded by a short
+timeout, so that a load balancer may call /health/ready every few seconds.
 """
 
 import json
@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 log = logging.getLogger("giaoban.ops.health")
 
@@ -30,16 +31,66 @@ def _failing(exc: BaseException, check: str) -> dict:
 
 
 def database() -> dict:
+    """A database session within TIMEOUT and `SELECT 1` on it. With PostgreSQL's pool the
+    session is borrowed from the pool with that timeout (a request waits up to
+    DATABASE_POOL_TIMEOUT): a pool whose sessions are all busy, or a database that does not
+    answer, makes the process unready, with the reason and the pool's figures."""
     started = time.monotonic()
+    pool = _pool()
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError as exc:
+        if pool is not None:
+            _pool_select(pool)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+    except (DatabaseError, *_pool_errors()) as exc:
         # The broken connection must not serve the next request of this thread.
         connection.close_if_unusable_or_obsolete()
-        return _failing(exc, "database") | {"vendor": connection.vendor}
+        failing = _failing(exc, "database") | {"vendor": connection.vendor}
+        return failing | _reason(exc, pool)
     return {"status": "ok", "vendor": connection.vendor, "ms": _ms(started)}
+
+
+def _pool():
+    """PostgreSQL's connection pool (config.postgres_pool), or None (SQLite, no pool)."""
+    if not connection.settings_dict.get("OPTIONS", {}).get("pool"):
+        return None
+    return connection.pool
+
+
+def _pool_errors() -> tuple:
+    """psycopg's own errors (a pool timeout among them): the pool is used without Django's
+    wrapper, which turns them into DatabaseError."""
+    try:
+        import psycopg
+    except ImportError:  # SQLite only: psycopg is not needed
+        return ()
+    return (psycopg.Error,)
+
+
+def _pool_select(pool) -> None:
+    pool.open()  # Django opens it on the first request; this may be the first
+    with pool.connection(timeout=TIMEOUT) as session:
+        session.execute("SELECT 1").fetchone()
+
+
+def _reason(exc: BaseException, pool) -> dict:
+    """Why no session could be had, for the operator (no host or user name in it)."""
+    if exc.__class__.__name__ in ("PoolTimeout", "TooManyRequests"):
+        stats = pool.get_stats()
+        figures = {
+            "size": stats.get("pool_size", 0),
+            "available": stats.get("pool_available", 0),
+            "waiting": stats.get("requests_waiting", 0),
+            "max": pool.max_size,
+        }
+        reason = _(
+            "No database connection within %(seconds)s s: the pool's connections are all in "
+            "use, or the database does not answer."
+        ) % {"seconds": f"{TIMEOUT:g}"}
+        return {"reason": reason, "pool": figures}
+    return {"reason": _("The database does not answer.")}
 
 
 def redis() -> dict:
@@ -125,7 +176,10 @@ def readiness() -> tuple[bool, dict]:
     """Ready when this process can serve: its database and, when configured, Redis. Janus and
     the job worker are reported (overall "degraded") but do not take the process out of a
     load balancer: every process shares them, so removing one would not help."""
-    checks = {"database": database(), "redis": redis(), "janus": janus(), "worker": worker()}
+    checks = {"database": database(), "redis": redis(), "janus": janus()}
+    # Without a database session the worker's heartbeat cannot be read: asking again would
+    # wait the pool's timeout a second time.
+    checks["worker"] = worker() if checks["database"]["status"] == "ok" else {"status": "unknown"}
     ready = all(checks[name]["status"] in ("ok", "off") for name in ("database", "redis"))
     healthy = ready and all(c["status"] in ("ok", "off") for c in checks.values())
     status = "ok" if healthy else ("degraded" if ready else "failing")

@@ -37,6 +37,9 @@ def media_labels() -> dict:
         "remove": _("Remove"),
         "confirm_remove": _("Remove this point's stream from the conference?"),
         "page": _("Page %(n)s of %(total)s"),
+        "counts": _(
+            "%(points)s bridge points: %(up)s sending, %(muted)s with the microphone closed"
+        ),
         "readonly": _("Read-only: this console does not send a camera."),
         "test_running": _("Testing: your camera and microphone go to the server and back…"),
         "test_passed": _(

@@ -87,6 +87,9 @@ class _StateCache:
         return cached[1]
 
     def _compact(self, conference_id: int, host_id: int, point_id: int) -> str:
+        return to_json(self.compact_view(conference_id, host_id, point_id))
+
+    def compact_view(self, conference_id: int, host_id: int, point_id: int) -> dict:
         """The room and the host's tile, read once per change number (never every point's), and
         this point's own tile."""
         from giaoban.meetings.models import Conference
@@ -102,7 +105,7 @@ class _StateCache:
             self._compact_rooms[conference_id] = cached
         room = cached[1]
         own = points_state(conference_id, [point_id]) if point_id not in (0, host_id) else []
-        return to_json(room | {"points": room["points"] + own})
+        return room | {"points": room["points"] + own}
 
 
 state_cache = _StateCache()

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import InvalidInput
-from giaoban.core.limits import LIVE_PAGE_MAX, LIVE_SEARCH_CHARS
-from giaoban.core.text import fold, nfc
+from giaoban.core.limits import LIVE_OFFSET_MAX, LIVE_PAGE_MAX, LIVE_SEARCH_CHARS
+from giaoban.core.text import nfc
 from giaoban.meetings.models import (
     BridgePoint,
     Conference,
@@ -38,7 +38,6 @@ from giaoban.meetings.models import (
 PAGE_SIZE = 50
 ATTENTION_MAX = 100
 SOON = timedelta(minutes=30)
-_MAX_OFFSET = 10_000_000
 
 NOT_CONNECTED = (PointState.INVITED, PointState.CONFIRMED)
 
@@ -73,7 +72,7 @@ def page_asked(message: dict) -> HostPage:
             {"search": _("search: at most %(limit)d characters.") % {"limit": LIVE_SEARCH_CHARS}}
         )
     return HostPage(
-        offset=_whole(message, "offset", 0, 0, _MAX_OFFSET),
+        offset=_whole(message, "offset", 0, 0, LIVE_OFFSET_MAX),
         limit=_whole(message, "limit", PAGE_SIZE, 1, LIVE_PAGE_MAX),
         search=search,
     )
@@ -144,10 +143,9 @@ def page_of(conference_id: int, page: HostPage) -> tuple[list[int], int]:
     """The ids of the page's points in their order, and how many the search matches."""
     points = _points(conference_id)
     if page.search:
-        # The unit's folded name ignores case and diacritics; the point's own name, case.
-        points = points.filter(
-            Q(unit__search_key__contains=fold(page.search)) | Q(name__icontains=page.search)
-        )
+        from giaoban.meetings.selectors import points_matching
+
+        points = points.filter(points_matching(page.search))
     ids = list(
         points.order_by(*BridgePoint._meta.ordering).values_list("pk", flat=True)[
             page.offset : page.offset + page.limit
@@ -174,6 +172,23 @@ def host_view(conference_id: int, page: HostPage) -> tuple[dict, set[int]]:
         "page": _page_out(page, shown, matching),
     }
     return view, held
+
+
+def console_state(conference_id: int, role, page: HostPage) -> dict:
+    """What this role's console is sent (the API's live state): the whole state, or above
+    LIVE_ALL_POINTS_UP_TO points the host's paged view and a point's (or a viewer's) compact
+    view, with the server's clock."""
+    from giaoban.meetings.live.cache import state_cache
+    from giaoban.meetings.selectors import live_state
+
+    host_id = state_cache.compact_host(conference_id)
+    if host_id is None:
+        return live_state(conference_id)
+    if role.is_host:
+        view = host_view(conference_id, page)[0]
+    else:
+        view = state_cache.compact_view(conference_id, host_id, role.point_id or 0)
+    return view | {"server_time": timezone.localtime().isoformat()}
 
 
 def _page_out(page: HostPage, shown: list[int], matching: int) -> dict:

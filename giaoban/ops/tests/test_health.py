@@ -132,3 +132,89 @@ def test_probes_and_janus_events_reach_the_app_port_over_plain_http(client, db, 
     # Anything else is still sent to https: the exemption is these paths only.
     other = client.get("/accounts/login/")
     assert (other.status_code, other["Location"]) == (301, "https://testserver/accounts/login/")
+
+
+def test_a_database_that_does_not_answer_makes_the_process_unready_with_the_reason(
+    client, db, monkeypatch
+):
+    from django.db import OperationalError, connection
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection to server at 10.0.0.9 port 5432 failed: refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(health, "_pool", lambda: None)  # this thread's session, pool or not
+        patched.setattr(connection, "cursor", refused)
+        response = client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "failing"
+    database = body["checks"]["database"]
+    assert (database["status"], database["error"]) == ("failing", "OperationalError")
+    assert database["reason"] == "Cơ sở dữ liệu không trả lời."
+    assert body["checks"]["worker"] == {"status": "unknown"}  # not asked a second time
+    assert "10.0.0.9" not in response.content.decode()
+
+
+def test_a_pool_with_no_free_connection_within_the_timeout_is_not_ready(db, monkeypatch):
+    """The pool's connections all in use: psycopg_pool answers PoolTimeout after the
+    health check's timeout, not the requests' DATABASE_POOL_TIMEOUT."""
+    from psycopg_pool import PoolTimeout
+
+    class Busy:
+        max_size = 20
+        timeouts = []
+
+        def open(self):
+            pass
+
+        def connection(self, timeout):
+            self.timeouts.append(timeout)
+            raise PoolTimeout(f"couldn't get a connection after {timeout} sec")
+
+        def get_stats(self):
+            return {"pool_size": 20, "pool_available": 0, "requests_waiting": 7}
+
+    monkeypatch.setattr(health, "_pool", Busy)
+    checked = health.database()
+    assert Busy.timeouts == [health.TIMEOUT]
+    assert (checked["status"], checked["error"]) == ("failing", "PoolTimeout")
+    assert checked["pool"] == {"size": 20, "available": 0, "waiting": 7, "max": 20}
+    assert checked["reason"].startswith("Không lấy được kết nối cơ sở dữ liệu trong 2 giây")
+
+
+def test_a_postgresql_that_cannot_be_reached_answers_not_ready_in_a_bounded_time(tmp_path):
+    """A process whose DATABASE_URL names a closed port: its pool never gets a session, and
+    /health/ready says so after the check's own timeout (the subprocess has a minute)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # bound, never listening: connections are refused
+        env = os.environ | {
+            "DATABASE_URL": f"postgres://giaoban:secret@127.0.0.1:{closed}/giaoban",
+            "DJANGO_SETTINGS_MODULE": "giaoban.settings",
+            "GIAOBAN_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": "x" * 50,
+            "REDIS_URL": "",
+            "JANUS_URL": "",
+        }
+        script = (
+            "import django, json; django.setup();"
+            "from django.test import Client;"
+            "r = Client().get('/health/ready', HTTP_HOST='localhost');"
+            "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    database = answer["body"]["checks"]["database"]
+    assert (database["status"], database["error"]) == ("failing", "PoolTimeout")
+    assert database["reason"] and database["pool"]["available"] == 0
+    assert "secret" not in done.stdout

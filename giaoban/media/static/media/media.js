@@ -71,12 +71,13 @@
 
   // The server's view, every few seconds ---------------------------------------------------
 
-  // The host's console names the points of its page: the origin then gets their streams from
-  // the edges they are placed on (8 tiles, not every point).
+  // The host's (and a viewer's) console asks for the page of points it shows: the server sends
+  // their peers, those of the points watched wherever the page is (the host, the floor, the
+  // spotlight, those asking for it) and counts for the rest, never every point every 3 s; the
+  // origin then gets the page's streams from the edges they are placed on (8 tiles).
   function stateUrl() {
-    if (!state || state.role !== "host") { return pane.dataset.stateUrl; }
-    var ids = pagePeers().map(function (p) { return p.point; }).join(",");
-    return pane.dataset.stateUrl + (ids ? "?tiles=" + ids : "");
+    if (kind === "point") { return pane.dataset.stateUrl; }
+    return pane.dataset.stateUrl + "?offset=" + page * PER_PAGE + "&limit=" + PER_PAGE;
   }
 
   function poll() {
@@ -342,11 +343,15 @@
     if (video.srcObject !== (stream || null)) { video.srcObject = stream || null; }
   }
 
+  // The page the server sent, in its order (it pages; this script only asks).
   function pagePeers() {
-    var others = state.peers.filter(function (p) { return p.point !== state.feed; });
-    var pages = Math.max(1, Math.ceil(others.length / PER_PAGE));
-    page = Math.min(page, pages - 1);
-    return others.slice(page * PER_PAGE, (page + 1) * PER_PAGE);
+    if (!state.page) { return []; }
+    return state.page.ids.map(peer).filter(function (p) { return p && p.point !== state.feed; });
+  }
+
+  function pageCount() {
+    var total = state && state.page ? state.page.total : 0;
+    return Math.max(1, Math.ceil(total / PER_PAGE));
   }
 
   // Janus drops a muted point's audio (moderate); the console also stops sending it, so that
@@ -389,9 +394,15 @@
 
   function renderHost() {
     var tiles = $("tiles");
-    var others = state.peers.filter(function (p) { return p.point !== state.feed; });
-    var pages = Math.max(1, Math.ceil(others.length / PER_PAGE));
+    var pages = pageCount();
+    if (page > pages - 1) { page = pages - 1; poll1(); }  // points were removed: the last page
     $("page").textContent = fmt(labels.page, { n: page + 1, total: pages });
+    var counts = state.counts;
+    if (counts) {
+      $("counts").textContent = fmt(labels.counts, {
+        points: number(counts.points, 0), up: number(counts.up, 0), muted: number(counts.muted, 0)
+      });
+    }
     var shown = pagePeers();
     var ids = shown.map(function (p) { return String(p.point); });
     Array.prototype.slice.call(tiles.children).forEach(function (tile) {
@@ -453,10 +464,8 @@
     } else if (action === "mute-all") {
       api("conferences/" + state.conference + "/mute-all").then(poll1);
     } else if (action === "prev" || action === "next") {
-      page = Math.max(0, page + (action === "next" ? 1 : -1));
-      render();
-      if (janus) { ensureSubscription(); }
-      poll1();  // the new page's streams come up to the origin
+      page = Math.min(pageCount() - 1, Math.max(0, page + (action === "next" ? 1 : -1)));
+      poll1();  // the server sends the new page, and its streams come up to the origin
     } else if (action === "test") {
       runTest(button);
     }

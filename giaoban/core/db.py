@@ -26,3 +26,28 @@ def retry_locked(work):
         raise AssertionError("unreachable")
 
     return run
+
+
+#: What PostgreSQL or SQLite say when they are too busy to answer now, not broken.
+_BUSY = ("couldn't get a connection after", "too many clients already", "database is locked")
+
+
+def database_busy(exc: BaseException | None) -> bool:
+    """`exc` (or what caused it) says the database is overloaded: the pool gave no session within
+    DATABASE_POOL_TIMEOUT, PostgreSQL has no connection left, SQLite's lock outlasted its busy
+    timeout. The request may succeed if sent again: a 503 with Retry-After, not a 500."""
+    while exc is not None:
+        if isinstance(exc, (OperationalError, *_psycopg_errors())) and any(
+            text in str(exc) for text in _BUSY
+        ):
+            return True
+        exc = exc.__cause__
+    return False
+
+
+def _psycopg_errors() -> tuple:
+    try:
+        import psycopg
+    except ImportError:  # an SQLite-only installation
+        return ()
+    return (psycopg.OperationalError,)

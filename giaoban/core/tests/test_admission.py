@@ -180,7 +180,7 @@ def test_sqlite_writers_wait_for_the_lock_longer_than_a_busy_moment(tmp_path, mo
 
 # A real server on the suite's database, its pool far smaller than the burst ---------------------
 
-BURST = 24
+BURST = 48
 
 
 def _served_database(settings, stack) -> str:
@@ -221,10 +221,10 @@ def test_a_burst_larger_than_the_pool_is_served_without_an_error(settings, tmp_p
     with contextlib.ExitStack() as stack:
         env = scratch_env(
             tmp_path,
-            # Three sessions, waited for one second: a burst of requests each holding one
+            # Three sessions, waited for 0.2 s: a burst of requests each holding one
             # while it runs answered 500 (PoolTimeout) before the queue.
             DATABASE_POOL_MAX="3",
-            DATABASE_POOL_TIMEOUT="1",
+            DATABASE_POOL_TIMEOUT="0.2",
         )
         if url := _served_database(settings, stack):
             env["DATABASE_URL"] = url

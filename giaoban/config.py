@@ -137,13 +137,14 @@ SQLITE_BUSY_TIMEOUT_S = 30
 def http_concurrency(database: dict) -> int:
     """HTTP_CONCURRENCY: how many HTTP requests run Django's code at once (core/admission.py).
 
-    Each holds a database session while it runs. With PostgreSQL's pool the default leaves two
-    of DATABASE_POOL_MAX for the live room's thread and the task worker, and a larger value is
-    refused: requests past the pool would wait DATABASE_POOL_TIMEOUT and fail, where waiting in
-    the admission queue costs nothing.
+    Each holds a database session while it runs. With PostgreSQL's pool the default leaves six
+    of DATABASE_POOL_MAX for the rest of the process: the WebSocket side's threads
+    (core.db.SOCKET_DB_THREADS, 4), Channels' own for the sockets' logins, and the task worker;
+    a larger value is refused: requests past the pool would wait DATABASE_POOL_TIMEOUT and fail,
+    where waiting in the admission queue costs nothing.
     """
     pool = database.get("OPTIONS", {}).get("pool")
-    most = max(1, pool["max_size"] - 2) if pool else 1000
+    most = max(1, pool["max_size"] - 6) if pool else 1000
     value = env_int("HTTP_CONCURRENCY", min(8, most), minimum=1, maximum=1000)
     if value > most:
         raise ImproperlyConfigured(

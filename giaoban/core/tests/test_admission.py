@@ -115,15 +115,15 @@ def test_the_application_admits_http_requests_through_the_queue(settings):
     assert http.limit == settings.HTTP_CONCURRENCY
 
 
-def test_http_concurrency_leaves_postgres_sessions_for_the_live_room_and_the_worker(
+def test_http_concurrency_leaves_postgres_sessions_for_the_sockets_and_the_worker(
     monkeypatch, tmp_path
 ):
     assert config.http_concurrency(config.database(tmp_path)) == 8  # SQLite: no pool
     monkeypatch.setenv("DATABASE_URL", "postgres://giaoban@127.0.0.1:5432/giaoban")
-    monkeypatch.setenv("DATABASE_POOL_MAX", "5")
-    assert config.http_concurrency(config.database(tmp_path)) == 3
-    monkeypatch.setenv("HTTP_CONCURRENCY", "4")
-    with pytest.raises(ImproperlyConfigured, match=r"HTTP_CONCURRENCY=4 .* at most 3"):
+    monkeypatch.setenv("DATABASE_POOL_MAX", "10")
+    assert config.http_concurrency(config.database(tmp_path)) == 4
+    monkeypatch.setenv("HTTP_CONCURRENCY", "5")
+    with pytest.raises(ImproperlyConfigured, match=r"HTTP_CONCURRENCY=5 .* at most 4"):
         config.http_concurrency(config.database(tmp_path))
 
 

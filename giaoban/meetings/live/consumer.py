@@ -6,10 +6,10 @@ clients render comes from selectors.live_state.
 
 import json
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from giaoban.core.db import socket_database
 from giaoban.core.errors import ApplicationError
 from giaoban.meetings.access import conference_role
 from giaoban.meetings.live import commands, pages, presence
@@ -21,18 +21,18 @@ from giaoban.meetings.live.refusals import CLOSE_CODE, RefusalWindow, record_ref
 from giaoban.meetings.models import Conference
 
 
-@database_sync_to_async
+@socket_database
 def _role_for(user, conference_id):
     conference = Conference.objects.filter(pk=conference_id).first()
     return conference_role(user, conference) if conference else None
 
 
-@database_sync_to_async
+@socket_database
 def _state(conference_id, point_id=None) -> str:
     return state_cache.message(conference_id, point_id)
 
 
-@database_sync_to_async
+@socket_database
 def _host_state(conference_id, page):
     return state_cache.host_message(conference_id, page)
 
@@ -43,7 +43,7 @@ async def _touch(channel, conference_id) -> int:
     process writes the batch (see presence.py)."""
     seq, batch = heartbeats.note(channel=channel, conference_id=conference_id)
     if seq is None or batch is not None:
-        seq = await database_sync_to_async(heartbeats.settle)(batch, conference_id)
+        seq = await socket_database(heartbeats.settle)(batch, conference_id)
     return seq
 
 
@@ -53,7 +53,7 @@ async def _touch(channel, conference_id) -> int:
 MAX_FRAME_CHARS = 65536
 
 
-@database_sync_to_async
+@socket_database
 def _run(user, role, conference_id, message):
     try:
         commands.run(user, role, conference_id, message)
@@ -103,7 +103,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         await fanout.join(self.conference_id, self)
         self.joined = True
         if self.role.point_id:
-            came_online = await database_sync_to_async(presence.console_connected)(
+            came_online = await socket_database(presence.console_connected)(
                 point_id=self.role.point_id, channel=self.channel_name
             )
             if came_online:
@@ -132,7 +132,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self._refused("points_page", exc.message)
             return
         self.host_page = page
-        message, shown = await database_sync_to_async(pages.page_message)(self.conference_id, page)
+        message, shown = await socket_database(pages.page_message)(self.conference_id, page)
         if getattr(self, "host_ids", None) is not None:
             self.host_ids = (self.host_ids - self.page_ids) | shown
             self.page_ids = shown
@@ -143,9 +143,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await fanout.leave(self.conference_id, self)
         if getattr(self, "role", None) and self.role.point_id:
             heartbeats.forget(self.channel_name)
-            gone = await database_sync_to_async(presence.console_disconnected)(
-                channel=self.channel_name
-            )
+            gone = await socket_database(presence.console_disconnected)(channel=self.channel_name)
             announcer.add(self.conference_id, gone)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -154,7 +152,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         frame is refused like a forbidden message."""
         content, error = _parse(text_data)
         if error:
-            await database_sync_to_async(record_refusal)(
+            await socket_database(record_refusal)(
                 self.user, self.conference_id, {"frame": (text_data or "")[:200]}, error
             )
             await self._refused(None, error)
@@ -201,7 +199,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         # A console's message touches no database by itself (pings are answered from memory):
         # skip Channels' per-message close of old database connections, a hop to the database
-        # thread. The work it leads to runs through database_sync_to_async, which closes them.
+        # thread. The work it leads to runs through socket_database, which closes them.
         # Broadcasts do not come this way at all: see fanout.py.
         if message.get("type") == "websocket.receive":
             await self.websocket_receive(message)

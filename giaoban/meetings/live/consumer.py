@@ -5,11 +5,14 @@ clients render comes from selectors.live_state.
 """
 
 import json
+import logging
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
-from giaoban.core.db import socket_database
+from giaoban.core.admission import busy_message
+from giaoban.core.db import database_busy, socket_database
 from giaoban.core.errors import ApplicationError
 from giaoban.meetings.access import conference_role
 from giaoban.meetings.live import commands, pages, presence
@@ -19,6 +22,8 @@ from giaoban.meetings.live.pages import HostPage
 from giaoban.meetings.live.presence import announcer, heartbeats
 from giaoban.meetings.live.refusals import CLOSE_CODE, RefusalWindow, record_refusal
 from giaoban.meetings.models import Conference
+
+log = logging.getLogger("giaoban.meetings.live")
 
 
 @socket_database
@@ -57,6 +62,10 @@ MAX_FRAME_CHARS = 65536
 def _run(user, role, conference_id, message):
     try:
         commands.run(user, role, conference_id, message)
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
+        return busy_message()  # nothing was done: the console may send it again
     except ApplicationError as exc:
         if isinstance(exc, commands.Refused) or exc.code == "forbidden":
             record_refusal(user, conference_id, message, exc.message)
@@ -82,8 +91,24 @@ def _parse(text_data) -> tuple[dict | None, str | None]:
     return content, None
 
 
+#: WebSocket's "Try Again Later": the database was too busy to open the console in time; the
+#: console reconnects after its back-off, as after any close but 4403.
+BUSY_CLOSE_CODE = 1013
+
+
 class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        try:
+            await self._connect()
+        except OperationalError as exc:
+            if not database_busy(exc):
+                raise
+            log.warning("%s: console not opened, database busy: %s", self.scope["path"], exc)
+            if not getattr(self, "accepted", False):
+                await self.accept()
+            await self.close(code=BUSY_CLOSE_CODE)
+
+    async def _connect(self):
         self.conference_id = int(self.scope["url_route"]["kwargs"]["conference_id"])
         self.user = self.scope.get("user")
         self.role = await _role_for(self.user, self.conference_id) if self.user else None
@@ -94,6 +119,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         await self.accept()
+        self.accepted = True
         await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
         # A point's console may receive the compact view (see broadcast.py), and a viewer's too,
         # without a tile of its own (0); the host's never.

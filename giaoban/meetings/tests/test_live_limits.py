@@ -288,3 +288,29 @@ def test_a_console_connects_while_another_consoles_refusal_is_still_being_writte
     seen = []
     run(scenario)
     assert [m["type"] for m in seen] == ["state", "refused"]
+
+
+def test_a_console_opened_while_the_database_is_too_busy_is_told_to_try_again(
+    live_conference, operators, monkeypatch
+):
+    """The pool gave no session in time: close 1013 ("try again later"), after which the console
+    reconnects, rather than an exception that drops the handshake."""
+    from django.db import OperationalError
+
+    from giaoban.core.db import socket_database
+    from giaoban.meetings.live import consumer
+
+    def busy(*args):
+        try:
+            raise TimeoutError("couldn't get a connection after 5.00 sec")
+        except TimeoutError as exc:
+            raise OperationalError("couldn't get a connection after 5.00 sec") from exc
+
+    monkeypatch.setattr(consumer, "_role_for", socket_database(busy))
+    seen = []
+
+    async def scenario():
+        seen.append(await Console(operators["sapa"], live_conference.pk).communicator.connect())
+
+    run(scenario)
+    assert seen == [(False, consumer.BUSY_CLOSE_CODE)]

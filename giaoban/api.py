@@ -14,8 +14,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.params.models import BodyModel, FileModel, FormModel
 from ninja.security import HttpBearer
 
+from giaoban.core.db import database_busy
 from giaoban.core.errors import ApplicationError, InvalidInput
 from giaoban.core.security import RateLimited, SessionAuth, token_user
+from giaoban.core.views import busy_response
 
 logger = logging.getLogger("giaoban.api")
 
@@ -153,7 +155,11 @@ def _overflow(request, exc: OverflowError):
 @api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
     """A bug: one log record with its traceback, and the same JSON shape as every other answer
-    (django-ninja would let Django answer with an HTML page)."""
+    (django-ninja would let Django answer with an HTML page). A database too busy to answer in
+    time is an overload, answered 503 with Retry-After."""
+    if database_busy(exc):
+        logger.warning("API busy %s %s: %s", request.method, request.path, exc)
+        return busy_response(request.path)
     logger.error(
         "API error %s %s", request.method, request.path, exc_info=exc, extra={"status_code": 500}
     )

@@ -91,6 +91,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": config.database(DATA_DIR)}
+# At most this many HTTP requests run at once, the others wait their turn, up to HTTP_QUEUE_WAIT
+# seconds before a 503 (giaoban/core/admission.py).
+HTTP_CONCURRENCY = config.http_concurrency(DATABASES["default"])
+HTTP_QUEUE_WAIT = config.env_int("HTTP_QUEUE_WAIT", 20, minimum=1, maximum=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:

@@ -50,3 +50,5 @@ urlpatterns = [
     path("", include("giaoban.ops.urls")),
     path("", include("giaoban.home.urls")),
 ]
+
+handler500 = "giaoban.core.views.server_error"

@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 
 import django_otp
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.models import AnonymousUser
@@ -24,6 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from giaoban.core.audit import audit_record
+from giaoban.core.db import socket_database
 from giaoban.core.errors import InvalidInput, PermissionDenied
 
 PENDING = "giaoban_2fa_pending"
@@ -211,7 +211,7 @@ class TwoFactorWebSocketGuard:
         return await self.inner(scope, receive, send)
 
 
-@database_sync_to_async
+@socket_database
 def _passed(scope, user) -> bool:
     device_id = scope["session"].get(django_otp.DEVICE_ID_SESSION_KEY)
     device = Device.from_persistent_id(device_id) if device_id else None

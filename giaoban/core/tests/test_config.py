@@ -55,7 +55,7 @@ def test_it_defaults_to_sqlite_in_the_data_directory(monkeypatch, tmp_path):
     assert db["NAME"] == str(tmp_path / "giaoban.sqlite3")
     # A writer waits for the one before it (BEGIN IMMEDIATE), longer than Python's 5 s default.
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert db["OPTIONS"]["timeout"] == 20
+    assert db["OPTIONS"]["timeout"] == config.SQLITE_BUSY_TIMEOUT_S == 30
 
 
 def test_it_reads_postgres_from_database_url(monkeypatch, tmp_path):

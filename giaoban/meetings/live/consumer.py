@@ -5,11 +5,14 @@ clients render comes from selectors.live_state.
 """
 
 import json
+import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
+from giaoban.core.admission import busy_message
+from giaoban.core.db import database_busy, socket_database
 from giaoban.core.errors import ApplicationError
 from giaoban.meetings.access import conference_role
 from giaoban.meetings.live import commands, pages, presence
@@ -20,19 +23,21 @@ from giaoban.meetings.live.presence import announcer, heartbeats
 from giaoban.meetings.live.refusals import CLOSE_CODE, RefusalWindow, record_refusal
 from giaoban.meetings.models import Conference
 
+log = logging.getLogger("giaoban.meetings.live")
 
-@database_sync_to_async
+
+@socket_database
 def _role_for(user, conference_id):
     conference = Conference.objects.filter(pk=conference_id).first()
     return conference_role(user, conference) if conference else None
 
 
-@database_sync_to_async
+@socket_database
 def _state(conference_id, point_id=None) -> str:
     return state_cache.message(conference_id, point_id)
 
 
-@database_sync_to_async
+@socket_database
 def _host_state(conference_id, page):
     return state_cache.host_message(conference_id, page)
 
@@ -43,7 +48,7 @@ async def _touch(channel, conference_id) -> int:
     process writes the batch (see presence.py)."""
     seq, batch = heartbeats.note(channel=channel, conference_id=conference_id)
     if seq is None or batch is not None:
-        seq = await database_sync_to_async(heartbeats.settle)(batch, conference_id)
+        seq = await socket_database(heartbeats.settle)(batch, conference_id)
     return seq
 
 
@@ -53,10 +58,14 @@ async def _touch(channel, conference_id) -> int:
 MAX_FRAME_CHARS = 65536
 
 
-@database_sync_to_async
+@socket_database
 def _run(user, role, conference_id, message):
     try:
         commands.run(user, role, conference_id, message)
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
+        return busy_message()  # nothing was done: the console may send it again
     except ApplicationError as exc:
         if isinstance(exc, commands.Refused) or exc.code == "forbidden":
             record_refusal(user, conference_id, message, exc.message)
@@ -82,8 +91,24 @@ def _parse(text_data) -> tuple[dict | None, str | None]:
     return content, None
 
 
+#: WebSocket's "Try Again Later": the database was too busy to open the console in time; the
+#: console reconnects after its back-off, as after any close but 4403.
+BUSY_CLOSE_CODE = 1013
+
+
 class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        try:
+            await self._connect()
+        except OperationalError as exc:
+            if not database_busy(exc):
+                raise
+            log.warning("%s: console not opened, database busy: %s", self.scope["path"], exc)
+            if not getattr(self, "accepted", False):
+                await self.accept()
+            await self.close(code=BUSY_CLOSE_CODE)
+
+    async def _connect(self):
         self.conference_id = int(self.scope["url_route"]["kwargs"]["conference_id"])
         self.user = self.scope.get("user")
         self.role = await _role_for(self.user, self.conference_id) if self.user else None
@@ -94,6 +119,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         await self.accept()
+        self.accepted = True
         await self.send_json({"type": "hello", "role": self.role.kind, "point": self.role.point_id})
         # A point's console may receive the compact view (see broadcast.py), and a viewer's too,
         # without a tile of its own (0); the host's never.
@@ -103,7 +129,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         await fanout.join(self.conference_id, self)
         self.joined = True
         if self.role.point_id:
-            came_online = await database_sync_to_async(presence.console_connected)(
+            came_online = await socket_database(presence.console_connected)(
                 point_id=self.role.point_id, channel=self.channel_name
             )
             if came_online:
@@ -132,7 +158,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await self._refused("points_page", exc.message)
             return
         self.host_page = page
-        message, shown = await database_sync_to_async(pages.page_message)(self.conference_id, page)
+        message, shown = await socket_database(pages.page_message)(self.conference_id, page)
         if getattr(self, "host_ids", None) is not None:
             self.host_ids = (self.host_ids - self.page_ids) | shown
             self.page_ids = shown
@@ -143,9 +169,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             await fanout.leave(self.conference_id, self)
         if getattr(self, "role", None) and self.role.point_id:
             heartbeats.forget(self.channel_name)
-            gone = await database_sync_to_async(presence.console_disconnected)(
-                channel=self.channel_name
-            )
+            gone = await socket_database(presence.console_disconnected)(channel=self.channel_name)
             announcer.add(self.conference_id, gone)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -154,7 +178,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         frame is refused like a forbidden message."""
         content, error = _parse(text_data)
         if error:
-            await database_sync_to_async(record_refusal)(
+            await socket_database(record_refusal)(
                 self.user, self.conference_id, {"frame": (text_data or "")[:200]}, error
             )
             await self._refused(None, error)
@@ -201,7 +225,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         # A console's message touches no database by itself (pings are answered from memory):
         # skip Channels' per-message close of old database connections, a hop to the database
-        # thread. The work it leads to runs through database_sync_to_async, which closes them.
+        # thread. The work it leads to runs through socket_database, which closes them.
         # Broadcasts do not come this way at all: see fanout.py.
         if message.get("type") == "websocket.receive":
             await self.websocket_receive(message)

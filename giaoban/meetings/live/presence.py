@@ -15,10 +15,10 @@ import threading
 import time
 from datetime import timedelta
 
-from channels.db import database_sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
+from giaoban.core.db import socket_database
 from giaoban.meetings.live import broadcast
 from giaoban.meetings.models import Conference, Connection
 from giaoban.meetings.services import point_presence
@@ -162,7 +162,7 @@ class Announcer:
     async def _flush(self, key: tuple[int, int]) -> None:
         ids = self._pending.pop(key, set())
         if ids:
-            await database_sync_to_async(presence_publish)(conference_id=key[1], point_ids=ids)
+            await socket_database(presence_publish)(conference_id=key[1], point_ids=ids)
 
 
 #: One of each per process, shared by every console it serves.

@@ -243,3 +243,74 @@ def test_the_refusal_names_the_field_and_its_limit_in_vietnamese(
     with translation.override("vi"), pytest.raises(InvalidInput) as refused:
         services.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 301)
     assert refused.value.errors["topic"] == "Nội dung phát biểu: tối đa 300 ký tự."
+
+
+# The live room's database work, spread -----------------------------------------------------
+
+
+@pytest.mark.postgres_only  # the tests' in-memory SQLite keeps one thread (core.db.socket_database)
+def test_a_console_connects_while_another_consoles_refusal_is_still_being_written(
+    live_conference, operators, monkeypatch
+):
+    """Every console's database work ran in asgiref's one shared thread: one slow write (here a
+    forging console's refusal) held up every other console's connect, and on a busy machine
+    their handshakes timed out (bench.briefing)."""
+    import asyncio
+    import threading
+
+    from giaoban.meetings.live import consumer
+
+    entered, release = threading.Event(), threading.Event()
+    record = consumer.record_refusal
+
+    def slow_record(*args, **kwargs):
+        entered.set()
+        release.wait(30)
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(consumer, "record_refusal", slow_record)
+
+    async def scenario():
+        forger = Console(operators["sapa"], live_conference.pk)
+        await forger.open()
+        await forger.communicator.send_input({"type": "websocket.receive", "text": "not json"})
+        assert await asyncio.to_thread(entered.wait, 10)
+        host = Console(operators["host"], live_conference.pk)
+        try:
+            state = await host.open()
+        finally:
+            release.set()
+        refused = await forger.until(lambda m: m["type"] == "refused")
+        await host.close()
+        await forger.close()
+        seen.extend([state, refused])
+
+    seen = []
+    run(scenario)
+    assert [m["type"] for m in seen] == ["state", "refused"]
+
+
+def test_a_console_opened_while_the_database_is_too_busy_is_told_to_try_again(
+    live_conference, operators, monkeypatch
+):
+    """The pool gave no session in time: close 1013 ("try again later"), after which the console
+    reconnects, rather than an exception that drops the handshake."""
+    from django.db import OperationalError
+
+    from giaoban.core.db import socket_database
+    from giaoban.meetings.live import consumer
+
+    def busy(*args):
+        try:
+            raise TimeoutError("couldn't get a connection after 5.00 sec")
+        except TimeoutError as exc:
+            raise OperationalError("couldn't get a connection after 5.00 sec") from exc
+
+    monkeypatch.setattr(consumer, "_role_for", socket_database(busy))
+    seen = []
+
+    async def scenario():
+        seen.append(await Console(operators["sapa"], live_conference.pk).communicator.connect())
+
+    run(scenario)
+    assert seen == [(False, consumer.BUSY_CLOSE_CODE)]

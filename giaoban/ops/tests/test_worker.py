@@ -166,3 +166,15 @@ def test_a_run_whose_worker_died_is_shown_failed():
     ops_tasks.task_runs_prune.call()
     run = TaskRun.objects.get()
     assert run.status == "FAILED" and "The worker stopped" in run.traceback
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_keeps_idle_connections_open_longer_than_nginx_and_clients(monkeypatch):
+    """uvicorn's default closed an idle connection after 5 s, racing a client (or nginx, whose
+    upstream keepalive_timeout is 60 s) that was reusing it: the request failed."""
+    import uvicorn
+
+    given = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: given.update(kwargs))
+    call_command("serve", "--port", "8765", "--no-worker", stdout=io.StringIO())
+    assert given["timeout_keep_alive"] > 60

@@ -7,6 +7,9 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+#: Seconds an idle HTTP connection is kept open: longer than nginx's upstream keep-alive (60 s).
+KEEP_ALIVE_S = 75
+
 
 class Command(BaseCommand):
     help = "Serve giaoban (HTTP + WebSockets) with uvicorn."
@@ -62,4 +65,9 @@ class Command(BaseCommand):
             # No console message comes near this: a bigger frame is closed (1009) before it is
             # read into memory; the live room refuses smaller oversized ones with a message.
             ws_max_size=1024 * 1024,
+            # An idle keep-alive connection is closed by the client or by nginx (its upstream
+            # keepalive_timeout, 60 s), never by us first: uvicorn's 5 s default closed
+            # connections a client was reusing at that moment, whose request then failed
+            # (nginx answers 502 to a POST it cannot retry; bench.briefing saw ReadError).
+            timeout_keep_alive=KEEP_ALIVE_S,
         )

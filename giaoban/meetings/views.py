@@ -206,7 +206,29 @@ def _point_form(request, conference, data):
         taken = conference.points.filter(operator__isnull=False).values("operator_id")
         operators = operators.exclude(pk__in=taken)
         units = units.exclude(pk__in=conference.points.values("unit_id"))
-    return PointForm(data, units=units, operators=operators)
+    form = PointForm(data, units=units, operators=operators)
+    if data is None:
+        _offer_units(request, form, units)
+    return form
+
+
+#: Above this many units the add-point form offers those a search of units finds (at most this
+#: many), never a list of thousands (a national host sees every commune of the country).
+POINT_UNITS_OFFERED = 200
+
+
+def _offer_units(request, form, units) -> None:
+    """Narrow the unit list to a search (`units_q`: the unit's name, case and diacritics
+    ignored) when there are more than POINT_UNITS_OFFERED; a POST still accepts any unit."""
+    search = nfc(request.GET.get("units_q", ""))[:LIVE_SEARCH_CHARS]
+    total = units.count()
+    form.unit_search, form.units_total = search, total
+    form.units_searchable = total > POINT_UNITS_OFFERED or bool(search)
+    if not form.units_searchable:
+        return
+    found = units.search(search) if search else units.none()
+    form.units_found = found.count() if search else 0
+    form.fields["unit"].queryset = found[:POINT_UNITS_OFFERED]
 
 
 def _points_search(request) -> str:

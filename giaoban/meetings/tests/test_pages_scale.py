@@ -91,3 +91,27 @@ def test_the_pager_keeps_the_search(client, large, eve):
     client.force_login(eve)
     page = client.get(f"/conferences/{conference.pk}/", {"points_q": "thu nghiem"}).content
     assert "points_page=2&amp;points_q=thu%20nghiem" in page.decode()
+
+
+def _unit_options(page: str) -> list[str]:
+    card = page.split('id="point_form"', 1)[1].split("</section>", 1)[0]
+    select = card.split('name="unit"', 1)[1].split("</select>", 1)[0]
+    return [v for v in re.findall(r'<option value="(\d*)"', select) if v]
+
+
+def test_the_add_point_form_offers_the_units_a_search_finds_not_thousands(
+    client, large, eve, monkeypatch
+):
+    from giaoban.meetings import views
+
+    conference, ordered = large
+    monkeypatch.setattr(views, "POINT_UNITS_OFFERED", 5)  # the country's communes, in small
+    client.force_login(eve)
+    page = client.get(f"/conferences/{conference.pk}/").content.decode()
+    assert _unit_options(page) == []  # too many to list: the form asks for a search
+    assert 'name="units_q"' in page and "đơn vị có thể đặt điểm cầu" in page
+    far = ordered[100].unit
+    found = client.get(f"/conferences/{conference.pk}/", {"units_q": far.name.upper()})
+    page = found.content.decode()
+    assert str(far.pk) in _unit_options(page) and len(_unit_options(page)) <= 5
+    assert "đơn vị tìm thấy" in page

@@ -78,10 +78,22 @@ class HttpAdmission:
             )
             await _busy(scope, send)
             return
+        held = True
+
+        async def send_then_free(message):
+            # A download streamed to a slow line (a recording of hours) would keep its slot for
+            # minutes: once Django's code has answered and the body streams, the slot is free.
+            nonlocal held
+            await send(message)
+            if held and message["type"] == "http.response.body" and message.get("more_body"):
+                held = False
+                slots.release()
+
         try:
-            return await self.app(scope, receive, send)
+            return await self.app(scope, receive, send_then_free)
         finally:
-            slots.release()
+            if held:
+                slots.release()
 
 
 async def _busy(scope, send) -> None:

@@ -239,3 +239,36 @@ def test_a_burst_larger_than_the_pool_is_served_without_an_error(settings, tmp_p
         with ThreadPoolExecutor(BURST) as pool:
             statuses = list(pool.map(get, range(BURST)))
     assert statuses == [200] * BURST, (tmp_path / "server.log").read_text()[-3000:]
+
+
+class _SlowDownload:
+    """An ASGI app that streams its body in two parts, the second when `finish` is set."""
+
+    def __init__(self):
+        self.streaming, self.finish = asyncio.Event(), asyncio.Event()
+
+    async def __call__(self, scope, receive, send):
+        if scope["path"] == "/download":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"part", "more_body": True})
+            self.streaming.set()
+            await self.finish.wait()
+        else:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_a_download_streaming_to_a_slow_line_frees_its_slot_for_the_pages():
+    async def scenario():
+        app = _SlowDownload()
+        admission = HttpAdmission(app, limit=1, wait_s=1.0)
+        download = asyncio.ensure_future(_request(admission, "/download"))
+        await app.streaming.wait()  # the download took the one slot and streams its body
+        page = await _request(admission, "/")  # served while the download still streams
+        assert not download.done()
+        app.finish.set()
+        return page, await download
+
+    page, download = asyncio.run(scenario())
+    assert (page["status"], page["body"]) == (200, b"ok")
+    assert download["body"] == b"partok"

@@ -62,11 +62,11 @@ FLOOR = """
 import sys
 import django
 django.setup()
-from giaoban.meetings import services
+from giaoban.meetings import floor
 from giaoban.meetings.models import BridgePoint
 point = BridgePoint.objects.get(conference_id=int(sys.argv[1]), unit__code=sys.argv[2])
-request = services.floor_request(actor=None, point=point, topic="Tham luận")
-services.floor_grant(actor=None, request=request)
+request = floor.floor_request(actor=None, point=point, topic="Tham luận")
+floor.floor_grant(actor=None, request=request)
 """
 
 

@@ -9,7 +9,7 @@ decided by the services (meetings.access), as for the pages.
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ApplicationError, InvalidInput
-from giaoban.meetings import services
+from giaoban.meetings import floor, services
 from giaoban.meetings.access import Role
 from giaoban.meetings.models import BridgePoint, Conference, Delegate, FloorRequest, Incident
 
@@ -77,7 +77,7 @@ def _confirm(user, role, cid, message):
 
 def _request_floor(user, role, cid, message):
     point = _point(role, cid, message)
-    services.floor_request(
+    floor.floor_request(
         actor=user,
         point=point,
         topic=str(message.get("topic", "")),
@@ -89,19 +89,17 @@ def _floor(action):
     def run(user, role, cid, message):
         request = _get(FloorRequest, cid, message.get("request"), "conference_id", "request")
         if action == "grant":
-            services.floor_grant(actor=user, request=request)
+            floor.floor_grant(actor=user, request=request)
         elif action == "finish":
-            services.floor_finish(
-                actor=user, request=request, summary=str(message.get("summary", ""))
-            )
+            floor.floor_finish(actor=user, request=request, summary=str(message.get("summary", "")))
         else:
-            services.floor_decline(actor=user, request=request)
+            floor.floor_decline(actor=user, request=request)
 
     return run
 
 
 def _reorder(user, role, cid, message):
-    services.floor_reorder(actor=user, conference=_conference(cid), order=message.get("order"))
+    floor.floor_reorder(actor=user, conference=_conference(cid), order=message.get("order"))
 
 
 def _rollcall(user, role, cid, message):

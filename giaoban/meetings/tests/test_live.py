@@ -13,7 +13,7 @@ from channels.routing import URLRouter
 from django.contrib.auth.models import AnonymousUser
 
 from giaoban.core.models import AuditEntry
-from giaoban.meetings import services
+from giaoban.meetings import floor, services
 from giaoban.meetings.live.routing import websocket_urlpatterns
 from giaoban.meetings.models import AttendanceEvent, Conference, FloorRequest
 from giaoban.orgs import services as org_services
@@ -211,7 +211,7 @@ def test_the_hosts_advance_reaches_a_points_console(live_conference, points, ope
 
 def test_a_points_forged_messages_are_refused_and_logged(live_conference, points, operators):
     batxat = points["082"]
-    theirs = services.floor_request(actor=operators["batxat"], point=batxat, topic="Tảo hôn")
+    theirs = floor.floor_request(actor=operators["batxat"], point=batxat, topic="Tảo hôn")
     other = services.conference_create(
         actor=None,
         title="Hội nghị khác",

@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 
 from giaoban.core.errors import InvalidInput
 from giaoban.core.models import AuditEntry
-from giaoban.meetings import services
+from giaoban.meetings import floor, services
 from giaoban.meetings.live import refusals
 from giaoban.meetings.live.consumer import MAX_FRAME_CHARS
 from giaoban.meetings.models import Delegate, FloorRequest, Incident
@@ -27,29 +27,29 @@ def test_a_topic_longer_than_its_column_is_refused_naming_the_field_and_limit(
     live_conference, points, operators
 ):
     with pytest.raises(InvalidInput) as refused:
-        services.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 1_000_000)
+        floor.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 1_000_000)
     assert set(refused.value.errors) == {"topic"}
     assert "300" in refused.value.errors["topic"]
     assert not FloorRequest.objects.exists()
 
 
 def test_a_topic_of_exactly_its_limit_is_kept(live_conference, points, operators):
-    request = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Á" * 300)
+    request = floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Á" * 300)
     request.refresh_from_db()
     assert request.topic == "Á" * 300
 
 
 def test_a_turns_summary_is_bounded_like_the_rooms_other_texts(live_conference, points, operators):
     """floor_finish's summary had no bound: a million characters went into the minutes."""
-    request = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Tảo hôn")
-    services.floor_grant(actor=operators["host"], request=request)
+    request = floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Tảo hôn")
+    floor.floor_grant(actor=operators["host"], request=request)
     limit = FloorRequest._meta.get_field("summary").max_length
     with pytest.raises(InvalidInput) as refused:
-        services.floor_finish(actor=operators["host"], request=request, summary="x" * (limit + 1))
+        floor.floor_finish(actor=operators["host"], request=request, summary="x" * (limit + 1))
     assert set(refused.value.errors) == {"summary"} and str(limit) in refused.value.message
     request.refresh_from_db()
     assert request.status == "speaking" and request.summary == ""
-    services.floor_finish(actor=operators["host"], request=request, summary="Á" * limit)
+    floor.floor_finish(actor=operators["host"], request=request, summary="Á" * limit)
     request.refresh_from_db()
     assert request.status == "done" and request.summary == "Á" * limit
 
@@ -241,7 +241,7 @@ def test_the_refusal_names_the_field_and_its_limit_in_vietnamese(
     from django.utils import translation
 
     with translation.override("vi"), pytest.raises(InvalidInput) as refused:
-        services.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 301)
+        floor.floor_request(actor=operators["sapa"], point=points["088"], topic="A" * 301)
     assert refused.value.errors["topic"] == "Nội dung phát biểu: tối đa 300 ký tự."
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from giaoban.core.errors import ApplicationError, ConcurrentEdit, InvalidInput, PermissionDenied
 from giaoban.core.locking import stale
 from giaoban.core.models import AuditEntry
-from giaoban.meetings import selectors, services
+from giaoban.meetings import floor, selectors, services
 from giaoban.meetings.live import presence
 from giaoban.meetings.models import (
     AttendanceEvent,
@@ -156,56 +156,54 @@ def test_the_agenda_advances_item_by_item(live_conference):
 
 def test_the_speaker_queue_grants_declines_and_reorders(live_conference, points, operators):
     services.agenda_advance(actor=None, conference=live_conference)
-    sapa = services.floor_request(
-        actor=operators["sapa"], point=points["088"], topic="Dân vận khéo"
-    )
-    batxat = services.floor_request(actor=operators["batxat"], point=points["082"], topic="Tảo hôn")
-    services.floor_reorder(actor=None, conference=live_conference, order=[batxat.pk, sapa.pk])
+    sapa = floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Dân vận khéo")
+    batxat = floor.floor_request(actor=operators["batxat"], point=points["082"], topic="Tảo hôn")
+    floor.floor_reorder(actor=None, conference=live_conference, order=[batxat.pk, sapa.pk])
     assert [r["id"] for r in selectors.live_state(live_conference.pk)["queue"]] == [
         batxat.pk,
         sapa.pk,
     ]
-    services.floor_grant(actor=operators["host"], request=batxat)
+    floor.floor_grant(actor=operators["host"], request=batxat)
     state = selectors.live_state(live_conference.pk)
     assert state["speaking"]["point"] == "Điểm cầu huyện Bát Xát"
-    services.floor_grant(actor=operators["host"], request=sapa)
+    floor.floor_grant(actor=operators["host"], request=sapa)
     batxat.refresh_from_db()
     assert batxat.status == "done" and batxat.item.order == 1
-    services.floor_finish(actor=None, request=sapa, summary="Đề nghị nhân rộng mô hình")
+    floor.floor_finish(actor=None, request=sapa, summary="Đề nghị nhân rộng mô hình")
     assert selectors.live_state(live_conference.pk)["speaking"] is None
 
 
 def test_a_point_cannot_grant_itself_the_floor_or_decline_others(
     live_conference, points, operators
 ):
-    mine = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Xin ý kiến")
-    theirs = services.floor_request(actor=operators["batxat"], point=points["082"], topic="Ý kiến")
+    mine = floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Xin ý kiến")
+    theirs = floor.floor_request(actor=operators["batxat"], point=points["082"], topic="Ý kiến")
     with refused(PermissionDenied, gettext("Only the host of the conference may do this.")):
-        services.floor_grant(actor=operators["sapa"], request=mine)
+        floor.floor_grant(actor=operators["sapa"], request=mine)
     with refused(PermissionDenied, gettext("You may act only for your own bridge point.")):
-        services.floor_decline(actor=operators["sapa"], request=theirs)
-    assert services.floor_decline(actor=operators["sapa"], request=mine).status == "withdrawn"
+        floor.floor_decline(actor=operators["sapa"], request=theirs)
+    assert floor.floor_decline(actor=operators["sapa"], request=mine).status == "withdrawn"
 
 
 def test_the_host_points_own_request_taken_back_is_withdrawn_not_declined(
     live_conference, points, operators
 ):
     host_point = next(p for p in points.values() if p.is_host)
-    own = services.floor_request(actor=operators["host"], point=host_point, topic="Bổ sung")
-    other = services.floor_request(actor=operators["sapa"], point=points["088"], topic="Ý kiến")
-    assert services.floor_decline(actor=operators["host"], request=own).status == "withdrawn"
-    assert services.floor_decline(actor=operators["host"], request=other).status == "declined"
+    own = floor.floor_request(actor=operators["host"], point=host_point, topic="Bổ sung")
+    other = floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Ý kiến")
+    assert floor.floor_decline(actor=operators["host"], request=own).status == "withdrawn"
+    assert floor.floor_decline(actor=operators["host"], request=other).status == "declined"
 
 
 def test_a_point_waits_once(live_conference, points, operators):
-    services.floor_request(actor=operators["sapa"], point=points["088"], topic="Một")
+    floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Một")
     with refused(ApplicationError, gettext("This point is already waiting for the floor.")):
-        services.floor_request(actor=operators["sapa"], point=points["088"], topic="Hai")
+        floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Hai")
 
 
 def test_no_floor_before_the_conference_is_live(conference, points, operators):
     with refused(ApplicationError, gettext("The conference is not live.")):
-        services.floor_request(actor=operators["sapa"], point=points["088"], topic="Sớm quá")
+        floor.floor_request(actor=operators["sapa"], point=points["088"], topic="Sớm quá")
 
 
 # The spotlight -------------------------------------------------------------------------
@@ -323,7 +321,7 @@ def test_concurrent_requests_each_get_their_own_place(live_conference, points, t
     def ask(point):
         connect()
         try:
-            services.floor_request(
+            floor.floor_request(
                 actor=None, point=BridgePoint.objects.get(pk=point.pk), topic="Ý kiến"
             )
         except Exception as exc:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from giaoban.documents import conference_docs
+from giaoban.meetings import floor
 from giaoban.meetings import services as meeting_services
 from giaoban.publishing.reader import read
 from giaoban.publishing.tests.test_documents import _lines
@@ -53,11 +54,11 @@ def test_a_contribution_and_minutes_are_written_when_recorded(bare, tree, alice)
     )
     meeting_services.conference_transition(actor=None, conference=bare, action="start")
     meeting_services.agenda_advance(actor=None, conference=bare)
-    request = meeting_services.floor_request(
+    request = floor.floor_request(
         actor=None, point=point, topic="Dân vận khéo ở cơ sở", speaker="Phan Đăng Toàn"
     )
-    meeting_services.floor_grant(actor=None, request=request)
-    meeting_services.floor_finish(actor=None, request=request, summary="Nhân rộng mô hình.")
+    floor.floor_grant(actor=None, request=request)
+    floor.floor_finish(actor=None, request=request, summary="Nhân rộng mô hình.")
     body = draft_article(user=alice, conference=bare).body
     assert (
         "Tại hội nghị, các đại biểu đã tham gia ý kiến: Điểm cầu thị xã Sa Pa (Phan Đăng Toàn): "

@@ -12,6 +12,7 @@ import pytest
 from giaoban.media import adapter, selectors, services
 from giaoban.media.models import MediaPeer, MediaRelay, MediaRoom, MediaServer, RoomState
 from giaoban.media.tests.conftest import start_janus, wait_until
+from giaoban.meetings import floor
 from giaoban.meetings import services as meetings
 from giaoban.meetings.access import Role
 from giaoban.meetings.models import Incident, IncidentKind
@@ -138,8 +139,8 @@ def test_the_floor_on_edge_1_reaches_edge_2_and_the_host(cascade, three_janus, a
     pubs = [_publish(aio, conference, host), _publish(aio, conference, sapa)]
     subs = []
     try:
-        request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
-        meetings.floor_grant(actor=None, request=request)
+        request = floor.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+        floor.floor_grant(actor=None, request=request)
         origin, edge2 = three_janus["origin"].url, three_janus["edge-2"].url
         assert wait_until(lambda: _relayed(sapa, origin, edge2)), "the floor was not relayed"
         subs = [
@@ -152,7 +153,7 @@ def test_the_floor_on_edge_1_reaches_edge_2_and_the_host(cascade, three_janus, a
             assert bars_match(sub.picture)
             assert aio.run(wait_for(lambda s=sub: s.energy_since(loud_from) > LOUD, timeout=10))
 
-        meetings.floor_finish(actor=None, request=request)  # its relays stop with the turn
+        floor.floor_finish(actor=None, request=request)  # its relays stop with the turn
         assert wait_until(lambda: not MediaRelay.objects.filter(point=sapa).exists())
     finally:
         _close(aio, *subs, *pubs)
@@ -211,8 +212,8 @@ def test_an_edge_lost_moves_its_points_and_they_see_the_host_again(
     peers = [_publish(aio, conference, host, noise=True), _publish(aio, conference, sapa)]
     try:
         # Sa Pa has the floor: its copy is on edge 2 too, where it is about to be moved.
-        request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
-        meetings.floor_grant(actor=None, request=request)
+        request = floor.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+        floor.floor_grant(actor=None, request=request)
         assert wait_until(lambda: _relayed(sapa, edge2.url))
         assert wait_until(lambda: _relayed(host, edge1.url))
         sub = _subscribe(aio, conference, sapa, host.pk)

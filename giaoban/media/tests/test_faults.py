@@ -6,6 +6,7 @@ import pytest
 from giaoban.media import selectors, services
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
 from giaoban.media.tests.conftest import start_janus, wait_until
+from giaoban.meetings import floor
 from giaoban.meetings import services as meetings
 from giaoban.meetings.access import Role
 from giaoban.meetings.models import Incident, IncidentKind
@@ -54,8 +55,8 @@ def test_the_conference_survives_janus_and_media_resumes(own_janus, aio, confere
     assert state["status"] == "down" and state["message"] and "token" not in state
 
     # The live room does not depend on Janus: the speaker queue still works.
-    request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Ý kiến")
-    meetings.floor_grant(actor=None, request=request)
+    request = floor.floor_request(actor=operators["sapa"], point=sapa, topic="Ý kiến")
+    floor.floor_grant(actor=None, request=request)
     meetings.agenda_advance(actor=None, conference=conference)
 
     own_janus.start()

@@ -13,6 +13,7 @@ from giaoban.media.janus_conf import browser_token
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
 from giaoban.media.recordings import recordings_dir, recordings_run
 from giaoban.media.tests.conftest import wait_until
+from giaoban.meetings import floor
 from giaoban.meetings import services as meetings
 from giaoban.meetings.models import Incident, IncidentKind
 from giaoban.testing.media import Publisher, Subscriber, bars_match, wait_for
@@ -144,12 +145,12 @@ def test_the_server_mutes_a_point_until_it_has_the_floor(live, janus, aio, opera
         aio.run(pub.configure({"audio": True}))
         assert _quiet(aio, sub, witness), "a point unmuted itself"
 
-        request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
-        meetings.floor_grant(actor=None, request=request)
+        request = floor.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+        floor.floor_grant(actor=None, request=request)
         loud_from = time.monotonic() + 0.3
         assert aio.run(wait_for(lambda: sub.energy_since(loud_from) > LOUD, timeout=5))
 
-        meetings.floor_finish(actor=None, request=request)
+        floor.floor_finish(actor=None, request=request)
         assert _quiet(aio, sub, witness), "the turn ended but the point is heard"
     finally:
         for peer in (sub, pub, witness, host_pub):
@@ -206,11 +207,11 @@ def test_the_host_and_the_floor_are_recorded_and_attached(
             token = services.point_token(conference.pk, point.pk)
             aio.run(pub.publish(room=room.room, feed=point.pk, token=token))
         assert wait_until(lambda: all(_published(p) for p in (host, sapa, batxat)))
-        request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
-        meetings.floor_grant(actor=None, request=request)
+        request = floor.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+        floor.floor_grant(actor=None, request=request)
         # The host's console learns who is talking from the room's audio-level events.
         assert aio.run(_talking(publishers[0].handle, sapa.pk), timeout=15)
-        meetings.floor_finish(actor=None, request=request)
+        floor.floor_finish(actor=None, request=request)
     finally:
         for pub in publishers:
             aio.run(pub.close())

@@ -6,6 +6,7 @@ is told what it was before."""
 import pytest
 
 from giaoban.media.models import MediaPeer
+from giaoban.meetings import floor
 from giaoban.meetings import services as meetings
 from giaoban.meetings.tests.test_api_scale import large_briefing
 
@@ -31,9 +32,9 @@ def large(tree, eve, settings):
         for i, p in enumerate(ordered[:100])
     )
     speaking, asking, spotlit = ordered[200], ordered[250], ordered[280]
-    request = meetings.floor_request(actor=speaking.operator, point=speaking, topic="Tham luận")
-    meetings.floor_grant(actor=None, request=request)
-    meetings.floor_request(actor=asking.operator, point=asking, topic="Ý kiến")
+    request = floor.floor_request(actor=speaking.operator, point=speaking, topic="Tham luận")
+    floor.floor_grant(actor=None, request=request)
+    floor.floor_request(actor=asking.operator, point=asking, topic="Ý kiến")
     meetings.conference_spotlight(actor=None, conference=conference, point=spotlit)
     return conference, ordered, {"floor": speaking, "asking": asking, "spotlit": spotlit}
 

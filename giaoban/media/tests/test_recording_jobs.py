@@ -21,6 +21,7 @@ from giaoban.media import recordings
 from giaoban.media.models import JobState, MediaRoom, Recording, RecordingJob
 from giaoban.media.recordings import recordings_dir
 from giaoban.media.tests.conftest import need
+from giaoban.meetings import floor
 from giaoban.meetings import services as meetings
 
 DOWN = "ws://127.0.0.1:9"  # nothing listens there: the room is "down", the conference goes on
@@ -66,9 +67,9 @@ def ended(settings, tmp_path, conference, operators, converter, django_capture_o
             actor=None, conference=conference, action="start"
         )
     host, sapa, batxat = _points(conference)
-    request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
+    request = floor.floor_request(actor=operators["sapa"], point=sapa, topic="Tham luận")
     with django_capture_on_commit_callbacks(execute=True):
-        meetings.floor_grant(actor=None, request=request)
+        floor.floor_grant(actor=None, request=request)
     raws = {point: _raw(conference, point) for point in (host, sapa, batxat)}
     with django_capture_on_commit_callbacks(execute=True):
         conference = meetings.conference_transition(actor=None, conference=conference, action="end")

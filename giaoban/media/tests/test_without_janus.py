@@ -11,6 +11,7 @@ from django.utils import timezone
 from giaoban.media import services
 from giaoban.media.janus_conf import JanusConfig, secret
 from giaoban.media.models import MediaPeer, MediaRoom, RoomState
+from giaoban.meetings import floor
 from giaoban.meetings import services as meetings
 from giaoban.meetings.models import Incident, IncidentKind, PointState
 
@@ -59,9 +60,9 @@ def test_the_conference_starts_and_runs_with_janus_unreachable(
     room = MediaRoom.objects.get(conference=live)
     assert room.state == RoomState.DOWN
     sapa = _points(live)["088"]
-    request = meetings.floor_request(actor=operators["sapa"], point=sapa, topic="Ý kiến")
+    request = floor.floor_request(actor=operators["sapa"], point=sapa, topic="Ý kiến")
     with django_capture_on_commit_callbacks(execute=True):
-        meetings.floor_grant(actor=None, request=request)  # Janus unreachable: no error
+        floor.floor_grant(actor=None, request=request)  # Janus unreachable: no error
     assert MediaPeer.objects.get(point=sapa).audio_muted is False  # opened once Janus is back
     client.force_login(operators["sapa"])
     state = client.get(f"/api/v1/media/conferences/{live.pk}").json()

@@ -45,6 +45,14 @@ def _fresh_live_room_memory():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_refusal_scores():
+    # Clients refused too often wait (core/offenders.py); a test's refusals are not the next's.
+    from giaoban.core.offenders import offenders
+
+    offenders.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_media_pool_memory():
     # The pages' list of media servers is kept 10 s per process; a test's servers are not the
     # next test's.

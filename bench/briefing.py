@@ -10,18 +10,24 @@ default 20 s: 200 users make about 10 actions a second):
                 revision (302 expected); each entry user has a draft report of its own: the
                 district boards' reports for earlier 9-month periods, opened for the bench
   consolidated  GET /reports/consolidated/              (the province's leader and officer)
-  console       WebSocket /ws/conferences/ID/ as a bridge point's operator, timed from the
-                connect to the first whole state; kept open until the user's next action
+  console       WebSocket /ws/conferences/ID/ as the host point's operator (the demo's live
+                briefing has no other operator), timed from the connect to the first whole
+                state; kept open until the user's next action
 The run alternates quiet and hostile phases of PHASE_S seconds (quiet, hostile, quiet, hostile)
 after a warm-up, so both are measured side by side in one run on the same server and data.
 In a hostile phase BENCH_HOSTILE clients (default 20) send refused messages, each as fast as the
-server answers with a pause of HOSTILE_PAUSE_S: forged live-room commands (a viewer's "start",
-an operator's grant of another conference's request), oversized frames (200 KB: refused by the
-consumer; 2 MB: closed by the server's 1 MiB frame limit), wrong Bearer tokens on the API, and
-report POSTs with a session but a forged CSRF token. A console closed for its refusals (4429)
-or its size (1009) reconnects. Legitimate users use sessions, not tokens, so the API token
+server answers with a pause of HOSTILE_PAUSE_S: forged live-room commands (the host operator's
+"start" of a briefing already live, refused), consoles of an account with no place in the
+briefing (Sa Pa's officer: closed 4403 at once, reconnecting at once), oversized frames (200 KB:
+refused by the consumer; 2 MB: closed by the server's 256 KiB frame limit), wrong Bearer tokens
+on the API, and report POSTs with a session but a forged CSRF token. A console closed for its
+refusals (4429) or its size (1009) reconnects. Each hostile client logs in on its own (a session
+of its own, of an official's account), as a script would; it never shares the measured users'
+sessions. Legitimate users use sessions, not tokens, so the API token
 limiter (API_TOKEN_RATE, the product's default here) is not in their way; the wrong tokens all
-come from 127.0.0.1, and the limiter counts them against their own prefixes.
+come from 127.0.0.1, and the limiter counts them against their own prefixes. The server slows
+a client refused too often (core/offenders.py): the rows of what the hostile clients got back
+show how far.
 
 Reported: p50/p95 per action in each kind of phase, the ratio of the p95s (goal <= 1.5), the
 errors of legitimate users (any other status, a refused or dropped socket, a timeout: goal 0),
@@ -110,18 +116,29 @@ def prepare(entry_users: int) -> dict:
         year = 2020 - 1 - n // len(boards)
         period = reporting.period_get_or_create(kind="nine", year=year, cutoff_day=14)
         report = reporting.report_open(actor=officer, organization=board, form=form, period=period)
-        reports.append({"report": report.pk, "session": session_key(officer)})
+        # The forged-CSRF script's own login of the same officer (see hostile_sessions).
+        reports.append(
+            {"report": report.pk, "session": session_key(officer), "script": session_key(officer)}
+        )
     operators = [p.operator for p in conference.points.select_related("operator") if p.operator]
-    sapa_viewer = user("canbo_sapa")
     return {
         "conference": conference.pk,
         "reports": reports,
         "readers": [session_key(user(n)) for n in ("canbo_tinh", "lanhdao_tinh", "canbo_sapa")],
         "leaders": [session_key(user(n)) for n in ("lanhdao_tinh", "canbo_tinh")],
         "operators": [session_key(o) for o in operators],
-        "hostile_viewer": session_key(sapa_viewer),
-        "hostile_operator": session_key(operators[-1]),
+        "hostile_viewers": hostile_sessions(user("canbo_sapa")),
+        "hostile_operators": hostile_sessions(operators[-1]),
     }
+
+
+def hostile_sessions(account) -> list[str]:
+    """A login of `account` for each hostile client: a script runs in a session of its own, not
+    in the officials' browsers (the server slows a client by its session, core/offenders.py;
+    the accounts are the officials', as an insider's would be)."""
+    from giaoban.testing.live_scenario import session_key
+
+    return [session_key(account) for _ in range(HOSTILE)]
 
 
 def _users():
@@ -303,7 +320,7 @@ async def hostile(run: Run, base: str, kind: str, data: dict, n: int) -> None:
                 else:
                     await _refused_request(run, client, kind, data, n)
             except Exception as exc:
-                run.hostile[(kind, f"{type(exc).__name__}")] += 1
+                run.hostile[(kind, f"{type(exc).__name__} {exc}"[:80])] += 1
                 socket_ = None
             await asyncio.sleep(HOSTILE_PAUSE_S)
         if socket_:
@@ -324,7 +341,10 @@ async def _refused_frame(run: Run, base: str, kind: str, data: dict, n: int, soc
 
     variant = n // len(HOSTILE_KINDS) % 2  # the clients of one kind take turns
     if socket_ is None:
-        session = data["hostile_viewer"] if variant else data["hostile_operator"]
+        # The forged commands' second variant is an account with no place in the conference:
+        # closed 4403 at once, it reconnects at once. The oversized frames come from the host.
+        placeless = variant and kind == "forged command"
+        session = (data["hostile_viewers"] if placeless else data["hostile_operators"])[n]
         socket_ = await console(base, data["conference"], session, max_size=None)
         await until(socket_, lambda m: m["type"] == "state", timeout=TIMEOUT_S)
     if kind == "forged command":
@@ -353,7 +373,7 @@ async def _refused_request(run: Run, client, kind: str, data: dict, n: int) -> N
         response = await client.post(
             f"/reports/{entry['report']}/",
             data={"revision": "0", "v_child_marriages": "1", "csrfmiddlewaretoken": "forged"},
-            cookies={"sessionid": entry["session"], "csrftoken": "forged" * 5},
+            cookies={"sessionid": entry["script"], "csrftoken": "forged" * 5},
         )
     run.hostile[(kind, f"HTTP {response.status_code}")] += 1
 

@@ -13,7 +13,7 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
-from giaoban.core.admission import HttpAdmission  # noqa: E402
+from giaoban.core.admission import HttpAdmission, WebsocketAdmission  # noqa: E402
 from giaoban.core.twofactor import TwoFactorWebSocketGuard  # noqa: E402
 from giaoban.core.websocket import OriginValidator  # noqa: E402
 from giaoban.routing import websocket_urlpatterns  # noqa: E402
@@ -23,9 +23,11 @@ application = ProtocolTypeRouter(
         "http": HttpAdmission(
             django_application, limit=settings.HTTP_CONCURRENCY, wait_s=settings.HTTP_QUEUE_WAIT
         ),
-        "websocket": AllowedHostsOriginValidator(
-            OriginValidator(
-                AuthMiddlewareStack(TwoFactorWebSocketGuard(URLRouter(websocket_urlpatterns)))
+        "websocket": WebsocketAdmission(
+            AllowedHostsOriginValidator(
+                OriginValidator(
+                    AuthMiddlewareStack(TwoFactorWebSocketGuard(URLRouter(websocket_urlpatterns)))
+                )
             )
         ),
     }

@@ -12,6 +12,10 @@ run sooner, and the live room's sockets keep their share of the process.
 
 A request that waits longer than HTTP_QUEUE_WAIT seconds is answered 503 with Retry-After, in
 Vietnamese (or the API's JSON error): the server is overloaded, not broken.
+
+Before it queues, a request of a client refused too often waits its delay (core/offenders.py),
+and each answer of 401, 403 or 429 is counted against its client; `WebsocketAdmission` does the
+same for a console's handshake.
 """
 
 import asyncio
@@ -21,6 +25,8 @@ import logging
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from giaoban.core.offenders import REFUSED_STATUSES, client_key, describe, hold, offenders
 
 log = logging.getLogger("giaoban.admission")
 
@@ -69,6 +75,8 @@ class HttpAdmission:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
             return await self.app(scope, receive, send)
+        key = client_key(scope)
+        await hold(key)
         slots = self._semaphore()
         try:
             await asyncio.wait_for(slots.acquire(), self.wait_s)
@@ -84,6 +92,8 @@ class HttpAdmission:
             # A download streamed to a slow line (a recording of hours) would keep its slot for
             # minutes: once Django's code has answered and the body streams, the slot is free.
             nonlocal held
+            if message["type"] == "http.response.start" and message["status"] in REFUSED_STATUSES:
+                offenders.note(key, where=describe(scope, key))
             await send(message)
             if held and message["type"] == "http.response.body" and message.get("more_body"):
                 held = False
@@ -94,6 +104,20 @@ class HttpAdmission:
         finally:
             if held:
                 slots.release()
+
+
+class WebsocketAdmission:
+    """ASGI middleware: a console's handshake from a client refused too often waits its delay
+    first (a script reconnecting each time it is closed for its refusals would otherwise cost a
+    session's load and a whole state each time); the consumer counts the refusals."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket":
+            await hold(client_key(scope))
+        return await self.app(scope, receive, send)
 
 
 async def _busy(scope, send) -> None:

@@ -6,6 +6,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 
+from giaoban.core import offenders
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -55,6 +57,7 @@ class OriginValidator:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "websocket" and not origin_allowed(scope):
+            offenders.refused(scope)
             return await WebsocketDenier()(scope, receive, send)
         return await self.application(scope, receive, send)
 

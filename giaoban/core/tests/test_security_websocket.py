@@ -157,3 +157,32 @@ def test_a_trusted_origin_is_let_in_with_its_own_scheme_and_port(settings):
 def test_a_path_no_route_knows_is_closed_not_a_server_error(conference, bob):
     messages = _first_messages("abc", _headers(_session_cookie(bob), "http://localhost"))
     assert messages[-1] == {"type": "websocket.close", "code": 4404}
+
+
+def test_a_client_refused_at_the_door_again_and_again_waits_before_each_handshake(
+    conference, bob, eve, monkeypatch
+):
+    """A script reconnecting at once after each refusal (another site's Origin, or an account
+    with no place in the briefing, closed 4403) cost a session's load and a role's lookup each
+    time (bench.briefing): past offenders.THRESHOLD its handshakes wait; an official's do not."""
+    from giaoban.core import offenders
+
+    waits = []
+
+    async def sleep(seconds):
+        waits.append(seconds)
+
+    monkeypatch.setattr(offenders, "_sleep", sleep)
+    evil = _headers(_session_cookie(bob), "https://evil.example")
+    placeless = _headers(_session_cookie(eve), "http://localhost")
+    for _ in range(offenders.THRESHOLD // 2):
+        assert [m["type"] for m in _first_messages(conference.pk, evil)] == ["websocket.close"]
+    eve_key = offenders.client_key({"headers": placeless})
+    for _ in range(offenders.THRESHOLD):
+        assert _refused_by_the_room(_first_messages(conference.pk, placeless))
+    assert waits == [] and offenders.offenders.delay(eve_key) > 0
+    official = _headers(_session_cookie(bob), "http://localhost")
+    accepted, _hello = _first_messages(conference.pk, official)
+    assert accepted["type"] == "websocket.accept" and waits == []
+    assert _refused_by_the_room(_first_messages(conference.pk, placeless))
+    assert waits == [pytest.approx(offenders.FIRST_DELAY_S, rel=0.1)]

@@ -11,6 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
+from giaoban.core import offenders
 from giaoban.core.admission import busy_message
 from giaoban.core.db import database_busy, socket_database
 from giaoban.core.errors import ApplicationError
@@ -54,22 +55,26 @@ async def _touch(channel, conference_id) -> int:
 
 #: A console's messages are a few hundred bytes, the longest text field 500 characters; only a
 #: host's reorder of a very large queue comes near a few kilobytes. A bigger frame is refused
-#: before it is parsed (issue 13: 889 KB frames); uvicorn drops frames above 1 MiB itself.
+#: before it is parsed (issue 13: 889 KB frames); uvicorn closes a frame above 4 x this many bytes
+#: itself (serve.py's ws_max_size).
 MAX_FRAME_CHARS = 65536
 
 
 @socket_database
-def _run(user, role, conference_id, message):
+def _run(user, role, conference_id, message) -> tuple[str, bool] | None:
+    """Carry out a console's command; if refused, the reason and whether the refusal is an
+    offence (a permission or a forgery, audited) rather than a rule of the moment."""
     try:
         commands.run(user, role, conference_id, message)
     except OperationalError as exc:
         if not database_busy(exc):
             raise
-        return busy_message()  # nothing was done: the console may send it again
+        return busy_message(), False  # nothing was done: the console may send it again
     except ApplicationError as exc:
         if isinstance(exc, commands.Refused) or exc.code == "forbidden":
             record_refusal(user, conference_id, message, exc.message)
-        return exc.message
+            return exc.message, True
+        return exc.message, False  # a rule of the moment (a click that lost a race)
     return None
 
 
@@ -90,6 +95,10 @@ def _parse(text_data) -> tuple[dict | None, str | None]:
         return None, _("The message must be a JSON object.")
     return content, None
 
+
+#: The close code of a frame above uvicorn's ws_max_size (serve.py). Such a close, or one for
+#: too many refusals (4429), counts as this many refusals of the client (core/offenders.py).
+FRAME_TOO_LARGE, CLOSED_WEIGHT = 1009, 5
 
 #: WebSocket's "Try Again Later": the database was too busy to open the console in time; the
 #: console reconnects after its back-off, as after any close but 4403.
@@ -114,7 +123,9 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         self.role = await _role_for(self.user, self.conference_id) if self.user else None
         if self.role is None:
             # Accept, then close with 4403: a browser sees the code (a refused handshake looks
-            # like a network failure) and the console stops retrying.
+            # like a network failure) and the console stops retrying; a client that reconnects
+            # anyway is a script, refused each time (core/offenders.py).
+            offenders.refused(self.scope)
             await self.accept()
             await self.close(code=4403)
             return
@@ -165,6 +176,10 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message)
 
     async def disconnect(self, code):
+        if code == FRAME_TOO_LARGE:
+            # uvicorn closed the socket for a frame above its ws_max_size: no console of ours
+            # sends one, so it counts as several refusals of the client.
+            offenders.refused(self.scope, weight=CLOSED_WEIGHT)
         if getattr(self, "joined", False):
             await fanout.leave(self.conference_id, self)
         if getattr(self, "role", None) and self.role.point_id:
@@ -193,12 +208,18 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         if action == "points_page":
             await self._points_page(content)
             return
-        error = await _run(self.user, self.role, self.conference_id, content)
-        if error:
-            await self._refused(action if isinstance(action, str) else None, error)
+        refusal = await _run(self.user, self.role, self.conference_id, content)
+        if refusal:
+            message, offence = refusal
+            await self._refused(action if isinstance(action, str) else None, message, offence)
 
-    async def _refused(self, action: str | None, message: str) -> None:
-        """Answer a refusal to this console alone, and close a console that keeps sending them."""
+    async def _refused(self, action: str | None, message: str, offence: bool = True) -> None:
+        """Answer a refusal to this console alone, close a console that keeps sending them, and
+        count an offence (a forgery, a malformed frame) or a close against the client: past
+        its threshold, this console's next frames wait unread (core/offenders.py). A rule of
+        the moment (the conference not live, a request already granted) counts only when the
+        console is refused faster than anyone clicks: a busy host's console is never slowed
+        for the races of a briefing."""
         await self.send_json(
             {"type": "refused", "action": action and action[:40], "message": message}
         )
@@ -206,6 +227,9 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             self.refusals = RefusalWindow()
         if self.refusals.note():
             await self.close(code=CLOSE_CODE)
+            await offenders.hold(offenders.refused(self.scope, weight=CLOSED_WEIGHT))
+        elif offence or self.refusals.rapid():
+            await offenders.hold(offenders.refused(self.scope))
 
     async def _ping(self, content, force: bool):
         """Keep this console counted as present, and resend the whole state if it is behind (it

@@ -26,6 +26,10 @@ SAMPLE_FIELDS, SAMPLE_CHARS = 12, 200
 #: A console refused this many times within WINDOW_S seconds is closed with CLOSE_CODE.
 REFUSALS_BEFORE_CLOSE, WINDOW_S, CLOSE_CODE = 20, 10.0, 4429
 
+#: From this many refusals within WINDOW_S, every refusal of the console counts against its
+#: client (core/offenders.py), even a rule of the moment: no one clicks that fast.
+RAPID_REFUSALS = 5
+
 
 def _sample(message) -> dict:
     if not isinstance(message, dict):
@@ -78,3 +82,8 @@ class RefusalWindow:
         self.times.append(now)
         full = len(self.times) == REFUSALS_BEFORE_CLOSE
         return full and now - self.times[0] <= WINDOW_S
+
+    def rapid(self) -> bool:
+        """Whether the console was refused RAPID_REFUSALS times within WINDOW_S."""
+        now = time.monotonic()
+        return sum(1 for t in self.times if now - t <= WINDOW_S) >= RAPID_REFUSALS

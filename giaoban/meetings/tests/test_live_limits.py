@@ -9,11 +9,12 @@ import random
 import pytest
 from channels.db import database_sync_to_async
 
+from giaoban.core import offenders as offenders_module
 from giaoban.core.errors import InvalidInput
 from giaoban.core.models import AuditEntry
 from giaoban.meetings import floor, services
 from giaoban.meetings.live import refusals
-from giaoban.meetings.live.consumer import MAX_FRAME_CHARS
+from giaoban.meetings.live.consumer import CLOSED_WEIGHT, MAX_FRAME_CHARS
 from giaoban.meetings.models import Delegate, FloorRequest, Incident
 from giaoban.meetings.tests.test_live import Console, in_memory_layer, run  # noqa: F401
 
@@ -158,6 +159,7 @@ def test_a_fuzzed_console_is_answered_never_dropped_and_the_audit_stays_small(
     live_conference, points, operators, monkeypatch
 ):
     monkeypatch.setattr(refusals, "REFUSALS_BEFORE_CLOSE", 1000)
+    monkeypatch.setattr(offenders_module, "THRESHOLD", 1000)  # every frame heard at once
     frames = _fuzz_frames(points["088"].pk)
 
     async def scenario():
@@ -193,6 +195,7 @@ def test_repeated_refusals_are_one_audit_row_with_count_and_times(
     live_conference, points, operators, monkeypatch
 ):
     monkeypatch.setattr(refusals, "REFUSALS_BEFORE_CLOSE", 1000)
+    monkeypatch.setattr(offenders_module, "THRESHOLD", 1000)
 
     async def scenario():
         sapa = Console(operators["sapa"], live_conference.pk)
@@ -314,3 +317,107 @@ def test_a_console_opened_while_the_database_is_too_busy_is_told_to_try_again(
 
     run(scenario)
     assert seen == [(False, consumer.BUSY_CLOSE_CODE)]
+
+
+# A client refused too often waits (core/offenders.py) ---------------------------------------
+
+
+def _as_client(console: Console, session: str) -> Console:
+    console.communicator.scope["headers"] = [(b"cookie", f"sessionid={session}".encode())]
+    return console
+
+
+def test_a_console_refused_too_often_is_heard_again_only_after_its_delay(
+    live_conference, operators, monkeypatch
+):
+    """Twenty scripts sending refused commands as fast as they were answered took the one
+    process's time from the officials (bench.briefing): past the threshold each refusal of the
+    client waits, and its next frames wait unread; another client's console does not."""
+    monkeypatch.setattr(refusals, "REFUSALS_BEFORE_CLOSE", 1000)
+    waits = []
+
+    async def sleep(seconds):
+        waits.append(seconds)
+
+    monkeypatch.setattr(offenders_module, "_sleep", sleep)
+    threshold = offenders_module.THRESHOLD
+
+    async def scenario():
+        forger = _as_client(Console(operators["sapa"], live_conference.pk), "forger")
+        host = _as_client(Console(operators["host"], live_conference.pk), "official")
+        await forger.open()
+        await host.open()
+        for _ in range(threshold + 3):
+            await forger.send({"action": "start"})
+            await forger.until(lambda m: m["type"] == "refused")
+        waited = list(waits)
+        await host.send({"action": "ping", "seq": 0})
+        await host.until(lambda m: m["type"] in ("pong", "state"))
+        await host.close()
+        await forger.close()
+        return waited
+
+    async def go():
+        waited = await scenario()
+        assert len(waited) == 4 and waited == sorted(waited)
+        assert waited[0] == pytest.approx(offenders_module.FIRST_DELAY_S)
+        assert len(waits) == len(waited)  # the official's ping waited for nothing
+
+    run(go)
+
+
+def test_a_busy_hosts_refusals_of_the_moment_never_slow_it_a_scripts_do(
+    live_conference, operators, monkeypatch
+):
+    """ "Start" on a briefing already live is a rule of the moment, not a forgery: a host whose
+    clicks lose a few races is not counted; one refused faster than anyone clicks is."""
+    monkeypatch.setattr(refusals, "REFUSALS_BEFORE_CLOSE", 1000)
+    key = offenders_module.client_key({"headers": [(b"cookie", b"sessionid=host")]})
+
+    times = [refusals.RAPID_REFUSALS - 1]
+
+    async def scenario():
+        host = _as_client(Console(operators["host"], live_conference.pk), "host")
+        await host.open()
+        for _ in range(times[0]):
+            await host.send({"action": "start"})
+            await host.until(lambda m: m["type"] == "refused")
+        await host.close()
+
+    run(scenario)
+    assert offenders_module.offenders.score(key) == 0
+    times[0] = refusals.RAPID_REFUSALS + 2
+    run(scenario)
+    assert offenders_module.offenders.score(key) == pytest.approx(3, rel=1e-3)
+
+
+def test_a_frame_too_large_for_the_server_counts_as_several_refusals(live_conference, operators):
+    async def scenario():
+        forger = _as_client(Console(operators["sapa"], live_conference.pk), "forger")
+        await forger.open()
+        # What uvicorn tells the consumer when it closes a frame above its ws_max_size.
+        await forger.communicator.send_input({"type": "websocket.disconnect", "code": 1009})
+        await forger.communicator.wait(5)
+        return offenders_module.client_key(forger.communicator.scope)
+
+    seen = []
+
+    async def go():
+        seen.append(await scenario())
+
+    run(go)
+    assert offenders_module.offenders.score(seen[0]) == pytest.approx(CLOSED_WEIGHT, rel=1e-3)
+
+
+def test_the_server_closes_a_frame_above_the_live_rooms_largest_message(monkeypatch):
+    """uvicorn's limit was 1 MiB: a 2 MB frame of one letter, compressed to 2 KB, was inflated
+    to 1 MiB before the close. It is now the largest message the consumer takes, in UTF-8."""
+    import io
+
+    import uvicorn
+    from django.core.management import call_command
+
+    given = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: given.update(kwargs))
+    call_command("serve", "--port", "8765", "--no-worker", stdout=io.StringIO())
+    assert len(("Ữ" * MAX_FRAME_CHARS).encode()) <= given["ws_max_size"] < 2**20

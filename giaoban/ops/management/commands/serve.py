@@ -27,6 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, no_worker=False, **options):
         import uvicorn
 
+        from giaoban.meetings.live.consumer import MAX_FRAME_CHARS
+
         try:
             port_number = int(port)
         except ValueError:
@@ -62,9 +64,11 @@ class Command(BaseCommand):
             # with the consoles' own pings this shows it offline within about ten seconds.
             ws_ping_interval=5,
             ws_ping_timeout=5,
-            # No console message comes near this: a bigger frame is closed (1009) before it is
-            # read into memory; the live room refuses smaller oversized ones with a message.
-            ws_max_size=1024 * 1024,
+            # The live room's largest message in UTF-8 (4 bytes a character at most): a bigger
+            # frame is closed (1009) before it is read, or decompressed, past this; the live
+            # room refuses smaller oversized ones with a message. Was 1 MiB: a script's 2 MB
+            # frame of one letter, compressed to 2 KB, was inflated to 1 MiB before the close.
+            ws_max_size=4 * MAX_FRAME_CHARS,
             # An idle keep-alive connection is closed by the client or by nginx (its upstream
             # keepalive_timeout, 60 s), never by us first: uvicorn's 5 s default closed
             # connections a client was reusing at that moment, whose request then failed

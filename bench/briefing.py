@@ -51,7 +51,7 @@ from pathlib import Path
 
 USERS = int(os.environ.get("BENCH_USERS", "200"))
 HOSTILE = int(os.environ.get("BENCH_HOSTILE", "20"))
-PHASE_S = float(os.environ.get("BENCH_PHASE_S", "30"))
+PHASE_S = float(os.environ.get("BENCH_PHASE_S", "60"))
 THINK_S = float(os.environ.get("BENCH_THINK_S", "20"))
 HOSTILE_PAUSE_S = 0.05
 PHASES = ["quiet", "hostile", "quiet", "hostile"]
@@ -67,6 +67,10 @@ class Run:
 
     def __init__(self):
         self.phase = "warm-up"
+        self.phase_started = time.perf_counter()
+        #: (seconds into its phase, phase, action, ms) of every sample: BENCH_BRIEFING_SAMPLES
+        #: names a file to write them to, to see when in a phase the slow ones came.
+        self.timeline: list[tuple] = []
         self.samples: dict[tuple[str, str], list[float]] = defaultdict(list)
         self.errors: Counter = Counter()
         self.hostile = Counter()
@@ -75,7 +79,9 @@ class Run:
 
     def sample(self, action: str, started: float, phase: str) -> None:
         if phase in ("quiet", "hostile"):
-            self.samples[(action, phase)].append((time.perf_counter() - started) * 1000)
+            ms = (time.perf_counter() - started) * 1000
+            self.samples[(action, phase)].append(ms)
+            self.timeline.append((round(started - self.phase_started, 2), phase, action, ms))
 
     def error(self, action: str, phase: str, what: str) -> None:
         if phase in ("quiet", "hostile"):
@@ -392,7 +398,7 @@ async def _phases(run: Run, growth: dict) -> None:
     await asyncio.sleep(THINK_S * 1.5)  # every user has arrived and acted once
     for phase in PHASES:
         before = await asyncio.to_thread(footprint)
-        run.phase = phase
+        run.phase, run.phase_started = phase, time.perf_counter()
         if phase == "hostile":
             run.attack.set()
         await asyncio.sleep(PHASE_S)
@@ -505,6 +511,8 @@ def main() -> None:
     finally:
         served.stop()
     result = {"rows": rows(run), "note": note(run, growth, rss) + _server_errors(log)}
+    if samples := os.environ.get("BENCH_BRIEFING_SAMPLES"):
+        Path(samples).write_text(json.dumps(run.timeline))
     if os.environ.get("BENCH_BRIEFING_TABLE"):
         print(result["note"], file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))

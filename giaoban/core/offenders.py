@@ -11,13 +11,18 @@ answers (as nearly all do) is slowed within seconds to one attempt in ten second
 A client is its session (a browser, logged in or not), else its API token's prefix (the part
 stored in clear), else its address: an official is never slowed by an attacker on the same
 network, nor a valid token by wrong ones sent from the same address. What counts as a refusal:
-an HTTP 401, 403 or 429; a live-room message refused; a console closed for a frame too large
-(five refusals) or for having no place in the briefing (4403); a handshake from another site.
+an HTTP 401, 403 or 429; a forged or malformed live-room message (a refusal of the moment only
+when the console is refused faster than anyone clicks, meetings/live/consumer.py); a console
+closed for having no place in the briefing (4403), or for too many refusals or a frame too
+large (five refusals each); a handshake from another site.
 
 The count is a score that halves every HALF_LIFE_S: a browser refused now and then (a link to a
-page the user may not open, a form left open past its session) never reaches THRESHOLD, and a
-client slowed recovers within minutes of stopping. Kept in the memory of one process (each
-process of `giaoban serve --workers N` counts its own clients), for at most MAX_CLIENTS clients.
+page the user may not open, a form left open past its session) stays below THRESHOLD, and a
+client slowed recovers within minutes of stopping. Past THRESHOLD the waits double with each
+refusal, as any client's back-off: 0.5, 1, 2, 4, 8, then 10 s; the first few refusals of a
+script are answered at once, so an attack's first seconds are its only burst (bench.briefing).
+Kept in the memory of one process (each process of `giaoban serve --workers N` counts its own
+clients), for at most MAX_CLIENTS clients.
 """
 
 import asyncio
@@ -34,12 +39,12 @@ from giaoban.core.services import PREFIX_LENGTH
 
 log = logging.getLogger("giaoban.offenders")
 
-#: Refusals a client may collect before its requests wait.
-THRESHOLD = 5
+#: Refusals (to the nearest whole one) from which a client's requests wait.
+THRESHOLD = 3
 #: The score of a client halves in this many seconds.
 HALF_LIFE_S = 300.0
-#: The first wait past THRESHOLD; it doubles every DOUBLING_EVERY further refusals ...
-FIRST_DELAY_S, DOUBLING_EVERY = 0.25, 2
+#: The first wait, at THRESHOLD; it doubles every DOUBLING_EVERY further refusals ...
+FIRST_DELAY_S, DOUBLING_EVERY = 0.5, 1
 #: ... up to this.
 MAX_DELAY_S = 10.0
 #: Clients remembered at once; the longest unheard of are forgotten first.
@@ -69,13 +74,14 @@ class Offenders:
         self._scores.move_to_end(key)
         while len(self._scores) > MAX_CLIENTS:
             self._scores.popitem(last=False)
-        if round(before, 3) < THRESHOLD <= round(before + weight, 3):
+        if round(before) < THRESHOLD <= round(before + weight):
             log.warning("%s refused %d times: its requests now wait", where or key, THRESHOLD)
 
     def delay(self, key: str) -> float:
         """Seconds the client's next request or message waits: 0 below THRESHOLD."""
-        # Rounded: ten refusals in a few milliseconds have decayed by a millionth.
-        excess = round(self.score(key), 3) - THRESHOLD
+        # To the nearest whole refusal: three refusals are three until the count has decayed
+        # below 2.5 (about a minute and a half), not only at the instant of the third.
+        excess = round(self.score(key)) - THRESHOLD
         if excess < 0:
             return 0.0
         if excess >= DOUBLING_EVERY * math.log2(MAX_DELAY_S / FIRST_DELAY_S):

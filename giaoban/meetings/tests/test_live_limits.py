@@ -388,7 +388,7 @@ def test_a_busy_hosts_refusals_of_the_moment_never_slow_it_a_scripts_do(
     assert offenders_module.offenders.score(key) == 0
     times[0] = refusals.RAPID_REFUSALS + 2
     run(scenario)
-    assert offenders_module.offenders.score(key) == pytest.approx(3, rel=1e-3)
+    assert offenders_module.offenders.score(key) == pytest.approx(3, rel=0.01)  # a little decayed
 
 
 def test_a_frame_too_large_for_the_server_counts_as_several_refusals(live_conference, operators):

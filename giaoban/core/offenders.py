@@ -31,9 +31,9 @@ import logging
 import math
 import time
 from collections import OrderedDict
-from http.cookies import CookieError, SimpleCookie
 
 from django.conf import settings
+from django.http.cookie import parse_cookie
 
 from giaoban.core.services import PREFIX_LENGTH
 
@@ -107,7 +107,8 @@ async def hold(key: str) -> None:
         await _sleep(wait)
 
 
-def _header(scope, name: bytes) -> str:
+def header(scope, name: bytes) -> str:
+    """An ASGI scope's header (lower-case name), or ""."""
     for key, value in scope.get("headers", []):
         if key == name:
             return value.decode("latin-1")
@@ -115,16 +116,9 @@ def _header(scope, name: bytes) -> str:
 
 
 def _session(scope) -> str | None:
-    raw = _header(scope, b"cookie")
-    if not raw:
-        return None
-    cookies = SimpleCookie()
-    try:
-        cookies.load(raw)
-    except CookieError:
-        return None
-    morsel = cookies.get(settings.SESSION_COOKIE_NAME)
-    return morsel.value if morsel and morsel.value else None
+    # Django's own reading of the Cookie header, lenient as browsers are: the standard
+    # library's SimpleCookie gave up on the whole header for one cookie it did not like.
+    return parse_cookie(header(scope, b"cookie")).get(settings.SESSION_COOKIE_NAME) or None
 
 
 def client_key(scope) -> str:
@@ -134,7 +128,7 @@ def client_key(scope) -> str:
     session = _session(scope)
     if session:
         return "session:" + hashlib.blake2b(session.encode(), digest_size=12).hexdigest()
-    authorization = _header(scope, b"authorization")
+    authorization = header(scope, b"authorization")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return "token:" + token.strip().removeprefix("gb_")[:PREFIX_LENGTH]

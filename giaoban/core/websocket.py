@@ -21,13 +21,6 @@ def _origin(scheme: str, netloc: str) -> tuple[str, str, int] | None:
     return (scheme, (parts.hostname or "").lower(), port) if parts.hostname else None
 
 
-def _header(scope, name: bytes) -> str:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin-1")
-    return ""
-
-
 def origin_allowed(scope) -> bool:
     """Whether the handshake's Origin is the site itself (scheme, host and port of the socket's
     own address) or one of CSRF_TRUSTED_ORIGINS: the rule Django's CSRF check applies to forms.
@@ -35,13 +28,13 @@ def origin_allowed(scope) -> bool:
     Channels' AllowedHostsOriginValidator compares the host alone, so `http://127.0.0.1:9999` or
     `https://127.0.0.1` passed for a site served on another port or scheme (issue 13).
     """
-    raw = _header(scope, b"origin")
+    raw = offenders.header(scope, b"origin")
     if not raw:
         return False
     parts = urlsplit(raw)
     given = _origin(parts.scheme, parts.netloc)
     own_scheme = "https" if scope.get("scheme") == "wss" else "http"
-    allowed = [_origin(own_scheme, _header(scope, b"host"))]
+    allowed = [_origin(own_scheme, offenders.header(scope, b"host"))]
     for trusted in settings.CSRF_TRUSTED_ORIGINS:
         trusted_parts = urlsplit(trusted)
         allowed.append(_origin(trusted_parts.scheme, trusted_parts.netloc))

@@ -21,9 +21,18 @@
     box.hidden = result.violations.length === 0;
   }
 
+  // Refused (the session ended, or was renewed in another tab and this form's token is old):
+  // checked no more, since every refused check would count against the user's session and
+  // slow all of its pages (core/offenders.py); saving shows why.
+  var refused = false;
+
   function check() {
+    if (refused) { return; }
     fetch(form.dataset.checkUrl, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) { refused = true; }
+        return response.ok ? response.json() : null;
+      })
       .then(function (result) { if (result) { show(result); } })
       .catch(function () { /* offline for a moment: the save will check again */ });
   }

@@ -80,12 +80,27 @@
     return pane.dataset.stateUrl + "?offset=" + page * PER_PAGE + "&limit=" + PER_PAGE;
   }
 
+  // A refusal (the session ended, the user's place in the briefing was taken away) is not
+  // asked again every 3 s: the page says why and stops, since each refused poll would count
+  // against the user's session and slow all of its pages (core/offenders.py).
+  var refused = false;
+
   function poll() {
     fetch(stateUrl(), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
-      .then(apply)
+      .then(function (r) {
+        if (r.status === 401 || r.status === 403) {
+          return r.json().then(stopRefused, stopRefused);
+        }
+        return r.ok ? r.json().then(apply) : Promise.reject(r.status);
+      })
       .catch(function () { setStatus(labels.lost); })
-      .then(function () { window.setTimeout(poll, POLL_MS); });
+      .then(function () { if (!refused) { window.setTimeout(poll, POLL_MS); } });
+  }
+
+  function stopRefused(data) {
+    refused = true;
+    var message = data && data.error ? data.error.message : "";
+    setStatus(fmt(labels.refused, { message: message }));
   }
 
   function apply(next) {

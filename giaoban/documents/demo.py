@@ -29,8 +29,8 @@ from giaoban.documents.models import Document, IssuerStyle, SigningCertificate, 
 from giaoban.documents.selectors import issuer_for
 from giaoban.meetings import demo as meetings_demo
 from giaoban.meetings.models import Conference
-from giaoban.orgs import services as org_services
-from giaoban.orgs.models import Organization, OrgKind, Person, Position, Unit
+from giaoban.orgs.demo.scenario import illustrative_holder
+from giaoban.orgs.models import Organization, OrgKind, Person, Unit
 from giaoban.publishing.documents import notice_organizations
 from giaoban.reporting.models import Period
 
@@ -77,22 +77,14 @@ def _terms(province: Unit) -> None:
 
 
 def _head(board: Organization) -> Person:
-    position = Position.objects.filter(organization=board, title=HEAD_TITLE).first()
-    if position is not None:
-        return position.person
-    person = org_services.person_create(
-        actor=None, full_name=HEAD_NAME, unit=board.unit, note=HEAD_NOTE, is_illustrative=True
-    )
-    org_services.position_add(
-        actor=None,
-        person=person,
-        organization=board,
+    return illustrative_holder(
+        board,
         title=HEAD_TITLE,
+        full_name=HEAD_NAME,
+        note=HEAD_NOTE,
         protocol_rank=10,
         start_date=TERM_START,
-        is_illustrative=True,
     )
-    return person
 
 
 def papers(conference: Conference, board: Organization, province: Unit, period) -> tuple:

@@ -15,7 +15,7 @@ from django.db import transaction
 from giaoban.meetings import invitations, services
 from giaoban.meetings.models import Conference
 from giaoban.orgs import services as org_services
-from giaoban.orgs.demo.scenario import DEMO_PASSWORD
+from giaoban.orgs.demo.scenario import DEMO_PASSWORD, illustrative_holder
 from giaoban.orgs.models import Level, Organization, OrgKind, Person, Role, Unit
 from giaoban.reporting.models import Period, ReportForm
 
@@ -115,25 +115,13 @@ def _points(conference: Conference, province: Unit, boards) -> None:
 
 def _secretary(board: Organization) -> Person:
     """An officer of the provincial board's office, as offices name a briefing's secretary."""
-    position = board.positions.filter(title=SECRETARY_TITLE).select_related("person").first()
-    if position is not None:
-        return position.person
-    person = org_services.person_create(
-        actor=None,
-        full_name=SECRETARY_NAME,
-        unit=board.unit,
-        note=SECRETARY_NOTE,
-        is_illustrative=True,
-    )
-    org_services.position_add(
-        actor=None,
-        person=person,
-        organization=board,
+    return illustrative_holder(
+        board,
         title=SECRETARY_TITLE,
+        full_name=SECRETARY_NAME,
+        note=SECRETARY_NOTE,
         protocol_rank=50,
-        is_illustrative=True,
     )
-    return person
 
 
 def _delegates(conference: Conference) -> None:

@@ -209,6 +209,29 @@ def _people(orgs: dict, units: dict) -> None:
         )
 
 
+def illustrative_holder(
+    board: Organization, *, title: str, full_name: str, note: str, protocol_rank: int, **position
+) -> Person:
+    """The person holding `title` at `board`, made up for the demo where no source names the
+    real one (marked illustrative, `note` saying so); created once, found after."""
+    held = Position.objects.filter(organization=board, title=title).select_related("person")
+    if (found := held.first()) is not None:
+        return found.person
+    person = services.person_create(
+        actor=None, full_name=full_name, unit=board.unit, note=note, is_illustrative=True
+    )
+    services.position_add(
+        actor=None,
+        person=person,
+        organization=board,
+        title=title,
+        protocol_rank=protocol_rank,
+        is_illustrative=True,
+        **position,
+    )
+    return person
+
+
 def _users(orgs: dict) -> None:
     users = get_user_model().objects
     for demo in DEMO_USERS:
